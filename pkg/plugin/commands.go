@@ -1,0 +1,7 @@
+package plugin
+
+import "github.com/spf13/cobra"
+
+// addCommands registers the product's commands, one line each.
+func addCommands(root *cobra.Command, env *Env) {
+}
