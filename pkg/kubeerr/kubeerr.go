@@ -35,6 +35,11 @@ func (p *Problem) Unwrap() error { return p.Cause }
 
 var execNotFound = regexp.MustCompile(`exec: executable (\S+) not found`)
 
+// ErrNoKubeconfig is returned when no kubeconfig gives a cluster and no
+// --server flag does either: client-go would silently fall back to
+// localhost:8080 and report a refused connection there.
+var ErrNoKubeconfig = clientcmd.ErrEmptyConfig
+
 // Explain classifies err, which came from loading the kubeconfig or talking to
 // server, and returns a could-not-check error with a plain explanation. Errors
 // it does not recognise keep their text and still exit with CouldNotCheck.
@@ -64,7 +69,8 @@ func classify(err error, server string) error {
 			Hint:  "get one with 'az aks get-credentials -g <resource-group> -n <cluster>', or pass --kubeconfig FILE",
 			Cause: err,
 		}
-	case clientcmd.IsContextNotFound(err) || strings.Contains(msg, "context was not found for specified context"):
+	case clientcmd.IsContextNotFound(err) || strings.Contains(msg, "context was not found for specified context") ||
+		strings.HasPrefix(msg, `context "`) && strings.Contains(msg, "does not exist"):
 		return &Problem{
 			What:  "unknown context: " + contextName(msg),
 			Hint:  "list the contexts with 'kubectl config get-contexts' and pass one with --context",

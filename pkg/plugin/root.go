@@ -57,6 +57,11 @@ const (
 
 // NewRootCommand builds the command tree for the program invoked as argv0.
 func NewRootCommand(streams genericiooptions.IOStreams, argv0 string) *cobra.Command {
+	root, _ := newRoot(streams, argv0)
+	return root
+}
+
+func newRoot(streams genericiooptions.IOStreams, argv0 string) (*cobra.Command, *Env) {
 	env := &Env{Streams: streams, Name: DisplayName(argv0)}
 	env.ConfigFlags = genericclioptions.NewConfigFlags(true).
 		WithDiscoveryQPS(clientQPS).
@@ -102,5 +107,5 @@ func NewRootCommand(streams genericiooptions.IOStreams, argv0 string) *cobra.Com
 
 	root.AddCommand(newVersionCommand(env))
 	addCommands(root, env)
-	return root
+	return root, env
 }

@@ -100,9 +100,9 @@ func (o *VersionOptions) Run(ctx context.Context) error {
 }
 
 func (o *VersionOptions) serverVersion(ctx context.Context) (*apiversion.Info, error) {
-	cfg, err := o.env.Factory.ToRESTConfig()
+	cfg, err := o.env.RESTConfig()
 	if err != nil {
-		return nil, kubeerr.Explain(err, "")
+		return nil, err
 	}
 	cs, err := o.env.Factory.KubernetesClientSet()
 	if err != nil {

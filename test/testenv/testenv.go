@@ -14,6 +14,9 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
@@ -47,6 +50,9 @@ func Start(opts Options) (*Env, error) {
 	if err := testbin.Check("kube-apiserver", "etcd"); err != nil {
 		return nil, err
 	}
+	// envtest logs through controller-runtime; its complaint about an unset
+	// logger (with a stack) would bury the test output.
+	ctrllog.SetLogger(logr.Discard())
 	bin, _ := testbin.Dir()
 	te := &envtest.Environment{
 		BinaryAssetsDirectory:    bin,

@@ -1,0 +1,261 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
+)
+
+var (
+	pluginDir string
+	kubectl   string
+	cluster   *testenv.Env
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	var err error
+	if kubectl, err = testbin.Kubectl(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	dir, cleanup, err := testbin.BuildPlugin()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	pluginDir = dir
+	if cluster, err = testenv.Start(testenv.Options{}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = cluster.Stop() }()
+	return m.Run()
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs name with args in an environment holding only PATH (plugin dir
+// first) and an empty HOME, so no kubeconfig of the machine leaks in.
+func runCmd(t *testing.T, env []string, name string, args ...string) result {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append([]string{"PATH=" + pluginDir + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + home}, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %s: %v", name, err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func TestKubectlDiscoversPluginAndShowsClientAndServerVersions(t *testing.T) {
+	r := runCmd(t, nil, kubectl, "aksbaseline", "version", "--kubeconfig", cluster.Kubeconfig)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Client Version: v0.0.0-test (commit testcommit") {
+		t.Errorf("client version missing:\n%s", r.stdout)
+	}
+	server := runCmd(t, nil, kubectl, "version", "--kubeconfig", cluster.Kubeconfig, "-o", "json")
+	want := serverGitVersion(t, server.stdout)
+	if !strings.Contains(r.stdout, "Server Version: "+want+"\n") {
+		t.Errorf("server version %s missing:\n%s", want, r.stdout)
+	}
+}
+
+func serverGitVersion(t *testing.T, kubectlJSON string) string {
+	t.Helper()
+	i := strings.Index(kubectlJSON, `"serverVersion"`)
+	if i < 0 {
+		t.Fatalf("kubectl version printed no serverVersion:\n%s", kubectlJSON)
+	}
+	rest := kubectlJSON[i:]
+	j := strings.Index(rest, `"gitVersion": "`)
+	rest = rest[j+len(`"gitVersion": "`):]
+	return rest[:strings.Index(rest, `"`)]
+}
+
+func TestVersionJSONForScripts(t *testing.T) {
+	r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "-o", "json", "--kubeconfig", cluster.Kubeconfig)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{`"clientVersion"`, `"version": "v0.0.0-test"`, `"commit": "testcommit"`, `"serverVersion"`, `"gitVersion": "v1.`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("missing %s in:\n%s", want, r.stdout)
+		}
+	}
+	client := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--client", "-o", "yaml")
+	if client.code != 0 || strings.Contains(client.stdout, "serverVersion") || !strings.Contains(client.stdout, "version: v0.0.0-test") {
+		t.Errorf("--client -o yaml: exit %d\n%s%s", client.code, client.stdout, client.stderr)
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	for name, want := range map[string]string{"kubectl-aksbaseline": "kubectl aksbaseline v0.0.0-test\n", "flux-aksbaseline": "flux aksbaseline v0.0.0-test\n"} {
+		r := runCmd(t, nil, filepath.Join(pluginDir, name), "--version")
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("%s --version: exit %d, %q, want %q", name, r.code, r.stdout, want)
+		}
+	}
+}
+
+func TestHelpSpeaksTheInvokingCLIsName(t *testing.T) {
+	cases := map[string]struct{ own, other string }{
+		"flux-aksbaseline":    {"flux aksbaseline", "kubectl aksbaseline"},
+		"kubectl-aksbaseline": {"kubectl aksbaseline", "flux aksbaseline"},
+	}
+	for bin, c := range cases {
+		for _, args := range [][]string{{"--help"}, {"version", "--help"}} {
+			r := runCmd(t, nil, filepath.Join(pluginDir, bin), args...)
+			if r.code != 0 {
+				t.Fatalf("%s %v: exit %d", bin, args, r.code)
+			}
+			if !strings.Contains(r.stdout, c.own) || strings.Contains(r.stdout, c.other) {
+				t.Errorf("%s %v must say %q and never %q:\n%s", bin, args, c.own, c.other, r.stdout)
+			}
+		}
+	}
+	r := runCmd(t, nil, filepath.Join(pluginDir, "flux-aksbaseline"), "version", "--help")
+	if !strings.Contains(r.stdout, "flux aksbaseline version --client") {
+		t.Errorf("examples do not use the flux name:\n%s", r.stdout)
+	}
+	r = runCmd(t, nil, filepath.Join(pluginDir, "flux-aksbaseline"), "nosuchcommand")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "nosuchcommand" for "flux aksbaseline"`) {
+		t.Errorf("unknown command: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestBadFlagIsCouldNotCheck(t *testing.T) {
+	r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--no-such-flag")
+	if r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --no-such-flag") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "-o", "xml", "--client")
+	if r.code != 2 || !strings.Contains(r.stderr, "--output must be json or yaml") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// writeKubeconfig writes a kubeconfig for server with the given user block.
+func writeKubeconfig(t *testing.T, server, user string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	kc := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: %s
+    insecure-skip-tls-verify: true
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+users:
+- name: u
+  user:
+%s
+`, server, user)
+	if err := os.WriteFile(p, []byte(kc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAccessErrorsArePlainAndExitTwo(t *testing.T) {
+	closed := closedPort(t)
+	silent := silentServer(t)
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		want []string
+	}{
+		{
+			name: "kubeconfig file missing",
+			args: []string{"version", "--kubeconfig", "/nonexistent/kubeconfig"},
+			want: []string{"error: kubeconfig not readable: /nonexistent/kubeconfig does not exist", "--kubeconfig"},
+		},
+		{
+			name: "no kubeconfig at all",
+			args: []string{"version"},
+			want: []string{"error: no kubeconfig found", "az aks get-credentials"},
+		},
+		{
+			name: "unknown context",
+			args: []string{"version", "--kubeconfig", cluster.Kubeconfig, "--context", "aks-prod"},
+			want: []string{"error: unknown context: aks-prod", "kubectl config get-contexts"},
+		},
+		{
+			name: "API server refusing connections",
+			args: []string{"version", "--kubeconfig", writeKubeconfig(t, "https://"+closed, "    token: x")},
+			want: []string{"error: cannot reach the Kubernetes API server at https://" + closed + ": connection refused", "jump box"},
+		},
+		{
+			name: "API server silent past --request-timeout",
+			args: []string{"version", "--request-timeout", "1s", "--kubeconfig", writeKubeconfig(t, "https://"+silent, "    token: x")},
+			want: []string{"error: cannot reach the Kubernetes API server at https://" + silent + ": no answer before the timeout"},
+		},
+		{
+			name: "expired credential",
+			args: []string{"version", "--kubeconfig", writeKubeconfig(t, cluster.Server, "    token: expired-token")},
+			want: []string{"rejected the credentials (401 Unauthorized)", "az aks get-credentials"},
+		},
+		{
+			name: "exec credential plugin missing",
+			args: []string{"version", "--kubeconfig", writeKubeconfig(t, cluster.Server, `    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --login, azurecli]
+      interactiveMode: Never`)},
+			want: []string{`the kubeconfig's user runs the credential plugin "kubelogin", which is not on PATH`, "az aks install-cli"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			r := runCmd(t, c.env, filepath.Join(pluginDir, "kubectl-aksbaseline"), c.args...)
+			if r.code != 2 {
+				t.Errorf("exit code %d, want 2; stderr:\n%s", r.code, r.stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if lines := strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") + 1; lines > 2 {
+				t.Errorf("stderr has %d lines, want at most 2:\n%s", lines, r.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("stack trace on stderr:\n%s", r.stderr)
+			}
+			// The client version is still printed for the user, the server's never is.
+			if strings.Contains(r.stdout, "Server Version") {
+				t.Errorf("stdout claims a server version:\n%s", r.stdout)
+			}
+			_ = start
+		})
+	}
+}
