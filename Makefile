@@ -35,10 +35,12 @@ build: ## Build bin/kubectl-aksbaseline (and bin/flux-aksbaseline, the Flux plug
 	ln -sf kubectl-aksbaseline $(BIN_DIR)/flux-aksbaseline
 
 .PHONY: install
-install: build ## Install kubectl-aksbaseline into $(go env GOPATH)/bin, or PREFIX
+install: build ## Install kubectl-aksbaseline and kubectl's completion helper for it into $(go env GOPATH)/bin, or PREFIX
 	install -d "$(PREFIX)"
 	install -m 0755 $(BINARY) "$(PREFIX)/kubectl-aksbaseline"
-	@echo "installed $(PREFIX)/kubectl-aksbaseline: run 'kubectl aksbaseline version --client'"
+	$(BINARY) completion kubectl-plugin > $(BIN_DIR)/kubectl_complete-aksbaseline
+	install -m 0755 $(BIN_DIR)/kubectl_complete-aksbaseline "$(PREFIX)/kubectl_complete-aksbaseline"
+	@echo "installed $(PREFIX)/kubectl-aksbaseline and $(PREFIX)/kubectl_complete-aksbaseline: run 'kubectl aksbaseline version --client'"
 
 .PHONY: testbin
 testbin: ## Build the test control plane, etcd, kwok and krew from Go modules (cached per user)

@@ -1,7 +1,6 @@
 package placeholder
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"regexp"
@@ -149,10 +148,16 @@ func FindIn(s string) []string {
 // Scan reports every token occurrence in data, line by line, naming file.
 func Scan(file string, data []byte) []Finding {
 	var out []Finding
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	// Split by hand rather than with bufio.Scanner, whose line-length limit
+	// would end the scan silently and let a placeholder pass unreported.
+	for n := 1; len(data) > 0; n++ {
+		var line string
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = string(data[:i]), data[i+1:]
+		} else {
+			line, data = string(data), nil
+		}
+		line = strings.TrimSuffix(line, "\r")
 		for _, t := range Tokens {
 			for _, i := range indexes(line, t.Name) {
 				out = append(out, Finding{File: file, Line: n, Column: i + 1, Token: t.Name})

@@ -1,0 +1,66 @@
+// Command aksbaseline-demo is what 'make demo' and 'make demo-down' run.
+//
+// 'up' starts the simulated AKS regulated cluster (kwok), dresses it as the
+// reference's cluster for an era, starts a background daemon that serves a
+// Git repository on loopback and runs the real Flux source-controller and
+// kustomize-controller against the cluster, and then does the operator's job
+// with kubectl aksbaseline, echoing each command: configure, git push,
+// bootstrap, verify, and one deliberately broken variant caught by verify.
+// 'down' removes all of it. 'daemon' is the background process itself.
+//
+// Everything lives in one folder (default: the per-user cache's demo/), so
+// 'down' finds it from any shell and a second 'up' starts clean.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage:
+  aksbaseline-demo up [--era podidentity|workloadidentity|extension] [--tool PATH] [--dir DIR]
+  aksbaseline-demo down [--dir DIR]
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fs := flag.NewFlagSet(os.Args[1], flag.ContinueOnError)
+	dir := fs.String("dir", defaultDir(), "folder holding the demo's state")
+	era := fs.String("era", "podidentity", "era of the reference to simulate: podidentity, workloadidentity or extension")
+	tool := fs.String("tool", "bin/kubectl-aksbaseline", "the built plugin")
+	if err := fs.Parse(os.Args[2:]); err != nil {
+		os.Exit(2)
+	}
+
+	var err error
+	switch os.Args[1] {
+	case "up":
+		err = up(ctx, *dir, *era, *tool)
+	case "down":
+		err = down(context.WithoutCancel(ctx), *dir, true)
+	case "daemon":
+		err = runDaemon(ctx, *dir)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "✗ interrupted")
+			os.Exit(130)
+		}
+		fmt.Fprintf(os.Stderr, "✗ %v\n", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,440 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+)
+
+var eras = []string{"podidentity", "workloadidentity", "extension"}
+
+// The values an operator takes from the reference's deployment outputs;
+// the simulated cluster uses the same fake ones.
+const (
+	demoACR      = simcluster.ACRName
+	demoKeyVault = simcluster.KeyVaultName
+	demoTenant   = simcluster.TenantID
+	demoClientID = simcluster.IngressClientID
+	demoGitHub   = "contoso"
+)
+
+// overlays lists, per era, the folders of demo/era-overlays that replace the
+// sample tree's folders of the same name.
+var overlays = map[string][]string{
+	"podidentity":      nil,
+	"workloadidentity": {"workloadidentity"},
+	"extension":        {"workloadidentity", "extension"},
+}
+
+func up(ctx context.Context, dir, era, tool string) (err error) {
+	if !slices.Contains(eras, era) {
+		return fmt.Errorf("unknown ERA %q: use one of %s", era, strings.Join(eras, ", "))
+	}
+	u := newUI()
+	start := time.Now()
+	root, err := testbin.RepoRoot()
+	if err != nil {
+		return err
+	}
+	if tool, err = filepath.Abs(tool); err != nil {
+		return err
+	}
+	if _, err := os.Stat(tool); err != nil {
+		return fmt.Errorf("the plugin is not built (%v): run 'make demo', which builds it", err)
+	}
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		return errors.New("kubectl not found on PATH: the demo runs the tool as 'kubectl aksbaseline', the way operators do; install kubectl")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		return errors.New("git not found on PATH: the demo pushes the cluster-manifests to a local Git server with it; install git")
+	}
+	l := layout{dir: dir}
+	if _, err := os.Stat(dir); err == nil {
+		u.note("removing the previous demo in %s", dir)
+		if err := down(ctx, dir, false); err != nil {
+			return fmt.Errorf("removing the previous demo: %w", err)
+		}
+	}
+	for _, d := range []string{l.logs(), l.gitRoot(), l.work()} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := l.writeState(state{Era: era, Cluster: clusterName, Started: start.UTC()}); err != nil {
+		return err
+	}
+	// An interrupted or failed demo tells the user how to remove it; Ctrl-C
+	// removes it straight away, as nobody is left to look at it.
+	defer func() {
+		if err == nil {
+			return
+		}
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			u.note("interrupted: removing the demo")
+			_ = down(context.WithoutCancel(ctx), dir, false)
+			err = context.Canceled
+			return
+		}
+		u.fail("the demo stopped: logs are in %s; 'make demo-down' removes what it started", l.logs())
+	}()
+
+	env := append(os.Environ(),
+		"KUBECONFIG="+l.kubeconfig(),
+		"PATH="+filepath.Dir(tool)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		// The fork's commits, without touching the user's git configuration.
+		"GIT_AUTHOR_NAME=AKS baseline demo", "GIT_AUTHOR_EMAIL=demo@example.com",
+		"GIT_COMMITTER_NAME=AKS baseline demo", "GIT_COMMITTER_EMAIL=demo@example.com",
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0",
+	)
+	op := &operator{ui: u, env: env, dir: filepath.Dir(l.work()), plugin: []string{"kubectl", "aksbaseline"}}
+	if filepath.Base(tool) != "kubectl-aksbaseline" {
+		op.plugin = []string{tool}
+	}
+
+	u.section("The Git server for your fork (era %s)", era)
+	u.step("starting the background daemon: a Git server on loopback, and the Flux controllers once Flux's CRDs exist (logs in %s)", l.logs())
+	gitBase, err := startDaemon(ctx, l, dir)
+	if err != nil {
+		return err
+	}
+	gitURL := gitBase + "/" + repoName
+	st, _ := l.readState()
+	st.GitURL = gitURL
+	if err := l.writeState(st); err != nil {
+		return err
+	}
+	u.ok("Git server at %s", gitBase)
+
+	u.section("Prepare the fork: fill in the placeholders and push")
+	if err := prepareFork(ctx, u, op, l, root, era, gitURL); err != nil {
+		return err
+	}
+
+	u.section("The cluster: a simulated AKS regulated cluster (kwok)")
+	u.step("starting %s: a real kube-apiserver, controller manager, scheduler and etcd; kwok plays the kubelets", clusterName)
+	logf, err := os.OpenFile(filepath.Join(l.logs(), "kwokctl.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	t := time.Now()
+	c, err := kwokcluster.Create(ctx, kwokcluster.Options{Name: clusterName, Workdir: l.kwokDir(), Log: logf})
+	if err != nil {
+		return err
+	}
+	u.ok("cluster %s ready in %s (Kubernetes %s)", clusterName, since(t), c.KubeVersion)
+	u.step("dressing it as the reference's AKS cluster, era %s: 7 nodes in 3 pools, Azure Policy and Gatekeeper, identities, Secrets Store CSI", era)
+	t = time.Now()
+	if err := seedCluster(ctx, c, era, gitURL); err != nil {
+		return fmt.Errorf("seeding the cluster: %w", err)
+	}
+	u.ok("seeded in %s", since(t))
+
+	u.section("Bootstrap Flux")
+	if era == "extension" {
+		u.note("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
+	} else {
+		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests")
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return fmt.Errorf("bootstrap exited with code %d", code)
+		}
+	}
+
+	u.section("Verify the cluster against the baseline")
+	code, err := op.tool(ctx, "verify", "--wait", "3m")
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("verify exited with code %d on the healthy cluster", code)
+	}
+	u.ok("all green (exit code 0)")
+
+	u.section("Break it on purpose: a node pool one node short")
+	if err := brokenVariant(ctx, u, op, c, func(ctx context.Context) error { return seedCluster(ctx, c, era, gitURL) }); err != nil {
+		return err
+	}
+
+	u.section("Done in %s", since(start))
+	fmt.Fprintf(os.Stdout, `
+The simulated cluster keeps running, with Flux reconciling from the local Git server.
+Point kubectl at it:
+
+    export KUBECONFIG=%s
+    kubectl get nodes -L kubernetes.azure.com/agentpool,pci-scope
+    kubectl get gitrepositories,kustomizations -A
+    kubectl aksbaseline verify          # with %s on PATH
+
+The fork's working copy is %s (push to it: git push origin main).
+Remove everything with:
+
+    make demo-down
+`, l.kubeconfig(), filepath.Dir(tool), l.work())
+	return nil
+}
+
+// prepareFork does the reference's pre-bootstrap steps on a copy of the
+// sample tree: configure (the sed commands of the docs), check, commit, push.
+func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root, era, gitURL string) error {
+	work := l.work()
+	u.step("copying the sample tree demo/cluster-manifests%s into the fork at %s", overlayNote(era), work)
+	if err := copyTree(filepath.Join(root, "demo", "cluster-manifests"), filepath.Join(work, "cluster-manifests")); err != nil {
+		return err
+	}
+	for _, o := range overlays[era] {
+		src := filepath.Join(root, "demo", "era-overlays", o)
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			dst := filepath.Join(work, "cluster-manifests", e.Name())
+			if err := os.RemoveAll(dst); err != nil {
+				return err
+			}
+			if err := copyTree(filepath.Join(src, e.Name()), dst); err != nil {
+				return err
+			}
+		}
+	}
+	op.dir = work
+	if code, err := op.run(ctx, "git", "init", "--quiet", "--initial-branch", "main"); err != nil || code != 0 {
+		return cmdErr("git init", code, err)
+	}
+	if code, err := op.run(ctx, "git", "remote", "add", "origin", gitURL); err != nil || code != 0 {
+		return cmdErr("git remote add", code, err)
+	}
+	args := []string{"configure", "cluster-manifests", "--acr-name", demoACR, "--keyvault-name", demoKeyVault, "--tenant-id", demoTenant}
+	// The workload-identity eras add the ingress client ID; the extension
+	// era has no gotk-sync.yaml for the GitHub account.
+	if era != "extension" {
+		args = append(args, "--github-account", demoGitHub)
+	}
+	if era != "podidentity" {
+		args = append(args, "--ingress-client-id", demoClientID)
+	}
+	if code, err := op.tool(ctx, args...); err != nil || code != 0 {
+		return cmdErr("configure", code, err)
+	}
+	if code, err := op.tool(ctx, "configure", "--check", "cluster-manifests"); err != nil || code != 0 {
+		return cmdErr("configure --check", code, err)
+	}
+	for _, argv := range [][]string{
+		{"git", "add", "--all"},
+		{"git", "commit", "--quiet", "-m", "Use images from my ACR, my Key Vault and tenant"},
+		{"git", "push", "--quiet", "origin", "main"},
+	} {
+		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
+			return cmdErr(display(argv), code, err)
+		}
+	}
+	u.ok("pushed to %s (branch main)", gitURL)
+	return nil
+}
+
+func overlayNote(era string) string {
+	if len(overlays[era]) == 0 {
+		return ""
+	}
+	var s []string
+	for _, o := range overlays[era] {
+		s = append(s, "demo/era-overlays/"+o)
+	}
+	return " (with " + strings.Join(s, ", ") + ")"
+}
+
+// brokenVariant removes one node of the in-scope pool, shows verify catching
+// it (exit code 1 and the failing check's ID), and puts the node back.
+func brokenVariant(ctx context.Context, u *ui, op *operator, c *kwokcluster.Cluster, restore func(context.Context) error) error {
+	cs, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		return err
+	}
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "kubernetes.azure.com/agentpool=npinscope01"})
+	if err != nil {
+		return err
+	}
+	if len(nodes.Items) == 0 {
+		return errors.New("no npinscope01 node to remove")
+	}
+	sort.Slice(nodes.Items, func(i, j int) bool { return nodes.Items[i].Name < nodes.Items[j].Name })
+	victim := nodes.Items[len(nodes.Items)-1]
+
+	u.step("the in-scope pool npinscope01 loses a node (the profile wants at least 2)")
+	if code, err := op.run(ctx, "kubectl", "delete", "node", victim.Name); err != nil || code != 0 {
+		return cmdErr("kubectl delete node", code, err)
+	}
+	code, err := op.tool(ctx, "verify", "nodes")
+	if err != nil {
+		return err
+	}
+	ids := failingChecks(ctx, op)
+	if code != 1 {
+		return fmt.Errorf("verify exited with code %d on the broken cluster, want 1", code)
+	}
+	u.ok("caught: verify exited with code 1, failing check %s", strings.Join(ids, ", "))
+
+	u.step("restoring node %s: AKS would scale the pool back; here the simulation re-seeds it", victim.Name)
+	if err := restore(ctx); err != nil {
+		return fmt.Errorf("restoring node %s: %w", victim.Name, err)
+	}
+	if code, err := op.tool(ctx, "verify", "nodes", "--wait", "1m"); err != nil || code != 0 {
+		return cmdErr("verify nodes after the restore", code, err)
+	}
+	u.ok("restored: verify is green again")
+	return nil
+}
+
+// failingChecks asks verify for its JSON report and returns the IDs of the
+// failed checks.
+func failingChecks(ctx context.Context, op *operator) []string {
+	out, _, err := op.toolQuiet(ctx, "verify", "nodes", "-o", "json")
+	if err != nil {
+		return []string{"(unknown: " + err.Error() + ")"}
+	}
+	var rep struct {
+		Results []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return []string{"(unknown: " + err.Error() + ")"}
+	}
+	var ids []string
+	for _, r := range rep.Results {
+		if r.Status == "fail" {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// startDaemon starts the background process and waits until it reports its
+// Git server's address on the ready pipe. It runs in its own session so it
+// outlives 'make demo' and a Ctrl-C there.
+func startDaemon(ctx context.Context, l layout, dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	logf, err := os.OpenFile(filepath.Join(l.logs(), "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer logf.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	cmd := exec.Command(self, "daemon", "--dir", dir)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return "", fmt.Errorf("starting the demo daemon: %w", err)
+	}
+	w.Close()
+	// The daemon is not our child to wait for: it outlives us. Reap it if it
+	// dies while we still run.
+	go func() { _ = cmd.Wait() }()
+
+	type result struct {
+		line string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		ch <- result{strings.TrimSpace(line), err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case res := <-ch:
+		if res.err != nil || !strings.HasPrefix(res.line, "ready ") {
+			return "", fmt.Errorf("the demo daemon did not start: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+		}
+		return strings.TrimPrefix(res.line, "ready "), nil
+	case <-time.After(2 * time.Minute):
+		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+	}
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+}
+
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
+
+func cmdErr(what string, code int, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return fmt.Errorf("%s exited with code %d", what, code)
+}

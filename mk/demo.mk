@@ -1,0 +1,24 @@
+# The demo on a simulated AKS regulated cluster, and the end-to-end suite on
+# the same kind of cluster (hack/demo, demo/, test/e2e).
+
+# Era of the reference to simulate: podidentity (the reference's bootstrap
+# walkthrough), workloadidentity, or extension (Flux as the AKS extension).
+ERA ?= podidentity
+DEMO_BIN := $(BIN_DIR)/aksbaseline-demo
+# Where the demo keeps its cluster, daemon, logs and Git repository.
+DEMO_DIR ?=
+
+.PHONY: demo
+demo: testbin build ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension)
+	@[ -x $(DEMO_BIN) ] || echo "► building $(DEMO_BIN), the demo's driver (the first time takes a minute or two)" >&2
+	@CGO_ENABLED=0 go build -o $(DEMO_BIN) ./hack/demo
+	@$(DEMO_BIN) up --era "$(ERA)" --tool $(BINARY) $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
+
+.PHONY: demo-down
+demo-down: ## Remove the demo: cluster, Flux controllers, Git server and their files
+	@CGO_ENABLED=0 go build -o $(DEMO_BIN) ./hack/demo
+	@$(DEMO_BIN) down $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
+
+.PHONY: e2e
+e2e: testbin ## Run only the end-to-end suite (kwok clusters, the built binary, the real Flux controllers)
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 60m ./test/e2e/...

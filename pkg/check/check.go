@@ -1,0 +1,264 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+// Status is the verdict of one check.
+type Status string
+
+const (
+	Pass  Status = "pass"
+	Fail  Status = "fail"
+	Warn  Status = "warn"
+	Skip  Status = "skip"
+	Error Status = "error"
+)
+
+// Severity says what a failure means. A warning-severity check never fails
+// a run on its own: its failures are reported as warnings.
+type Severity string
+
+const (
+	Critical Severity = "critical"
+	Warning  Severity = "warning"
+)
+
+// Categories in report order; each is a 'verify <category>' sub-command.
+var Categories = []string{"nodes", "policies", "identities", "access", "secrets", "flux", "images"}
+
+// Named asks the reader for one object of a type that is not listed.
+type Named struct {
+	Resource  cluster.Resource
+	Namespace string
+	Name      string
+}
+
+// Check is one entry of the catalogue.
+type Check struct {
+	ID          string
+	Category    string
+	Severity    Severity
+	Title       string
+	Remediation string
+	// Uses are the types the check reads; one that could not be read turns
+	// the result into an error naming it. An absent type is the check's call.
+	Uses []cluster.Resource
+	// Named lists single objects to get, from the profile.
+	Named func(p *profile.Profile) []Named
+	Run   func(s *cluster.Snapshot, p *profile.Profile) Result
+}
+
+// Result is the outcome of one check.
+type Result struct {
+	ID          string   `json:"id"`
+	Category    string   `json:"category"`
+	Severity    Severity `json:"severity"`
+	Title       string   `json:"title"`
+	Status      Status   `json:"status"`
+	Message     string   `json:"message"`
+	Objects     []string `json:"objects,omitempty"`
+	Remediation string   `json:"remediation,omitempty"`
+}
+
+func pass(format string, a ...any) Result {
+	return Result{Status: Pass, Message: fmt.Sprintf(format, a...)}
+}
+func fail(format string, a ...any) Result {
+	return Result{Status: Fail, Message: fmt.Sprintf(format, a...)}
+}
+func warn(format string, a ...any) Result {
+	return Result{Status: Warn, Message: fmt.Sprintf(format, a...)}
+}
+func skip(format string, a ...any) Result {
+	return Result{Status: Skip, Message: fmt.Sprintf(format, a...)}
+}
+
+func (r Result) with(objects ...string) Result {
+	r.Objects = append(r.Objects, objects...)
+	return r
+}
+
+var registry []*Check
+
+// register adds checks to the catalogue; IDs are part of the product and
+// must never change or be reused.
+func register(cs ...*Check) {
+	for _, c := range cs {
+		for _, o := range registry {
+			if o.ID == c.ID {
+				panic("duplicate check ID " + c.ID)
+			}
+		}
+		registry = append(registry, c)
+	}
+}
+
+// All returns the catalogue in report order: by category, then registration.
+func All() []*Check {
+	out := append([]*Check(nil), registry...)
+	rank := map[string]int{}
+	for i, c := range Categories {
+		rank[c] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Category] < rank[out[j].Category] })
+	return out
+}
+
+// Lookup returns a check by ID.
+func Lookup(id string) *Check {
+	for _, c := range registry {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// Select picks checks by category and ID. Unknown names are an error that
+// lists the valid ones, so a typo never silently checks nothing.
+func Select(categories, ids, skipIDs []string) ([]*Check, error) {
+	for _, c := range categories {
+		if !contains(Categories, c) {
+			return nil, fmt.Errorf("unknown category %q: use one of %s", c, strings.Join(Categories, ", "))
+		}
+	}
+	for _, id := range append(append([]string(nil), ids...), skipIDs...) {
+		if Lookup(id) == nil {
+			return nil, fmt.Errorf("unknown check ID %q: list them with 'verify --list'", id)
+		}
+	}
+	var out []*Check
+	for _, c := range All() {
+		if len(categories) > 0 && !contains(categories, c.Category) {
+			continue
+		}
+		if len(ids) > 0 && !contains(ids, c.ID) {
+			continue
+		}
+		if contains(skipIDs, c.ID) {
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no check selected")
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan returns what the reader must fetch for checks.
+func Plan(checks []*Check, p *profile.Profile) cluster.Request {
+	var q cluster.Request
+	for _, c := range checks {
+		for _, r := range c.Uses {
+			q.Add(r)
+		}
+		if c.Named != nil {
+			for _, n := range c.Named(p) {
+				q.AddNamed(n.Resource, n.Namespace, n.Name)
+			}
+		}
+	}
+	return q
+}
+
+const retryRemediation = "re-run; if it persists, -v=6 shows the failing request"
+
+const readRemediation = "grant the user get and list on the resources named (a read-only ClusterRole such as 'view' plus the CRDs' groups), or run with --as for a user who has it"
+
+// Run applies checks to a snapshot, in catalogue order. A check whose data
+// could not be read, or that panics, yields an error result; the others run.
+func Run(s *cluster.Snapshot, p *profile.Profile, checks []*Check) []Result {
+	out := make([]Result, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, runOne(s, p, c))
+	}
+	return out
+}
+
+func runOne(s *cluster.Snapshot, p *profile.Profile, c *Check) (r Result) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = Result{Status: Error, Message: fmt.Sprintf("internal error in check: %v", v)}
+		}
+		r.ID, r.Category, r.Severity, r.Title = c.ID, c.Category, c.Severity, c.Title
+		if r.Status == Fail && c.Severity == Warning {
+			r.Status = Warn
+		}
+		if (r.Status == Fail || r.Status == Warn || r.Status == Error) && r.Remediation == "" {
+			r.Remediation = c.Remediation
+		}
+	}()
+	var problems []string
+	forbidden := false
+	uses := append([]cluster.Resource(nil), c.Uses...)
+	if c.Named != nil {
+		for _, n := range c.Named(p) {
+			uses = append(uses, n.Resource)
+		}
+	}
+	seen := map[cluster.Resource]bool{}
+	for _, u := range uses {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		st := s.Status(u)
+		if st.Outcome == cluster.Forbidden || st.Outcome == cluster.Error {
+			problems = append(problems, st.Message(u))
+			forbidden = forbidden || st.Outcome == cluster.Forbidden
+		}
+	}
+	if len(problems) > 0 {
+		rem := retryRemediation
+		if forbidden {
+			rem = readRemediation
+		}
+		return Result{Status: Error, Message: strings.Join(problems, "; "), Remediation: rem}
+	}
+	return c.Run(s, p)
+}
+
+// Counts tallies results by status.
+type Counts struct {
+	Pass  int `json:"pass"`
+	Fail  int `json:"fail"`
+	Warn  int `json:"warn"`
+	Skip  int `json:"skip"`
+	Error int `json:"error"`
+}
+
+// Count tallies rs.
+func Count(rs []Result) Counts {
+	var c Counts
+	for _, r := range rs {
+		switch r.Status {
+		case Pass:
+			c.Pass++
+		case Fail:
+			c.Fail++
+		case Warn:
+			c.Warn++
+		case Skip:
+			c.Skip++
+		case Error:
+			c.Error++
+		}
+	}
+	return c
+}

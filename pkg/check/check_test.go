@@ -1,0 +1,142 @@
+package check
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+var eras = []string{"podidentity", "workloadidentity", "extension"}
+
+// allowedWarnings are warnings a healthy reference cluster does produce:
+// the regulated reference leaves the system-pool taint off.
+var allowedWarnings = map[string]bool{"nodes-system-taint": true}
+
+func TestHealthyErasPass(t *testing.T) {
+	for _, era := range eras {
+		t.Run(era, func(t *testing.T) {
+			meta, objs := loadEra(t, era)
+			s := mustSnapshot(t, meta, objs)
+			rs := Run(s, loadProfile(t, ""), All())
+			if len(rs) != len(All()) {
+				t.Fatalf("got %d results for %d checks", len(rs), len(All()))
+			}
+			for _, r := range rs {
+				switch {
+				case r.Status == Pass, r.Status == Skip:
+				case r.Status == Warn && allowedWarnings[r.ID]:
+				default:
+					t.Errorf("%s: %s: %s", r.ID, r.Status, r.Message)
+				}
+			}
+			if t.Failed() {
+				t.Log("\n" + describe(rs))
+			}
+		})
+	}
+}
+
+// Each case breaks one thing in a healthy era; the checks it names must
+// report what it says, and every other check must report what it reports on
+// the healthy era.
+func TestBrokenVariants(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("no cases in testdata/cases")
+	}
+	covered := map[string]bool{}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			spec, snap, prof := loadCase(t, f)
+			meta, objs := loadEra(t, spec.Base)
+			base := byID(Run(mustSnapshot(t, meta, objs), loadProfile(t, ""), All()))
+			got := Run(snap, prof, All())
+			for _, r := range got {
+				want, named := spec.Expect[r.ID]
+				if !named {
+					want = base[r.ID].Status
+				}
+				if r.Status != want {
+					t.Errorf("%s: got %s (%s), want %s", r.ID, r.Status, r.Message, want)
+				}
+				if named && want != base[r.ID].Status && len(spec.Expect) == 1 && (want == Fail || want == Warn || want == Error) {
+					covered[r.ID] = true
+				}
+				if sub, ok := spec.Messages[r.ID]; ok && !strings.Contains(r.Message, sub) {
+					t.Errorf("%s: message %q does not contain %q", r.ID, r.Message, sub)
+				}
+			}
+			for id := range spec.Expect {
+				if Lookup(id) == nil {
+					t.Errorf("expect names unknown check %s", id)
+				}
+			}
+			if t.Failed() {
+				t.Log("\n" + describe(got))
+			}
+		})
+	}
+	for _, c := range All() {
+		if !covered[c.ID] {
+			t.Errorf("check %s has no broken variant that fails it alone (add testdata/cases/%s.yaml)", c.ID, c.ID)
+		}
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range All() {
+		if !strings.HasPrefix(c.ID, c.Category+"-") {
+			t.Errorf("%s: ID must start with its category %s", c.ID, c.Category)
+		}
+		if c.Title == "" || c.Remediation == "" || c.Run == nil {
+			t.Errorf("%s: title, remediation and Run are required", c.ID)
+		}
+		if c.Severity != Critical && c.Severity != Warning {
+			t.Errorf("%s: severity %q", c.ID, c.Severity)
+		}
+		seen[c.ID] = true
+	}
+	for _, cat := range Categories {
+		found := false
+		for _, c := range All() {
+			found = found || c.Category == cat
+		}
+		if !found {
+			t.Errorf("category %s has no check", cat)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	got, err := Select([]string{"flux"}, nil, []string{"flux-suspended"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got {
+		if c.Category != "flux" || c.ID == "flux-suspended" {
+			t.Errorf("selected %s", c.ID)
+		}
+	}
+	if _, err := Select(nil, []string{"nodes-redy"}, nil); err == nil || !strings.Contains(err.Error(), `"nodes-redy"`) {
+		t.Errorf("unknown ID: got %v", err)
+	}
+	if _, err := Select([]string{"network"}, nil, nil); err == nil {
+		t.Error("unknown category accepted")
+	}
+}
+
+func TestPanickingCheckIsAnError(t *testing.T) {
+	meta, objs := loadEra(t, "workloadidentity")
+	s := mustSnapshot(t, meta, objs)
+	c := &Check{ID: "x-panic", Category: "nodes", Severity: Critical, Title: "t", Remediation: "r",
+		Run: func(_ *cluster.Snapshot, _ *profile.Profile) Result { panic("boom") }}
+	rs := Run(s, loadProfile(t, ""), []*Check{c})
+	if rs[0].Status != Error || !strings.Contains(rs[0].Message, "boom") {
+		t.Errorf("got %+v", rs[0])
+	}
+}

@@ -1,0 +1,298 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+var syncUses = []cluster.Resource{cluster.GitRepositories, cluster.Kustomizations}
+
+func init() {
+	register(
+		&Check{
+			ID: "flux-kubernetes-version", Category: "flux", Severity: Critical,
+			Title:       "The Kubernetes version satisfies Flux's minimum",
+			Remediation: "upgrade the cluster ('az aks upgrade') before installing this Flux version",
+			Uses:        []cluster.Resource{cluster.ServerVersion},
+			Run:         fluxKubernetes,
+		},
+		&Check{
+			ID: "flux-controllers", Category: "flux", Severity: Critical,
+			Title:       "The Flux controllers are healthy",
+			Remediation: "kubectl -n flux-system describe deployment NAME; re-run 'kubectl aksbaseline bootstrap' or check the microsoft.flux extension",
+			Uses:        []cluster.Resource{cluster.Deployments},
+			Run:         fluxControllers,
+		},
+		&Check{
+			ID: "flux-crds", Category: "flux", Severity: Critical,
+			Title:       "The Flux CRDs are installed with stored versions",
+			Remediation: "install Flux ('kubectl aksbaseline bootstrap'); an empty storedVersions means the CRD was never used to store objects",
+			Uses:        []cluster.Resource{cluster.CRDs},
+			Run:         fluxCRDs,
+		},
+		&Check{
+			ID: "flux-sync-ready", Category: "flux", Severity: Critical,
+			Title:       "The Flux GitRepository and Kustomization are Ready",
+			Remediation: "flux get sources git -A; flux get kustomizations -A; the Ready message names the cause (credentials, URL, build error)",
+			Uses:        syncUses,
+			Run:         fluxSyncReady,
+		},
+		&Check{
+			ID: "flux-source-url", Category: "flux", Severity: Critical,
+			Title:       "The GitRepository URL has no placeholder left",
+			Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('kubectl aksbaseline configure') or re-run bootstrap with --url",
+			Uses:        syncUses,
+			Run:         fluxSourceURL,
+		},
+		&Check{
+			ID: "flux-suspended", Category: "flux", Severity: Warning,
+			Title:       "No GitRepository or Kustomization is suspended",
+			Remediation: "flux resume source git NAME / flux resume kustomization NAME",
+			Uses:        syncUses,
+			Run:         fluxSuspended,
+		},
+		&Check{
+			ID: "flux-extension", Category: "flux", Severity: Critical,
+			Title:       "Flux managed by the AKS microsoft.flux extension is recognised and its agents healthy",
+			Remediation: "check the extension with 'az k8s-extension show --name flux' and its fluxconfig pods in flux-system",
+			Uses:        append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...),
+			Run:         fluxExtension,
+		},
+	)
+}
+
+func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
+	min := strings.TrimSpace(strings.TrimPrefix(manifests.KubernetesMinimum, ">="))
+	want, err := version.ParseSemantic(min)
+	if err != nil {
+		return fail("cannot parse Flux's minimum %q", manifests.KubernetesMinimum)
+	}
+	have, err := version.ParseGeneric(s.Version.GitVersion)
+	if err != nil {
+		return fail("cannot parse the server version %q", s.Version.GitVersion)
+	}
+	if have.AtLeast(version.MajorMinor(want.Major(), want.Minor())) {
+		return pass("Kubernetes %s %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
+	}
+	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
+}
+
+func fluxControllers(s *cluster.Snapshot, p *profile.Profile) Result {
+	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	if err != nil {
+		return fail("profile flux.partOfLabel: %v", err)
+	}
+	ns := p.Flux.Namespace
+	picked := map[string]*appsv1.Deployment{}
+	for i := range s.Deployments {
+		d := &s.Deployments[i]
+		if d.Namespace == ns && sel.Matches(labels.Set(d.Labels)) {
+			picked[d.Name] = d
+		}
+	}
+	var bad []string
+	for _, name := range p.Flux.Controllers {
+		if _, ok := picked[name]; ok {
+			continue
+		}
+		if d := s.Deployment(ns, name); d != nil {
+			picked[name] = d
+		} else {
+			bad = append(bad, fmt.Sprintf("%s: deployment not found", name))
+		}
+	}
+	if len(picked) == 0 && len(bad) == 0 {
+		return fail("no controllers found in the '%s' namespace with the label selector '%s'", ns, p.Flux.PartOfLabel)
+	}
+	var good, objs []string
+	for _, name := range sortedKeys(picked) {
+		objs = append(objs, "Deployment/"+ns+"/"+name)
+		if ok, msg := deploymentHealth(picked[name]); !ok {
+			bad = append(bad, fmt.Sprintf("%s: deployment not ready (%s)", name, msg))
+		} else {
+			good = append(good, name)
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+	}
+	return pass("deployments ready: %s", strings.Join(good, ", ")).with(objs...)
+}
+
+func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
+	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	if err != nil {
+		return fail("profile flux.partOfLabel: %v", err)
+	}
+	var good, bad, objs []string
+	for i := range s.CRDs {
+		c := &s.CRDs[i]
+		if !sel.Matches(labels.Set(c.Labels)) && (p.Flux.CRDGroupSuffix == "" || !strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
+			continue
+		}
+		objs = append(objs, "CustomResourceDefinition/"+c.Name)
+		if n := len(c.Status.StoredVersions); n == 0 {
+			bad = append(bad, "no stored versions for "+c.Name)
+		} else {
+			good = append(good, c.Name+"/"+c.Status.StoredVersions[n-1])
+		}
+	}
+	if len(objs) == 0 {
+		return fail("no crds found with the label selector '%s'", p.Flux.PartOfLabel)
+	}
+	if len(bad) > 0 {
+		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+	}
+	// As 'flux check' does, name the distribution from the GitRepository CRD.
+	dist := ""
+	if c := s.CRD(string(cluster.GitRepositories)); c != nil {
+		if v := c.Labels["app.kubernetes.io/version"]; v != "" {
+			if partOf := c.Labels["app.kubernetes.io/part-of"]; partOf != "" {
+				dist = fmt.Sprintf("distribution %s-%s; ", partOf, v)
+			} else {
+				dist = fmt.Sprintf("version %s; ", v)
+			}
+		}
+		if m := c.Labels["app.kubernetes.io/managed-by"]; m != "" {
+			dist += "managed by " + m + "; "
+		}
+	}
+	return pass("%s%s: %s", dist, plural(len(good), "CRD", "CRDs"), limit(good, 12)).with(objs...)
+}
+
+// syncObjects finds the first sync set of the profile whose GitRepository
+// exists: manual installs and the AKS extension name them differently.
+func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, repo, ks *unstructured.Unstructured, res Result, ok bool) {
+	if s.Absent(cluster.GitRepositories) || s.Absent(cluster.Kustomizations) {
+		return set, nil, nil, fail("Flux is not installed: the cluster does not serve %s and %s", cluster.GitRepositories, cluster.Kustomizations), false
+	}
+	ns := p.Flux.Namespace
+	var tried []string
+	for _, set := range p.Flux.Sync {
+		tried = append(tried, fmt.Sprintf("%s/%s (%s)", ns, set.GitRepository, set.Name))
+		if repo := s.Object(cluster.GitRepositories, ns, set.GitRepository); repo != nil {
+			return set, repo, s.Object(cluster.Kustomizations, ns, set.Kustomization), Result{}, true
+		}
+	}
+	return set, nil, nil, fail("no Flux sync GitRepository found: expected %s", strings.Join(tried, " or ")), false
+}
+
+func readyLine(u *unstructured.Unstructured) (bool, string) {
+	st, reason, msg, found := condition(u, "Ready")
+	if !found {
+		return false, "no Ready condition yet"
+	}
+	if st == "True" {
+		return true, ""
+	}
+	if msg == "" {
+		msg = reason
+	}
+	return false, fmt.Sprintf("Ready=%s: %s", st, msg)
+}
+
+func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) Result {
+	set, repo, ks, res, ok := syncObjects(s, p)
+	if !ok {
+		return res
+	}
+	ns := p.Flux.Namespace
+	objs := []string{"GitRepository/" + ns + "/" + set.GitRepository, "Kustomization/" + ns + "/" + set.Kustomization}
+	var bad []string
+	if ok, why := readyLine(repo); !ok {
+		bad = append(bad, fmt.Sprintf("GitRepository %s/%s not Ready (%s)", ns, set.GitRepository, why))
+	}
+	revision := ""
+	if ks == nil {
+		bad = append(bad, fmt.Sprintf("Kustomization %s/%s not found", ns, set.Kustomization))
+	} else {
+		revision = str(ks, "status", "lastAppliedRevision")
+		if ok, why := readyLine(ks); !ok {
+			bad = append(bad, fmt.Sprintf("Kustomization %s/%s not Ready (%s)", ns, set.Kustomization, why))
+		}
+	}
+	if revision == "" {
+		revision = "none yet"
+	}
+	if len(bad) > 0 {
+		return fail("%s; last applied revision: %s", strings.Join(bad, "; "), revision).with(objs...)
+	}
+	return pass("%s sync %s/%s Ready; last applied revision %s", set.Name, ns, set.Kustomization, revision).with(objs...)
+}
+
+func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) Result {
+	set, repo, _, res, ok := syncObjects(s, p)
+	if !ok {
+		return res
+	}
+	url := str(repo, "spec", "url")
+	obj := "GitRepository/" + p.Flux.Namespace + "/" + set.GitRepository
+	if toks := placeholder.FindIn(url); len(toks) > 0 {
+		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).with(obj)
+	}
+	if url == "" {
+		return fail("GitRepository %s/%s has no spec.url", p.Flux.Namespace, set.GitRepository).with(obj)
+	}
+	return pass("GitRepository %s/%s URL %s", p.Flux.Namespace, set.GitRepository, url).with(obj)
+}
+
+func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
+	if s.Absent(cluster.GitRepositories) && s.Absent(cluster.Kustomizations) {
+		return skip("Flux is not installed")
+	}
+	var suspended []string
+	total := 0
+	for _, r := range syncUses {
+		items := s.Custom[r]
+		for i := range items {
+			total++
+			if v, _, _ := unstructured.NestedBool(items[i].Object, "spec", "suspend"); v {
+				suspended = append(suspended, ref(&items[i]))
+			}
+		}
+	}
+	sort.Strings(suspended)
+	if len(suspended) > 0 {
+		return fail("%s suspended: %s", plural(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
+	}
+	return pass("none of %s is suspended", plural(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
+}
+
+func fluxExtension(s *cluster.Snapshot, p *profile.Profile) Result {
+	ext := p.Flux.Extension
+	crd := ext.CRD != "" && s.CRD(ext.CRD) != nil
+	set, _, _, _, found := syncObjects(s, p)
+	byExtension := found && set.Name == "extension"
+	if !crd && !byExtension {
+		return pass("Flux is not managed by the AKS microsoft.flux extension (installed by hand or by bootstrap)")
+	}
+	var why []string
+	if crd {
+		why = append(why, "CRD "+ext.CRD)
+	}
+	if byExtension {
+		why = append(why, fmt.Sprintf("sync objects %s/%s", set.GitRepository, set.Kustomization))
+	}
+	var refs []profile.Ref
+	for _, d := range ext.Deployments {
+		refs = append(refs, profile.Ref{Namespace: p.Flux.Namespace, Name: d})
+	}
+	r := deploymentsAvailable(s, refs, "microsoft.flux extension agents")
+	r.Message = fmt.Sprintf("managed by the AKS microsoft.flux extension (%s); %s", strings.Join(why, ", "), r.Message)
+	if r.Status == Skip {
+		r.Status = Pass
+	}
+	return r
+}

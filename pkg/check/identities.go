@@ -1,0 +1,240 @@
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+// Identity checks read the SecretProviderClass and the AzureIdentity type
+// to tell the era apart, so every one of them uses both.
+var identityUses = []cluster.Resource{cluster.SecretProviderClasses, cluster.AzureIdentities}
+
+func init() {
+	register(
+		&Check{
+			ID: "identities-pod-identity", Category: "identities", Severity: Critical,
+			Title:       "AAD Pod Identity: the ingress AzureIdentity is served and well-formed",
+			Remediation: "re-run the cluster-stamp.v2 deployment that assigns the ingress identity (podIdentityProfile.userAssignedIdentities), then 'kubectl describe AzureIdentity -n ingress-nginx'",
+			Uses:        identityUses,
+			Run:         podIdentity,
+		},
+		&Check{
+			ID: "identities-pod-identity-binding", Category: "identities", Severity: Critical,
+			Title:       "AAD Pod Identity: a binding names the identity and selects the running ingress controller pods",
+			Remediation: "the binding's spec.selector must equal the aadpodidbinding label of the ingress controller pods: fix the Deployment's pod template label or the binding",
+			Uses:        append([]cluster.Resource{cluster.AzureIdentityBindings, cluster.Pods}, identityUses...),
+			Run:         podIdentityBinding,
+		},
+		&Check{
+			ID: "identities-nmi", Category: "identities", Severity: Critical,
+			Title:       "AAD Pod Identity: NMI is ready on every node",
+			Remediation: "the AKS-managed add-on runs the nmi DaemonSet in kube-system: check its pods and the podIdentityProfile",
+			Uses:        append([]cluster.Resource{cluster.DaemonSets}, identityUses...),
+			Run:         podIdentityNMI,
+		},
+		&Check{
+			ID: "identities-workload-identity", Category: "identities", Severity: Critical,
+			Title:       "Workload Identity: the SecretProviderClass client ID is a GUID and the service account exists",
+			Remediation: "set parameters.clientID to the ingress identity's client ID (output ingressClientid) and make sure the ingress service account exists; its federated credential's subject must name it",
+			Uses:        identityUses,
+			Named: func(p *profile.Profile) []Named {
+				sa := p.Identities.WorkloadIdentity.ServiceAccount
+				return []Named{{cluster.ServiceAccounts, sa.Namespace, sa.Name}}
+			},
+			Run: workloadIdentity,
+		},
+		&Check{
+			ID: "identities-wi-webhook", Category: "identities", Severity: Critical,
+			Title:       "Workload Identity: the mutating webhook is healthy where pods rely on it",
+			Remediation: "the AKS workload identity add-on runs the webhook in kube-system: enable it with 'az aks update --enable-workload-identity'",
+			Uses:        append([]cluster.Resource{cluster.Pods, cluster.Deployments}, identityUses...),
+			Run:         workloadIdentityWebhook,
+		},
+	)
+}
+
+// identityMode tells AAD Pod Identity from Workload Identity: the profile
+// may force it; otherwise a served AzureIdentity type or a
+// SecretProviderClass that asks for pod identity means the older era.
+func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
+	switch p.Identities.Mode {
+	case "podIdentity", "workloadIdentity":
+		return p.Identities.Mode, "set by the profile"
+	}
+	spc := s.Object(cluster.SecretProviderClasses, p.Secrets.SecretProviderClass.Namespace, p.Secrets.SecretProviderClass.Name)
+	if spc != nil && strings.EqualFold(str(spc, "spec", "parameters", "usePodIdentity"), "true") {
+		return "podIdentity", "the SecretProviderClass sets usePodIdentity"
+	}
+	if !s.Absent(cluster.AzureIdentities) {
+		return "podIdentity", "the cluster serves AzureIdentity"
+	}
+	return "workloadIdentity", "no AAD Pod Identity"
+}
+
+var resourceID = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.managedidentity/userassignedidentities/[^/]+$`)
+
+func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
+	if mode, why := identityMode(s, p); mode != "podIdentity" {
+		return skip("Workload Identity era (%s)", why)
+	}
+	id := p.Identities.PodIdentity.Identity
+	if s.Absent(cluster.AzureIdentities) {
+		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentities)
+	}
+	u := s.Object(cluster.AzureIdentities, id.Namespace, id.Name)
+	if u == nil {
+		return fail("AzureIdentity %s not found", id).with("AzureIdentity/" + id.String())
+	}
+	var bad []string
+	typ, found, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "type")
+	if !found || fmt.Sprint(typ) != "0" {
+		bad = append(bad, fmt.Sprintf("spec.type is %v, want 0 (user-assigned identity)", typ))
+	}
+	if c := str(u, "spec", "clientID"); !placeholder.IsGUID(c) {
+		bad = append(bad, fmt.Sprintf("spec.clientID %q is not a GUID", c))
+	}
+	if r := str(u, "spec", "resourceID"); !resourceID.MatchString(r) {
+		bad = append(bad, fmt.Sprintf("spec.resourceID %q is not a user-assigned identity resource ID", r))
+	}
+	if len(bad) > 0 {
+		return fail("AzureIdentity %s: %s", id, strings.Join(bad, "; ")).with("AzureIdentity/" + id.String())
+	}
+	return pass("AzureIdentity %s: type 0, client ID %s", id, str(u, "spec", "clientID")).with("AzureIdentity/" + id.String())
+}
+
+func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
+	if mode, why := identityMode(s, p); mode != "podIdentity" {
+		return skip("Workload Identity era (%s)", why)
+	}
+	if s.Absent(cluster.AzureIdentityBindings) {
+		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentityBindings)
+	}
+	pi := p.Identities.PodIdentity
+	// Find the binding by what it says, not by its name, which AKS picks.
+	var binding *unstructured.Unstructured
+	items := s.Custom[cluster.AzureIdentityBindings]
+	for i := range items {
+		if items[i].GetNamespace() == pi.Identity.Namespace && str(&items[i], "spec", "azureIdentity") == pi.Identity.Name {
+			binding = &items[i]
+			break
+		}
+	}
+	if binding == nil {
+		return fail("no AzureIdentityBinding in %s names the identity %s in spec.azureIdentity", pi.Identity.Namespace, pi.Identity.Name)
+	}
+	selector := str(binding, "spec", "selector")
+	sel, err := labels.Parse(pi.Pods.Labels)
+	if err != nil {
+		return fail("profile pod selector %q: %v", pi.Pods.Labels, err)
+	}
+	var running []*corev1.Pod
+	for i := range s.Pods {
+		pod := &s.Pods[i]
+		if pod.Namespace == pi.Pods.Namespace && pod.Status.Phase == corev1.PodRunning && sel.Matches(labels.Set(pod.Labels)) {
+			running = append(running, pod)
+		}
+	}
+	obj := ref(binding)
+	if len(running) == 0 {
+		return fail("%s selects %q, but no ingress controller pod (%s in %s) is running", obj, selector, pi.Pods.Labels, pi.Pods.Namespace).with(obj)
+	}
+	var wrong []string
+	for _, pod := range running {
+		if pod.Labels[pi.SelectorKey] != selector {
+			wrong = append(wrong, fmt.Sprintf("%s (%s=%q)", pod.Name, pi.SelectorKey, pod.Labels[pi.SelectorKey]))
+		}
+	}
+	if len(wrong) > 0 {
+		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, limit(wrong, 5)).with(obj)
+	}
+	return pass("%s binds %s to %s", obj, pi.Identity.Name, plural(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
+}
+
+func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
+	if mode, why := identityMode(s, p); mode != "podIdentity" {
+		return skip("Workload Identity era (%s)", why)
+	}
+	n := p.Identities.PodIdentity.NMI
+	ds := s.DaemonSet(n.Namespace, n.Name)
+	if ds == nil {
+		return fail("DaemonSet %s not found", n).with("DaemonSet/" + n.String())
+	}
+	if ok, msg := daemonSetHealth(ds); !ok || ds.Status.DesiredNumberScheduled == 0 {
+		if msg == "" {
+			msg = "no pod scheduled"
+		}
+		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).with("DaemonSet/" + n.String())
+	}
+	return pass("DaemonSet %s ready on %s", n, plural(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
+}
+
+func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
+	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
+		return skip("AAD Pod Identity era (%s)", why)
+	}
+	var bad, objs []string
+	ref := p.Secrets.SecretProviderClass
+	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
+	clientID := ""
+	switch {
+	case s.Absent(cluster.SecretProviderClasses) || spc == nil:
+		bad = append(bad, fmt.Sprintf("SecretProviderClass %s not found, so no client ID is configured", ref))
+	default:
+		objs = append(objs, "SecretProviderClass/"+ref.String())
+		clientID = str(spc, "spec", "parameters", "clientID")
+		switch {
+		case clientID == "":
+			bad = append(bad, fmt.Sprintf("SecretProviderClass %s sets no parameters.clientID", ref))
+		case len(placeholder.FindIn(clientID)) > 0:
+			// The placeholder itself is reported by secrets-placeholders.
+			bad = append(bad, fmt.Sprintf("SecretProviderClass %s parameters.clientID is still the placeholder", ref))
+		case !placeholder.IsGUID(clientID):
+			bad = append(bad, fmt.Sprintf("SecretProviderClass %s parameters.clientID %q is not a GUID", ref, clientID))
+		}
+	}
+	sa := p.Identities.WorkloadIdentity.ServiceAccount
+	found := false
+	for _, x := range s.ServiceAccounts {
+		if x.Namespace == sa.Namespace && x.Name == sa.Name {
+			found = true
+		}
+	}
+	objs = append(objs, "ServiceAccount/"+sa.String())
+	if !found {
+		bad = append(bad, fmt.Sprintf("ServiceAccount %s not found (the federated credential's subject names it)", sa))
+	}
+	if len(bad) > 0 {
+		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+	}
+	return pass("client ID %s; ServiceAccount %s exists", clientID, sa).with(objs...)
+}
+
+func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
+	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
+		return skip("AAD Pod Identity era (%s)", why)
+	}
+	wi := p.Identities.WorkloadIdentity
+	var relying []string
+	for i := range s.Pods {
+		if strings.EqualFold(s.Pods[i].Labels[wi.UseLabel], "true") {
+			relying = append(relying, s.Pods[i].Namespace+"/"+s.Pods[i].Name)
+		}
+	}
+	if len(relying) == 0 {
+		return skip("no pod is labelled %s=true, so none relies on the webhook (the reference's CSI driver exchanges tokens itself)", wi.UseLabel)
+	}
+	r := deploymentsAvailable(s, []profile.Ref{wi.Webhook}, "workload identity webhook")
+	if r.Status == Fail {
+		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", plural(len(relying), "pod", "pods"), limit(relying, 3), r.Message)
+	}
+	return r
+}

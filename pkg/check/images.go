@@ -1,0 +1,59 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(&Check{
+		ID: "images-placeholders", Category: "images", Severity: Critical,
+		Title:       "No pod image still names a placeholder registry",
+		Remediation: "replace REPLACE_ME_WITH_YOUR_ACRNAME in the kustomizations' images: ('kubectl aksbaseline configure'), commit and push; Flux re-applies the workloads",
+		Uses:        []cluster.Resource{cluster.Pods},
+		Run:         imagePlaceholders,
+	})
+}
+
+func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
+	excluded := map[string]bool{}
+	for _, ns := range p.Images.ExcludeNamespaces {
+		excluded[ns] = true
+	}
+	var bad, objs []string
+	scanned := 0
+	for i := range s.Pods {
+		pod := &s.Pods[i]
+		if excluded[pod.Namespace] {
+			continue
+		}
+		scanned++
+		var containers []corev1.Container
+		containers = append(containers, pod.Spec.InitContainers...)
+		containers = append(containers, pod.Spec.Containers...)
+		for _, c := range containers {
+			if toks := placeholder.FindIn(c.Image); len(toks) > 0 {
+				bad = append(bad, fmt.Sprintf("%s/%s %s: %s", pod.Namespace, pod.Name, c.Name, c.Image))
+				objs = append(objs, "Pod/"+pod.Namespace+"/"+pod.Name)
+				break
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fail("%s still use a placeholder image: %s", plural(len(objs), "pod", "pods"), strings.Join(limitList(bad, 10), "; ")).with(objs...)
+	}
+	return pass("no placeholder in the images of %s", plural(scanned, "pod", "pods"))
+}
+
+func limitList(items []string, n int) []string {
+	if len(items) <= n {
+		return items
+	}
+	return append(items[:n:n], fmt.Sprintf("and %d more", len(items)-n))
+}

@@ -1,0 +1,234 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(
+		&Check{
+			ID: "nodes-ready", Category: "nodes", Severity: Critical,
+			Title:       "Every node is Ready",
+			Remediation: "kubectl describe node NAME; on AKS, 'az aks nodepool show' and the node's kubelet logs explain the condition",
+			Uses:        []cluster.Resource{cluster.Nodes},
+			Run:         nodesReady,
+		},
+		&Check{
+			ID: "nodes-pools", Category: "nodes", Severity: Critical,
+			Title:       "Every expected node pool is present with its minimum count, mode and labels",
+			Remediation: "scale or create the pool with 'az aks nodepool scale|add', with the labels the profile lists (--labels pci-scope=...)",
+			Uses:        []cluster.Resource{cluster.Nodes},
+			Run:         nodesPools,
+		},
+		&Check{
+			ID: "nodes-kubelet-version", Category: "nodes", Severity: Critical,
+			Title:       "One kubelet minor version across nodes, within supported skew of the API server",
+			Remediation: "upgrade the lagging pools with 'az aks nodepool upgrade' to the control plane's version",
+			Uses:        []cluster.Resource{cluster.Nodes, cluster.ServerVersion},
+			Run:         nodesKubelet,
+		},
+		&Check{
+			ID: "nodes-cordoned", Category: "nodes", Severity: Warning,
+			Title:       "No node is cordoned",
+			Remediation: "kubectl uncordon NAME once maintenance is over",
+			Uses:        []cluster.Resource{cluster.Nodes},
+			Run:         nodesCordoned,
+		},
+		&Check{
+			ID: "nodes-system-taint", Category: "nodes", Severity: Critical,
+			Title:       "The system pool carries the taint the profile asks for",
+			Remediation: "add the taint to the system pool ('az aks nodepool update --node-taints CriticalAddonsOnly=true:NoSchedule'), or set nodes.systemTaint.required: false in the profile",
+			Uses:        []cluster.Resource{cluster.Nodes},
+			Run:         nodesSystemTaint,
+		},
+	)
+}
+
+func nodeReady(n *corev1.Node) (bool, string) {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			if c.Status == corev1.ConditionTrue {
+				return true, ""
+			}
+			reason := c.Reason
+			if reason == "" {
+				reason = "Ready=" + string(c.Status)
+			}
+			return false, reason
+		}
+	}
+	return false, "no Ready condition"
+}
+
+func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
+	if len(s.Nodes) == 0 {
+		return fail("the cluster has no nodes")
+	}
+	var bad, objs []string
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		if ok, reason := nodeReady(n); !ok {
+			bad = append(bad, fmt.Sprintf("%s (%s)", n.Name, reason))
+			objs = append(objs, "Node/"+n.Name)
+		}
+	}
+	if len(bad) > 0 {
+		return fail("%s of %d not Ready: %s", plural(len(bad), "node", "nodes"), len(s.Nodes), limit(bad, 10)).with(objs...)
+	}
+	return pass("%s Ready", plural(len(s.Nodes), "node", "nodes"))
+}
+
+func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
+	if len(p.Nodes.Pools) == 0 {
+		return skip("the profile expects no node pools")
+	}
+	byPool := map[string][]*corev1.Node{}
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		byPool[n.Labels[p.Nodes.PoolLabel]] = append(byPool[n.Labels[p.Nodes.PoolLabel]], n)
+	}
+	var bad, good, objs []string
+	for _, pool := range p.Nodes.Pools {
+		nodes := byPool[pool.Name]
+		if len(nodes) < pool.MinCount {
+			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, plural(len(nodes), "node", "nodes"), pool.MinCount))
+			objs = append(objs, "pool/"+pool.Name)
+			continue
+		}
+		var wrongMode, wrongLabels []string
+		for _, n := range nodes {
+			if pool.Mode != "" && p.Nodes.ModeLabel != "" && !strings.EqualFold(n.Labels[p.Nodes.ModeLabel], pool.Mode) {
+				wrongMode = append(wrongMode, n.Name)
+			}
+			for _, k := range sortedKeys(pool.Labels) {
+				if v, ok := n.Labels[k]; !ok || v != pool.Labels[k] {
+					wrongLabels = append(wrongLabels, n.Name)
+					break
+				}
+			}
+		}
+		if len(wrongMode) > 0 {
+			bad = append(bad, fmt.Sprintf("pool %s: %s not in mode %s (%s): %s", pool.Name, plural(len(wrongMode), "node", "nodes"), pool.Mode, p.Nodes.ModeLabel, limit(wrongMode, 5)))
+			objs = append(objs, "pool/"+pool.Name)
+		}
+		if len(wrongLabels) > 0 {
+			bad = append(bad, fmt.Sprintf("pool %s: %s without labels %s: %s", pool.Name, plural(len(wrongLabels), "node", "nodes"), labelString(pool.Labels), limit(wrongLabels, 5)))
+			objs = append(objs, "pool/"+pool.Name)
+		}
+		if len(wrongMode) == 0 && len(wrongLabels) == 0 {
+			good = append(good, fmt.Sprintf("%s %d", pool.Name, len(nodes)))
+		}
+	}
+	if len(bad) > 0 {
+		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+	}
+	return pass("pools present: %s", strings.Join(good, ", "))
+}
+
+func labelString(m map[string]string) string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		out = append(out, k+"="+m[k])
+	}
+	return strings.Join(out, ",")
+}
+
+func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
+	if len(s.Nodes) == 0 {
+		return fail("the cluster has no nodes")
+	}
+	minors := map[string][]string{}
+	var unparsable []string
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		v, err := version.ParseGeneric(n.Status.NodeInfo.KubeletVersion)
+		if err != nil {
+			unparsable = append(unparsable, n.Name)
+			continue
+		}
+		k := fmt.Sprintf("%d.%d", v.Major(), v.Minor())
+		minors[k] = append(minors[k], n.Name)
+	}
+	if len(unparsable) > 0 {
+		return fail("%s report no kubelet version: %s", plural(len(unparsable), "node", "nodes"), limit(unparsable, 5))
+	}
+	keys := sortedKeys(minors)
+	if len(keys) > 1 {
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s on %s", k, plural(len(minors[k]), "node", "nodes")))
+		}
+		return fail("kubelets run %d minor versions: %s", len(keys), strings.Join(parts, ", "))
+	}
+	kubelet := version.MustParseGeneric(keys[0])
+	server, err := version.ParseGeneric(s.Version.GitVersion)
+	if err != nil {
+		return fail("cannot parse the API server version %q", s.Version.GitVersion)
+	}
+	skew := int(server.Minor()) - int(kubelet.Minor())
+	switch {
+	case server.Major() != kubelet.Major() || skew < 0:
+		return fail("kubelets run %s, newer than the API server %s", keys[0], s.Version.GitVersion)
+	case skew > p.Nodes.MaxKubeletSkew:
+		return fail("kubelets run %s, %d minors behind the API server %s (at most %d supported)", keys[0], skew, s.Version.GitVersion, p.Nodes.MaxKubeletSkew)
+	}
+	return pass("all %s run kubelet %s; API server %s", plural(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
+}
+
+func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
+	var names, objs []string
+	for i := range s.Nodes {
+		if s.Nodes[i].Spec.Unschedulable {
+			names = append(names, s.Nodes[i].Name)
+			objs = append(objs, "Node/"+s.Nodes[i].Name)
+		}
+	}
+	if len(names) > 0 {
+		return fail("%s cordoned: %s", plural(len(names), "node", "nodes"), limit(names, 10)).with(objs...)
+	}
+	return pass("no node is cordoned")
+}
+
+func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
+	t := p.Nodes.SystemTaint
+	if t.Pool == "" {
+		return skip("the profile sets no system-pool taint")
+	}
+	want := fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect)
+	var nodes, missing []string
+	for i := range s.Nodes {
+		n := &s.Nodes[i]
+		if n.Labels[p.Nodes.PoolLabel] != t.Pool {
+			continue
+		}
+		nodes = append(nodes, n.Name)
+		has := false
+		for _, taint := range n.Spec.Taints {
+			if taint.Key == t.Key && taint.Value == t.Value && string(taint.Effect) == t.Effect {
+				has = true
+			}
+		}
+		if !has {
+			missing = append(missing, n.Name)
+		}
+	}
+	sort.Strings(missing)
+	if len(nodes) == 0 {
+		return skip("pool %s has no nodes (reported by nodes-pools)", t.Pool)
+	}
+	if len(missing) == 0 {
+		return pass("all %s of pool %s carry %s", plural(len(nodes), "node", "nodes"), t.Pool, want)
+	}
+	if !t.Required {
+		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", plural(len(missing), "node", "nodes"), t.Pool, want)
+	}
+	return fail("%s of pool %s lack the taint %s: %s", plural(len(missing), "node", "nodes"), t.Pool, want, limit(missing, 5))
+}

@@ -1,0 +1,175 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(
+		&Check{
+			ID: "policies-azure-policy", Category: "policies", Severity: Critical,
+			Title:       "The Azure Policy add-on deployments are available",
+			Remediation: "enable the add-on ('az aks enable-addons --addons azure-policy') and check its pods in kube-system",
+			Uses:        []cluster.Resource{cluster.Deployments},
+			Run: func(s *cluster.Snapshot, p *profile.Profile) Result {
+				return deploymentsAvailable(s, p.Policies.AddonDeployments, "Azure Policy add-on")
+			},
+		},
+		&Check{
+			ID: "policies-gatekeeper", Category: "policies", Severity: Critical,
+			Title:       "The Gatekeeper deployments are available",
+			Remediation: "the Azure Policy add-on installs Gatekeeper in gatekeeper-system: check the add-on and 'kubectl -n gatekeeper-system get pods'",
+			Uses:        []cluster.Resource{cluster.Deployments},
+			Run: func(s *cluster.Snapshot, p *profile.Profile) Result {
+				return deploymentsAvailable(s, p.Policies.GatekeeperDeployments, "Gatekeeper")
+			},
+		},
+		&Check{
+			ID: "policies-templates", Category: "policies", Severity: Critical,
+			Title:       "Every expected ConstraintTemplate is present and created",
+			Remediation: "assign the reference's policies to the cluster's resource group; the add-on syncs them within about 15 minutes ('kubectl get constrainttemplates')",
+			Uses:        []cluster.Resource{cluster.ConstraintTemplates},
+			Run:         policiesTemplates,
+		},
+		&Check{
+			ID: "policies-constraints", Category: "policies", Severity: Critical,
+			Title:       "Every expected ConstraintTemplate has at least one constraint",
+			Remediation: "the add-on creates one constraint per policy assignment: check the assignments and the add-on's logs",
+			Uses:        []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints},
+			Run:         policiesConstraints,
+		},
+	)
+}
+
+// matchTemplates maps each expected policy to the templates that match it.
+func matchTemplates(s *cluster.Snapshot, p *profile.Profile) (map[string][]*unstructured.Unstructured, []string) {
+	matched := map[string][]*unstructured.Unstructured{}
+	var extra []string
+	items := s.Custom[cluster.ConstraintTemplates]
+	for i := range items {
+		t := &items[i]
+		hit := false
+		for _, want := range p.Policies.Templates {
+			if want.Match.MatchString(t.GetName()) {
+				matched[want.Policy] = append(matched[want.Policy], t)
+				hit = true
+			}
+		}
+		if !hit && p.Policies.Informational.MatchString(t.GetName()) {
+			extra = append(extra, t.GetName())
+		}
+	}
+	sort.Strings(extra)
+	return matched, extra
+}
+
+func gatekeeperAbsent() Result {
+	return fail("Gatekeeper is not installed: the cluster does not serve %s (its CRD is absent); the Azure Policy add-on installs it", cluster.ConstraintTemplates)
+}
+
+func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
+	if s.Absent(cluster.ConstraintTemplates) {
+		return gatekeeperAbsent()
+	}
+	if len(p.Policies.Templates) == 0 {
+		return skip("the profile expects no templates")
+	}
+	matched, extra := matchTemplates(s, p)
+	var missing, notCreated, objs []string
+	for _, want := range p.Policies.Templates {
+		ts := matched[want.Policy]
+		if len(ts) == 0 {
+			missing = append(missing, fmt.Sprintf("%s (%s)", want.Policy, want.Match.String()))
+			continue
+		}
+		created := false
+		for _, t := range ts {
+			objs = append(objs, "ConstraintTemplate/"+t.GetName())
+			if c, _, _ := unstructured.NestedBool(t.Object, "status", "created"); c {
+				created = true
+			}
+		}
+		if !created {
+			notCreated = append(notCreated, ts[0].GetName())
+		}
+	}
+	var bad []string
+	if len(missing) > 0 {
+		bad = append(bad, fmt.Sprintf("%d of %d expected templates missing: %s", len(missing), len(p.Policies.Templates), strings.Join(missing, ", ")))
+	}
+	if len(notCreated) > 0 {
+		bad = append(bad, fmt.Sprintf("not created (status.created is not true): %s", strings.Join(notCreated, ", ")))
+	}
+	info := ""
+	if len(extra) > 0 {
+		info = fmt.Sprintf(" (%s besides, informational: %s)", plural(len(extra), "other template", "other templates"), limit(extra, 6))
+	}
+	if len(bad) > 0 {
+		return fail("%s%s", strings.Join(bad, "; "), info).with(objs...)
+	}
+	return pass("all %d expected templates present and created%s", len(p.Policies.Templates), info).with(objs...)
+}
+
+func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
+	if s.Absent(cluster.ConstraintTemplates) {
+		return gatekeeperAbsent()
+	}
+	matched, _ := matchTemplates(s, p)
+	byKind := map[string][]*unstructured.Unstructured{}
+	items := s.Custom[cluster.Constraints]
+	for i := range items {
+		k := strings.ToLower(items[i].GetKind())
+		byKind[k] = append(byKind[k], &items[i])
+	}
+	var missing, objs []string
+	actions := map[string]int{}
+	checked := 0
+	for _, want := range p.Policies.Templates {
+		ts := matched[want.Policy]
+		if len(ts) == 0 {
+			continue // reported by policies-templates
+		}
+		checked++
+		found := false
+		for _, t := range ts {
+			kind := str(t, "spec", "crd", "spec", "names", "kind")
+			if kind == "" {
+				kind = t.GetName()
+			}
+			for _, c := range byKind[strings.ToLower(kind)] {
+				found = true
+				action := str(c, "spec", "enforcementAction")
+				if action == "" {
+					action = "deny"
+				}
+				actions[action]++
+				objs = append(objs, fmt.Sprintf("%s/%s (%s)", c.GetKind(), c.GetName(), action))
+			}
+		}
+		if !found {
+			missing = append(missing, ts[0].GetName())
+		}
+	}
+	if checked == 0 {
+		return skip("no expected template is present (reported by policies-templates)")
+	}
+	var acts []string
+	for _, a := range sortedKeys(actions) {
+		acts = append(acts, fmt.Sprintf("%s %d", a, actions[a]))
+	}
+	enforcement := ""
+	if len(acts) > 0 {
+		enforcement = "; enforcement: " + strings.Join(acts, ", ")
+	}
+	if len(missing) > 0 {
+		return fail("%s without a constraint: %s%s", plural(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
+	}
+	return pass("%s constrained%s", plural(checked, "template", "templates"), enforcement).with(objs...)
+}

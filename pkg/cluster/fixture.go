@@ -1,0 +1,152 @@
+package cluster
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/apimachinery/pkg/version"
+)
+
+// customKinds maps the kinds of custom resources to their types.
+var customKinds = map[string]Resource{
+	"ConstraintTemplate":   ConstraintTemplates,
+	"AzureIdentity":        AzureIdentities,
+	"AzureIdentityBinding": AzureIdentityBindings,
+	"SecretProviderClass":  SecretProviderClasses,
+	"GitRepository":        GitRepositories,
+	"Kustomization":        Kustomizations,
+}
+
+// AllResources lists every type a snapshot can hold.
+var AllResources = []Resource{Nodes, Pods, ServiceAccounts, Secrets, Deployments, DaemonSets, CRDs, ConstraintTemplates, Constraints,
+	AzureIdentities, AzureIdentityBindings, SecretProviderClasses, GitRepositories, Kustomizations, ServerVersion, Kubeconfig}
+
+// FixtureMeta is the optional first document of a fixture: what the
+// kubeconfig and /version say, and how reading each type went.
+type FixtureMeta struct {
+	ServerVersion string              `json:"serverVersion"`
+	Context       string              `json:"context"`
+	Server        string              `json:"server"`
+	ExecCommand   string              `json:"execCommand"`
+	ExecFound     bool                `json:"execFound"`
+	Outcomes      map[Resource]string `json:"outcomes"`
+}
+
+// FixtureKind marks the meta document of a fixture.
+const FixtureKind = "Snapshot"
+
+// FromObjects builds a snapshot from objects, as if read from a cluster
+// that holds exactly them: every type reads OK unless meta says otherwise.
+// Tests and fixtures use it; verify itself reads with a Reader.
+func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot, error) {
+	s := NewSnapshot()
+	s.Access = Access{Context: meta.Context, Server: meta.Server, ExecCommand: meta.ExecCommand, ExecFound: meta.ExecFound}
+	if meta.ServerVersion != "" {
+		s.Version = &version.Info{GitVersion: meta.ServerVersion}
+	}
+	for _, r := range AllResources {
+		s.status[r] = Status{Outcome: OK, Verb: "list"}
+	}
+	// A custom type is served only when its CRD is among the objects, as on
+	// a real API server.
+	served := map[Resource]bool{}
+	for _, u := range objs {
+		if u.GetKind() == "CustomResourceDefinition" {
+			served[Resource(u.GetName())] = true
+			if g, _, _ := unstructured.NestedString(u.Object, "spec", "group"); g == ConstraintsGroup {
+				served[Constraints] = true
+			}
+		}
+	}
+	for _, r := range append(customTypes, Constraints) {
+		if !served[r] {
+			s.status[r] = Status{Outcome: NotFound, Verb: "list"}
+		}
+	}
+	for r, o := range meta.Outcomes {
+		st := Status{Outcome: Outcome(o), Verb: "list"}
+		if st.Outcome == Error {
+			st.Err = errors.New("simulated error")
+		}
+		s.status[r] = st
+	}
+	conv := runtime.DefaultUnstructuredConverter
+	for _, u := range objs {
+		var err error
+		switch u.GetKind() {
+		case "Node":
+			var o corev1.Node
+			err = conv.FromUnstructured(u.Object, &o)
+			s.Nodes = append(s.Nodes, o)
+		case "Pod":
+			var o corev1.Pod
+			err = conv.FromUnstructured(u.Object, &o)
+			s.Pods = append(s.Pods, o)
+		case "ServiceAccount":
+			var o corev1.ServiceAccount
+			err = conv.FromUnstructured(u.Object, &o)
+			s.ServiceAccounts = append(s.ServiceAccounts, o)
+		case "Secret":
+			var o corev1.Secret
+			m := u.DeepCopy().Object
+			delete(m, "data")
+			delete(m, "stringData")
+			err = conv.FromUnstructured(m, &o)
+			s.Secrets = append(s.Secrets, o)
+		case "Deployment":
+			var o appsv1.Deployment
+			err = conv.FromUnstructured(u.Object, &o)
+			s.Deployments = append(s.Deployments, o)
+		case "DaemonSet":
+			var o appsv1.DaemonSet
+			err = conv.FromUnstructured(u.Object, &o)
+			s.DaemonSets = append(s.DaemonSets, o)
+		case "CustomResourceDefinition":
+			var o apiextensionsv1.CustomResourceDefinition
+			err = conv.FromUnstructured(u.Object, &o)
+			s.CRDs = append(s.CRDs, o)
+		default:
+			r, ok := customKinds[u.GetKind()]
+			if !ok && strings.HasPrefix(u.GetAPIVersion(), ConstraintsGroup+"/") {
+				r, ok = Constraints, true
+			}
+			if !ok {
+				return nil, fmt.Errorf("fixture: unsupported kind %s", u.GetKind())
+			}
+			s.Custom[r] = append(s.Custom[r], *u)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fixture: %s %s: %w", u.GetKind(), u.GetName(), err)
+		}
+	}
+	return s, nil
+}
+
+// DecodeObjects splits a multi-document YAML stream into objects; empty
+// documents are skipped.
+func DecodeObjects(data []byte) ([]*unstructured.Unstructured, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, err
+		}
+		if len(m) == 0 {
+			continue
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+}

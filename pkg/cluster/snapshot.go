@@ -1,0 +1,198 @@
+package cluster
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/version"
+)
+
+// Resource names a resource type as kubectl does: plural.group ("nodes",
+// "deployments.apps", "constrainttemplates.templates.gatekeeper.sh").
+type Resource string
+
+// The resource types verify reads.
+const (
+	Nodes               Resource = "nodes"
+	Pods                Resource = "pods"
+	ServiceAccounts     Resource = "serviceaccounts"
+	Secrets             Resource = "secrets"
+	Deployments         Resource = "deployments.apps"
+	DaemonSets          Resource = "daemonsets.apps"
+	CRDs                Resource = "customresourcedefinitions.apiextensions.k8s.io"
+	ConstraintTemplates Resource = "constrainttemplates.templates.gatekeeper.sh"
+	// Constraints stands for every kind in ConstraintsGroup together.
+	Constraints           Resource = "constraints.gatekeeper.sh"
+	AzureIdentities       Resource = "azureidentities.aadpodidentity.k8s.io"
+	AzureIdentityBindings Resource = "azureidentitybindings.aadpodidentity.k8s.io"
+	SecretProviderClasses Resource = "secretproviderclasses.secrets-store.csi.x-k8s.io"
+	GitRepositories       Resource = "gitrepositories.source.toolkit.fluxcd.io"
+	Kustomizations        Resource = "kustomizations.kustomize.toolkit.fluxcd.io"
+	// ServerVersion is the /version endpoint, read like a resource.
+	ServerVersion Resource = "version"
+	// Kubeconfig is the client side: nothing is read from the API server.
+	Kubeconfig Resource = "kubeconfig"
+)
+
+// ConstraintsGroup serves one resource per constraint kind.
+const ConstraintsGroup = "constraints.gatekeeper.sh"
+
+// Group returns the API group of a resource ("" for core).
+func (r Resource) Group() string {
+	_, g, _ := strings.Cut(string(r), ".")
+	return g
+}
+
+// Plural returns the resource name without its group.
+func (r Resource) Plural() string {
+	p, _, _ := strings.Cut(string(r), ".")
+	return p
+}
+
+// Outcome is how reading one resource type went.
+type Outcome string
+
+const (
+	OK        Outcome = "ok"
+	Forbidden Outcome = "forbidden"
+	// NotFound means the type is not served: its CRD is absent.
+	NotFound Outcome = "not-found"
+	Error    Outcome = "error"
+)
+
+// Status is the outcome of reading one resource type.
+type Status struct {
+	Outcome Outcome
+	// Verb and Scope say what was attempted ("list", "in namespace x").
+	Verb string
+	Err  error
+	// Target names the exact resource when it differs from the type read
+	// (one constraint kind among many).
+	Target string
+}
+
+// Message explains a non-OK status in the words the issue asks for:
+// "forbidden: list constrainttemplates.templates.gatekeeper.sh".
+func (s Status) Message(r Resource) string {
+	if s.Target != "" {
+		r = Resource(s.Target)
+	}
+	switch s.Outcome {
+	case OK:
+		return ""
+	case Forbidden:
+		return fmt.Sprintf("forbidden: %s %s", s.Verb, r)
+	case NotFound:
+		return fmt.Sprintf("%s is not served by the cluster (its CRD is absent)", r)
+	}
+	if s.Err != nil {
+		// client-go errors can span paragraphs (the exec plugin's help): keep the first line.
+		msg, _, _ := strings.Cut(s.Err.Error(), "\n")
+		return fmt.Sprintf("%s %s: %s", s.Verb, r, msg)
+	}
+	return fmt.Sprintf("%s %s failed", s.Verb, r)
+}
+
+// Access is what the kubeconfig says about how we reach the cluster.
+type Access struct {
+	Context string
+	Server  string
+	// ExecCommand is the credential plugin of the context's user, if any.
+	ExecCommand string
+	// ExecFound is whether ExecCommand resolves on PATH.
+	ExecFound bool
+}
+
+// Snapshot is the cluster state one run judges. Checks only read it.
+type Snapshot struct {
+	Access  Access
+	Version *version.Info
+
+	Nodes           []corev1.Node
+	Pods            []corev1.Pod
+	ServiceAccounts []corev1.ServiceAccount
+	// Secrets hold metadata and type only: their data is dropped on read.
+	Secrets     []corev1.Secret
+	Deployments []appsv1.Deployment
+	DaemonSets  []appsv1.DaemonSet
+	CRDs        []apiextensionsv1.CustomResourceDefinition
+	// Custom holds custom resources by type; Constraints holds every
+	// constraint kind together.
+	Custom map[Resource][]unstructured.Unstructured
+
+	status map[Resource]Status
+}
+
+// NewSnapshot returns an empty snapshot.
+func NewSnapshot() *Snapshot {
+	return &Snapshot{Custom: map[Resource][]unstructured.Unstructured{}, status: map[Resource]Status{}}
+}
+
+// SetStatus records how reading r went.
+func (s *Snapshot) SetStatus(r Resource, st Status) { s.status[r] = st }
+
+// Status returns how reading r went; a type never read is an error.
+func (s *Snapshot) Status(r Resource) Status {
+	if st, ok := s.status[r]; ok {
+		return st
+	}
+	return Status{Outcome: Error, Verb: "read", Err: fmt.Errorf("not read")}
+}
+
+// Absent reports whether r is not served by the cluster.
+func (s *Snapshot) Absent(r Resource) bool { return s.Status(r).Outcome == NotFound }
+
+// Resources lists the types with a recorded status, sorted.
+func (s *Snapshot) Resources() []Resource {
+	var out []Resource
+	for r := range s.status {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Deployment returns the named Deployment, or nil.
+func (s *Snapshot) Deployment(ns, name string) *appsv1.Deployment {
+	for i := range s.Deployments {
+		if d := &s.Deployments[i]; d.Namespace == ns && d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// DaemonSet returns the named DaemonSet, or nil.
+func (s *Snapshot) DaemonSet(ns, name string) *appsv1.DaemonSet {
+	for i := range s.DaemonSets {
+		if d := &s.DaemonSets[i]; d.Namespace == ns && d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// Object returns the named custom resource, or nil.
+func (s *Snapshot) Object(r Resource, ns, name string) *unstructured.Unstructured {
+	for i := range s.Custom[r] {
+		if o := &s.Custom[r][i]; o.GetNamespace() == ns && o.GetName() == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// CRD returns the named CRD, or nil.
+func (s *Snapshot) CRD(name string) *apiextensionsv1.CustomResourceDefinition {
+	for i := range s.CRDs {
+		if s.CRDs[i].Name == name {
+			return &s.CRDs[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package fluxinstall
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Progress writes human progress to stderr in the Flux CLI's idiom:
+// ► action, ✔ success, ◎ waiting, ✗ failure, ⚠ warning. On a terminal the
+// waiting line is redrawn in place; elsewhere (CI logs, pipes) a waiting
+// line is printed only when what is pending changes, so logs stay short.
+type Progress struct {
+	w     io.Writer
+	tty   bool
+	start time.Time
+	now   func() time.Time
+
+	mu       sync.Mutex
+	live     bool      // a redrawable line is on screen
+	lastLive string    // last pending key printed off a terminal
+	lastAt   time.Time // when a line was last printed off a terminal
+}
+
+const offTTYEvery = 5 * time.Second
+
+// NewProgress writes to w; tty is detected when w is a terminal.
+func NewProgress(w io.Writer) *Progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &Progress{w: w, tty: tty, start: time.Now(), now: time.Now}
+}
+
+// Elapsed is the time since the command started, rounded for humans.
+func (p *Progress) Elapsed() string {
+	return fmtDuration(p.now().Sub(p.start))
+}
+
+func fmtDuration(d time.Duration) string {
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func (p *Progress) line(symbol, format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLive()
+	p.lastAt = p.now()
+	fmt.Fprintf(p.w, "%s %s\n", symbol, fmt.Sprintf(format, args...))
+}
+
+func (p *Progress) clearLive() {
+	if p.live && p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	p.live = false
+}
+
+// Actionf prints a ► line.
+func (p *Progress) Actionf(format string, args ...any) { p.line("►", format, args...) }
+
+// Successf prints a ✔ line with the elapsed time.
+func (p *Progress) Successf(format string, args ...any) {
+	p.line("✔", "%s (%s)", fmt.Sprintf(format, args...), p.Elapsed())
+}
+
+// Failuref prints a ✗ line.
+func (p *Progress) Failuref(format string, args ...any) { p.line("✗", format, args...) }
+
+// Warningf prints a ⚠ line.
+func (p *Progress) Warningf(format string, args ...any) { p.line("⚠", format, args...) }
+
+// Waitingf prints a ◎ line.
+func (p *Progress) Waitingf(format string, args ...any) { p.line("◎", format, args...) }
+
+// Pending shows what is still awaited. On a terminal the detailed text is
+// redrawn in place; elsewhere the plain text is printed again only when key
+// (what is pending) changes.
+func (p *Progress) Pending(key, plain, detailed string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		line := fmt.Sprintf("◎ %s (%s)", detailed, p.Elapsed())
+		// A line wider than the terminal wraps, and \r then redraws only
+		// its last part: cut it to the width (80 when unknown).
+		w, _, err := term.GetSize(int(p.w.(*os.File).Fd()))
+		if err != nil || w < 20 {
+			w = 80
+		}
+		if len([]rune(line)) >= w {
+			line = string([]rune(line)[:w-2]) + "…"
+		}
+		fmt.Fprint(p.w, "\r\033[K"+line)
+		p.live = true
+		return
+	}
+	// Events arrive one object at a time; a line per event would flood a
+	// CI log, so off a terminal repeat at most every offTTYEvery.
+	if key == p.lastLive || p.now().Sub(p.lastAt) < offTTYEvery {
+		return
+	}
+	p.lastLive, p.lastAt = key, p.now()
+	fmt.Fprintf(p.w, "◎ %s (%s)\n", plain, p.Elapsed())
+}
+
+// Done ends a pending line.
+func (p *Progress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLive()
+	p.lastLive = ""
+}
+
+// Summary shortens a list for a one-line progress message.
+func summary(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:max], ", ") + fmt.Sprintf(" and %d more", len(items)-max)
+}

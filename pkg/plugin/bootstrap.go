@@ -1,0 +1,476 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/kubectl/pkg/util/templates"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+)
+
+// BootstrapOptions holds the flags and state of the bootstrap command.
+type BootstrapOptions struct {
+	env *Env
+
+	URL           string
+	GitHubAccount string
+	Branch        string
+	Path          string
+	Interval      time.Duration
+	Name          string
+	SecretRef     string
+
+	Kustomize  string
+	Filenames  []string
+	Components []string
+
+	Registry        string
+	ImagePullSecret string
+
+	DryRun  bool
+	Diff    bool
+	Export  bool
+	Force   bool
+	Wait    bool
+	Timeout time.Duration
+	Output  string
+
+	componentsSet bool
+	namespace     string
+}
+
+func newBootstrapCommand(env *Env) *cobra.Command {
+	o := &BootstrapOptions{
+		env:        env,
+		Branch:     "main",
+		Path:       "./cluster-manifests",
+		Interval:   time.Minute,
+		Name:       manifests.Namespace,
+		Components: manifests.DefaultComponents(),
+		Wait:       true,
+		Timeout:    5 * time.Minute,
+	}
+	cmd := &cobra.Command{
+		Use:   "bootstrap",
+		Short: "Install Flux by server-side apply, CRDs first, and wait until it is healthy",
+		Long: templates.LongDesc(fmt.Sprintf(`
+			Install Flux %[1]s (source-controller %[2]s, kustomize-controller %[3]s) the way the
+			AKS baseline reference does by hand, done properly: every object is validated by a
+			server-side dry-run before the first write; CRDs, namespaces and cluster roles are
+			applied first and awaited until established; then everything else; then the
+			controllers are awaited with kstatus and verify's Flux checks run.
+
+			The objects come from the Flux install embedded in this binary (plus, with --url or
+			--github-account, a GitRepository and Kustomization that sync the repository), or
+			from your own folder with -k (a kustomization such as cluster-manifests/flux-system)
+			or files with -f. Unreplaced placeholders of the reference are refused before the
+			cluster is contacted.
+
+			Nothing is ever deleted. A re-run reports every object unchanged and writes
+			nothing. A Flux managed by the AKS microsoft.flux extension or by Helm is refused
+			unless --force.
+
+			Progress goes to stderr; the change set to stdout, one
+			"Kind/namespace/name created|configured|unchanged" line per object, or as
+			JSON or YAML with -o.
+
+			Exit codes: 0 applied and healthy; 1 applied but not healthy in time (or the Flux
+			checks failed); 2 nothing could be done (bad flags, refused input, rejected objects,
+			no API access); 130 interrupted.`, manifests.FluxVersion, manifests.SourceControllerVersion, manifests.KustomizeControllerVersion)),
+		Example: env.Example(`
+			# Install Flux and sync your fork of the reference
+			%[1]s bootstrap --github-account contoso
+
+			# Any Git URL, a private repository with a deploy-key Secret
+			%[1]s bootstrap --url ssh://git@github.com/contoso/aks-baseline-regulated --secret-ref flux-system
+
+			# Clusters that pull only from their ACR
+			%[1]s bootstrap --github-account contoso --registry myacr.azurecr.io/fluxcd
+
+			# The reference's own folder, built in-process like 'kubectl apply -k'
+			%[1]s bootstrap -k cluster-manifests/flux-system
+
+			# What would change, without writing anything
+			%[1]s bootstrap --github-account contoso --diff
+
+			# The final YAML, without a cluster
+			%[1]s bootstrap --github-account contoso --export > flux.yaml`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.componentsSet = cmd.Flags().Changed("components")
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.URL, "url", o.URL, "Git repository URL Flux syncs from (adds a GitRepository and a Kustomization).")
+	f.StringVar(&o.GitHubAccount, "github-account", o.GitHubAccount, "GitHub account holding your fork: sets --url to https://github.com/NAME/"+fluxinstall.ReferenceRepo+".")
+	f.StringVar(&o.Branch, "branch", o.Branch, "Git branch to sync.")
+	f.StringVar(&o.Path, "path", o.Path, "Path in the repository the Kustomization applies.")
+	f.DurationVar(&o.Interval, "interval", o.Interval, "How often Flux fetches the repository and reconciles the path.")
+	f.StringVar(&o.Name, "name", o.Name, "Name of the GitRepository and Kustomization.")
+	f.StringVar(&o.SecretRef, "secret-ref", o.SecretRef, "Secret in the Flux namespace with the credentials of a private repository.")
+	f.StringVarP(&o.Kustomize, "kustomize", "k", o.Kustomize, "Apply this kustomization folder (e.g. cluster-manifests/flux-system) instead of the embedded install.")
+	f.StringArrayVarP(&o.Filenames, "filename", "f", o.Filenames, "Apply the objects of this file instead of the embedded install (repeatable).")
+	f.StringSliceVar(&o.Components, "components", o.Components, "Flux controllers of the embedded install: source-controller, kustomize-controller, helm-controller, notification-controller.")
+	f.StringVar(&o.Registry, "registry", o.Registry, "Pull the controller images from this registry: ghcr.io/fluxcd/NAME:TAG becomes REGISTRY/NAME:TAG.")
+	f.StringVar(&o.ImagePullSecret, "image-pull-secret", o.ImagePullSecret, "Secret in the Flux namespace the controllers pull their images with.")
+	f.BoolVar(&o.DryRun, "dry-run", o.DryRun, "Validate every object by server-side dry-run and print the change set; write nothing.")
+	f.BoolVar(&o.Diff, "diff", o.Diff, "Print what would change as a unified diff (Secret values masked); write nothing.")
+	f.BoolVar(&o.Export, "export", o.Export, "Print the final YAML on stdout and stop; needs no cluster.")
+	f.BoolVar(&o.Force, "force", o.Force, "Take over a Flux installed by the AKS microsoft.flux extension or by Helm.")
+	f.BoolVar(&o.Wait, "wait", o.Wait, "Wait for the controllers and run the Flux checks after applying.")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for CRDs and controllers to become ready.")
+	f.StringVarP(&o.Output, "output", "o", o.Output, "Change set format: '' (text), json or yaml.")
+	return cmd
+}
+
+// Complete fills in derived values.
+func (o *BootstrapOptions) Complete() error {
+	if o.GitHubAccount != "" && o.URL == "" {
+		o.URL = fluxinstall.GitHubURL(o.GitHubAccount)
+	}
+	ns, _, err := o.env.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil || ns == "" {
+		ns = "default"
+	}
+	o.namespace = ns
+	return nil
+}
+
+// Validate checks the flags; nothing here touches the cluster.
+func (o *BootstrapOptions) Validate() error {
+	switch o.Output {
+	case "", "json", "yaml":
+	default:
+		return exitcode.Usage("--output must be json or yaml, not %q", o.Output)
+	}
+	if o.URL == "" && o.Kustomize == "" && len(o.Filenames) == 0 {
+		return exitcode.Usage("bootstrap needs a repository to sync: pass --github-account NAME (your fork of the reference) or --url URL, or your own flux-system folder with -k DIR")
+	}
+	if o.Kustomize != "" && len(o.Filenames) > 0 {
+		return exitcode.Usage("-k and -f cannot be combined: give the folder or the files")
+	}
+	if (o.Kustomize != "" || len(o.Filenames) > 0) && o.componentsSet {
+		return exitcode.Usage("--components selects controllers of the embedded install; with -k or -f your manifests decide")
+	}
+	have := map[string]bool{}
+	for _, c := range o.Components {
+		if _, ok := manifests.LookupComponent(c); !ok {
+			return exitcode.Usage("unknown component %q in --components: choose from %s", c, strings.Join(componentNames(), ", "))
+		}
+		have[c] = true
+	}
+	// The sync objects are reconciled by these two; without them the
+	// GitRepository and Kustomization would never become Ready.
+	if o.Kustomize == "" && len(o.Filenames) == 0 {
+		for _, c := range manifests.DefaultComponents() {
+			if !have[c] {
+				return exitcode.Usage("--components must include %s: it reconciles the GitRepository and Kustomization bootstrap creates", c)
+			}
+		}
+	}
+	if o.GitHubAccount != "" {
+		if o.URL != fluxinstall.GitHubURL(o.GitHubAccount) {
+			return exitcode.Usage("--github-account and --url cannot be combined: --github-account sets the URL")
+		}
+		t, _ := placeholder.Lookup(placeholder.GitHubAccount)
+		if placeholder.FindIn(o.GitHubAccount) == nil {
+			if err := t.Validate(o.GitHubAccount); err != nil {
+				return exitcode.WithCode(exitcode.CouldNotCheck, err)
+			}
+		}
+	}
+	if o.URL != "" {
+		if err := o.sync().Validate(); err != nil {
+			return exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+	}
+	if o.Registry != "" {
+		if err := fluxinstall.ValidateRegistry(o.Registry); err != nil {
+			return exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+	}
+	n := 0
+	for _, b := range []bool{o.DryRun, o.Diff, o.Export} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return exitcode.Usage("--dry-run, --diff and --export are alternatives: pick one")
+	}
+	if o.Timeout <= 0 {
+		return exitcode.Usage("--timeout must be positive")
+	}
+	return nil
+}
+
+func componentNames() []string {
+	var out []string
+	for _, c := range manifests.Components {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func (o *BootstrapOptions) sync() fluxinstall.SyncOptions {
+	origin := "--url"
+	if o.GitHubAccount != "" {
+		origin = "--github-account"
+	}
+	return fluxinstall.SyncOptions{
+		Origin: origin,
+		Name:   o.Name, Namespace: manifests.Namespace, URL: o.URL, Branch: o.Branch,
+		Path: o.Path, Interval: o.Interval, SecretRef: o.SecretRef,
+	}
+}
+
+// buildSet assembles the final objects without contacting the cluster, and
+// refuses placeholders naming token, object and file.
+func (o *BootstrapOptions) buildSet() (*fluxinstall.Set, error) {
+	fix := fmt.Sprintf("fill them in with '%s configure' (or edit the files), then run bootstrap again", o.env.Name)
+	if err := fluxinstall.CheckFlagPlaceholders(map[string]string{
+		"registry": o.Registry, "image-pull-secret": o.ImagePullSecret, "secret-ref": o.SecretRef,
+	}, "pass real values, not the reference's placeholders"); err != nil {
+		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	var (
+		set *fluxinstall.Set
+		err error
+	)
+	switch {
+	case o.Kustomize != "":
+		set, err = fluxinstall.Kustomize(o.Kustomize)
+	case len(o.Filenames) > 0:
+		set, err = fluxinstall.Files(o.Filenames)
+	default:
+		set, err = fluxinstall.Embedded(o.Components)
+	}
+	if err != nil {
+		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	if o.URL != "" {
+		set.Add(fluxinstall.SyncObjects(o.sync()))
+	}
+	if o.Registry != "" {
+		if err := fluxinstall.RewriteRegistry(set, o.Registry); err != nil {
+			return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+	}
+	if o.ImagePullSecret != "" {
+		if err := fluxinstall.AddImagePullSecret(set, o.ImagePullSecret); err != nil {
+			return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+	}
+	if err := set.CheckDuplicates(); err != nil {
+		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	if err := fluxinstall.CheckPlaceholders(set, fix); err != nil {
+		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	return set, nil
+}
+
+// Run builds, validates, applies, waits and checks.
+func (o *BootstrapOptions) Run(ctx context.Context) error {
+	streams := o.env.Streams
+	set, err := o.buildSet()
+	if err != nil {
+		return err
+	}
+	if o.Export {
+		return fluxinstall.Export(streams.Out, set)
+	}
+
+	p := fluxinstall.NewProgress(streams.ErrOut)
+	deadline := time.Now().Add(o.Timeout)
+	cfg, err := o.env.Factory.ToRESTConfig()
+	if err != nil {
+		return kubeerr.Explain(err, "")
+	}
+	in, err := fluxinstall.NewInstaller(cfg, p)
+	if err != nil {
+		return kubeerr.Explain(err, cfg.Host)
+	}
+	in.DefaultNamespace = o.namespace
+
+	// fail classifies an error: nothing written is 2 (could not do
+	// anything), something written is 1 (applied but not healthy), and an
+	// interrupt is left to main (130).
+	stage := "validating"
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			p.Failuref("interrupted while %s; %s", stage, o.interruptNote(in))
+			return ctx.Err()
+		}
+		var rej *fluxinstall.RejectedError
+		if errors.As(err, &rej) {
+			return exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+		var apply *fluxinstall.ApplyError
+		var to *fluxinstall.TimeoutError
+		if !errors.As(err, &apply) && !errors.As(err, &to) {
+			// Access errors (server gone, credentials expired) explained.
+			err = kubeerr.Explain(err, cfg.Host)
+		}
+		if !in.Wrote() {
+			return exitcode.WithCode(exitcode.CouldNotCheck, err)
+		}
+		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nsome objects were applied; run bootstrap again to converge: it applies only what is missing or different", err)}
+	}
+
+	if o.Kustomize == "" && len(o.Filenames) == 0 {
+		cs, err := o.env.Factory.KubernetesClientSet()
+		if err != nil {
+			return fail(err)
+		}
+		v, err := cs.Discovery().ServerVersion()
+		if err != nil {
+			return fail(err)
+		}
+		if err := fluxinstall.CheckKubernetesVersion(v.GitVersion); err != nil {
+			if !o.Force {
+				return exitcode.WithCode(exitcode.CouldNotCheck, err)
+			}
+			p.Warningf("--force: %v", err)
+		}
+	}
+
+	if o.Force {
+		if err := fluxinstall.DetectForeign(ctx, in.Client); err != nil {
+			var fe *fluxinstall.ForeignError
+			if !errors.As(err, &fe) {
+				return fail(err)
+			}
+			p.Warningf("--force: taking over Flux managed by %s (%s)", fe.Manager, fe.Reason)
+		}
+	} else if err := fluxinstall.DetectForeign(ctx, in.Client); err != nil {
+		return fail(err)
+	}
+
+	p.Actionf("validating %d objects before the first write", len(set.Objects))
+	plan, err := in.Validate(ctx, set)
+	if err != nil {
+		return fail(err)
+	}
+	p.Successf("%d objects validated: %s", len(plan.Changes), validatedBy(plan))
+	for _, c := range plan.Changes {
+		for _, t := range c.TakenOver {
+			p.Warningf("%s: taking over %s from field manager %q", c.Object.Ref(), t.Field, t.Manager)
+		}
+	}
+
+	report := fluxinstall.Report{DryRun: o.DryRun || o.Diff}
+	if o.Diff {
+		if err := fluxinstall.WriteDiff(streams.Out, plan); err != nil {
+			return err
+		}
+		p.Successf("dry run: %s; nothing written", plan.Summary())
+		return nil
+	}
+	if o.DryRun {
+		report.Changes = plan.Entries()
+		p.Successf("dry run: %s; nothing written", plan.Summary())
+		return fluxinstall.WriteChangeSet(streams.Out, o.Output, report)
+	}
+
+	if plan.Unchanged() {
+		p.Successf("all %d objects unchanged; nothing to apply", len(plan.Changes))
+	} else {
+		stage = "applying"
+		if err := in.Apply(ctx, plan, deadline); err != nil {
+			if o.Output == "" {
+				_ = fluxinstall.WriteChangeSet(streams.Out, "", fluxinstall.Report{Changes: plan.Entries()})
+			}
+			return fail(err)
+		}
+	}
+	report.Changes = plan.Entries()
+	if o.Output == "" {
+		if err := fluxinstall.WriteChangeSet(streams.Out, "", report); err != nil {
+			return err
+		}
+	}
+	if !o.Wait {
+		return o.writeStructured(streams.Out, report, nil)
+	}
+
+	stage = "waiting for the controllers"
+	if err := in.WaitHealthy(ctx, plan, deadline); err != nil {
+		healthy := false
+		_ = o.writeStructured(streams.Out, report, &healthy)
+		if ctx.Err() != nil {
+			return fail(err)
+		}
+		var to *fluxinstall.TimeoutError
+		if !errors.As(err, &to) {
+			err = kubeerr.Explain(err, cfg.Host)
+		}
+		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nFlux was applied but is not healthy; inspect with 'kubectl -n %s get deploy,pods,gitrepositories,kustomizations' and run bootstrap again (or '%s verify') when it has settled", err, manifests.Namespace, o.env.Name)}
+	}
+	stage = "running the Flux checks"
+	p.Actionf("running verify's Flux checks")
+	passed, err := runVerifyCategories(ctx, o.env, []string{"flux"}, streams.ErrOut)
+	healthy := err == nil && passed
+	if werr := o.writeStructured(streams.Out, report, &healthy); werr != nil {
+		return werr
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(err)
+		}
+		p.Failuref("Flux checks could not run: %v", err)
+		return exitcode.Silent(exitcode.Failed)
+	}
+	if !passed {
+		p.Failuref("Flux was applied but its checks failed")
+		return exitcode.Silent(exitcode.Failed)
+	}
+	p.Successf("bootstrap finished: Flux %s is healthy", manifests.FluxVersion)
+	return nil
+}
+
+func (o *BootstrapOptions) writeStructured(w io.Writer, r fluxinstall.Report, healthy *bool) error {
+	if o.Output == "" {
+		return nil
+	}
+	r.Healthy = healthy
+	return fluxinstall.WriteChangeSet(w, o.Output, r)
+}
+
+func (o *BootstrapOptions) interruptNote(in *fluxinstall.Installer) string {
+	if in.Wrote() {
+		return "some objects were applied; re-run bootstrap to converge"
+	}
+	return "nothing was written"
+}
+
+func validatedBy(p *fluxinstall.Plan) string {
+	counts := map[string]int{}
+	for _, c := range p.Changes {
+		counts[c.ValidatedBy]++
+	}
+	var parts []string
+	for _, k := range []string{fluxinstall.ByServer, fluxinstall.ByNamespace, fluxinstall.BySchema} {
+		if counts[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

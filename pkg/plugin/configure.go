@@ -1,0 +1,338 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/kubectl/pkg/util/templates"
+	"sigs.k8s.io/yaml"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/configure"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+)
+
+// defaultConfigureDir is where the reference keeps the manifests Flux applies.
+const defaultConfigureDir = "./cluster-manifests"
+
+// ConfigureOptions holds the flags and state of the configure command.
+type ConfigureOptions struct {
+	env    *Env
+	Dir    string
+	DryRun bool
+	Check  bool
+	Output string
+	// flagValues holds one string per substitutable token, keyed by flag name.
+	flagValues map[string]*string
+	// lookupEnv reads the environment; a seam for tests.
+	lookupEnv func(string) (string, bool)
+
+	// values maps token names to replacements; source says where each came
+	// from ("--acr-name" or "$ACR_NAME"), for messages.
+	values map[string]string
+	source map[string]string
+}
+
+func newConfigureCommand(env *Env) *cobra.Command {
+	o := &ConfigureOptions{env: env, flagValues: map[string]*string{}, lookupEnv: os.LookupEnv}
+	cmd := &cobra.Command{
+		Use:   "configure [DIR]",
+		Short: "Fill the reference's placeholders into cluster-manifests, or check that none remain",
+		Long: templates.LongDesc(`
+			Replace the reference's placeholder tokens (ACR name, GitHub account, Key Vault
+			name and tenant, ingress workload-identity client ID) in every YAML file under
+			DIR (default ./cluster-manifests), instead of the sed commands the reference's
+			docs give. Values come from the flags or from the environment variables the
+			docs use; flags win. Every value is validated before anything is read.
+
+			The change is printed as a unified diff on stdout. Each changed file must
+			still parse as YAML, with the same structure, or nothing at all is written;
+			files are written atomically with their mode kept. Symlinks are not followed,
+			and nothing outside DIR is touched. Running it again changes nothing.
+			YOUR_ACR is left alone: the kustomizations' images: rewrite it.
+
+			With --check, list every placeholder that remains as file:line: TOKEN and
+			exit 1 if any does (0 if none): put it in your fork's pipeline.
+
+			No cluster is needed.`),
+		Example: env.Example(`
+			# Preview the substitution for an ACR and a GitHub account
+			%[1]s configure --acr-name acraksexample1 --github-account my-org --dry-run
+
+			# Fill in everything from the variables the reference's docs set
+			ACR_NAME=acraksexample1 KEYVAULT_NAME=kv-aks-example1 TENANTID_AZURERBAC=$(az account show --query tenantId -o tsv) %[1]s configure
+
+			# In CI: fail while any placeholder remains
+			%[1]s configure --check cluster-manifests -o json`),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	for _, t := range placeholder.Tokens {
+		if t.Flag == "" {
+			continue
+		}
+		v := new(string)
+		o.flagValues[t.Flag] = v
+		cmd.Flags().StringVar(v, t.Flag, "", fmt.Sprintf("Replace %s with %s (or $%s).", t.Name, t.Value, t.EnvVar))
+	}
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", o.DryRun, "If true, print the diff and write nothing.")
+	cmd.Flags().BoolVar(&o.Check, "check", o.Check, "If true, list the placeholders that remain (file:line: TOKEN) and exit 1 if any do.")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format of --check: '' (text), json or yaml.")
+	return cmd
+}
+
+// Complete gathers DIR and the values, flags over environment.
+func (o *ConfigureOptions) Complete(cmd *cobra.Command, args []string) error {
+	o.Dir = defaultConfigureDir
+	if len(args) == 1 {
+		o.Dir = args[0]
+	}
+	o.values, o.source = map[string]string{}, map[string]string{}
+	for _, t := range placeholder.Tokens {
+		if t.Flag == "" {
+			continue
+		}
+		if cmd.Flags().Changed(t.Flag) {
+			if o.Check {
+				return exitcode.Usage("--check takes no values: --%s given", t.Flag)
+			}
+			o.values[t.Name], o.source[t.Name] = *o.flagValues[t.Flag], "--"+t.Flag
+			continue
+		}
+		// The environment only fills in values; --check reads none, so a
+		// pipeline that exports them can still run it.
+		if v, ok := o.lookupEnv(t.EnvVar); ok && v != "" && !o.Check {
+			o.values[t.Name], o.source[t.Name] = v, "$"+t.EnvVar
+		}
+	}
+	return nil
+}
+
+// Validate checks the flags and every value, before any file is read.
+func (o *ConfigureOptions) Validate() error {
+	switch o.Output {
+	case "", "json", "yaml":
+	default:
+		return exitcode.Usage("--output must be json or yaml, not %q", o.Output)
+	}
+	if o.Output != "" && !o.Check {
+		return exitcode.Usage("--output applies to --check only; configure prints a diff")
+	}
+	if o.Check && o.DryRun {
+		return exitcode.Usage("--check and --dry-run do not go together: --check never writes")
+	}
+	if o.Check {
+		return nil
+	}
+	if len(o.values) == 0 {
+		var names []string
+		for _, t := range placeholder.Tokens {
+			if t.Flag != "" {
+				names = append(names, fmt.Sprintf("--%s ($%s)", t.Flag, t.EnvVar))
+			}
+		}
+		return exitcode.Usage("no values given: set at least one of %s, or use --check to list what remains", strings.Join(names, ", "))
+	}
+	var msgs []string
+	for _, t := range placeholder.Tokens {
+		v, ok := o.values[t.Name]
+		if !ok || t.Validate(v) == nil {
+			continue
+		}
+		if strings.HasPrefix(o.source[t.Name], "$") {
+			msgs = append(msgs, fmt.Sprintf("invalid %s %q (from the environment; --%s overrides it): %s", t.EnvVar, v, t.Flag, t.Rule))
+		} else {
+			msgs = append(msgs, t.Validate(v).Error())
+		}
+	}
+	if len(msgs) > 0 {
+		// One line per bad value, each read as an error of its own.
+		return exitcode.Usage("%s", strings.Join(msgs, "\nerror: "))
+	}
+	return nil
+}
+
+// Run substitutes, or with --check, reports.
+func (o *ConfigureOptions) Run(ctx context.Context) error {
+	if o.Check {
+		return o.runCheck(ctx)
+	}
+	errOut := o.env.Streams.ErrOut
+	if !o.DryRun {
+		fmt.Fprintf(errOut, "► configuring %s\n", o.Dir)
+	}
+	plan, err := configure.Prepare(ctx, o.Dir, o.values)
+	if plan != nil {
+		o.printSkipped(plan.Tree)
+	}
+	if err != nil {
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	o.printNotes(plan)
+	if o.DryRun {
+		if err := plan.WriteDiff(o.env.Streams.Out); err != nil {
+			return err
+		}
+		if len(plan.Changes) == 0 {
+			fmt.Fprintf(errOut, "◎ dry run: nothing would change in %s\n", o.Dir)
+		} else {
+			fmt.Fprintf(errOut, "◎ dry run: %s would change (%s); nothing written\n", configurePlural(len(plan.Changes), "file"), configurePlural(plan.Replacements(), "replacement"))
+		}
+		return nil
+	}
+	if err := plan.Apply(ctx); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	if err := plan.WriteDiff(o.env.Streams.Out); err != nil {
+		return err
+	}
+	for _, c := range plan.Changes {
+		parts := make([]string, 0, len(c.Replaced))
+		for _, r := range c.Replaced {
+			parts = append(parts, fmt.Sprintf("%s ×%d", r.Token, r.N))
+		}
+		fmt.Fprintf(errOut, "✔ %s: %s\n", c.Path, strings.Join(parts, ", "))
+	}
+	if len(plan.Changes) == 0 {
+		fmt.Fprintf(errOut, "✔ nothing to change in %s: no placeholder for the values given remains\n", o.Dir)
+		return nil
+	}
+	fmt.Fprintf(errOut, "✔ configured %s in %s (%s); commit and push them so Flux applies them\n", configurePlural(len(plan.Changes), "file"), o.Dir, configurePlural(plan.Replacements(), "replacement"))
+	return nil
+}
+
+// printNotes says what was not done and why: values that found no token,
+// tokens that got no value, and YOUR_ACR, which stays on purpose.
+func (o *ConfigureOptions) printNotes(plan *configure.Plan) {
+	errOut := o.env.Streams.ErrOut
+	for _, name := range plan.Unused {
+		fmt.Fprintf(errOut, "◎ %s given, but %s occurs in no YAML file under %s: nothing to replace\n", o.source[name], name, o.Dir)
+	}
+	left := map[string][]string{}
+	for _, f := range plan.Left {
+		left[f.Token] = append(left[f.Token], fmt.Sprintf("%s:%d", f.File, f.Line))
+	}
+	for _, t := range placeholder.Tokens {
+		if where := left[t.Name]; len(where) > 0 {
+			fmt.Fprintf(errOut, "⚠ %s left in %s (%s): no value given; set --%s or $%s\n", t.Name, configurePlural(len(where), "place"), strings.Join(where, ", "), t.Flag, t.EnvVar)
+		}
+	}
+	if n := len(plan.Kept); n > 0 {
+		fmt.Fprintf(errOut, "◎ %s left in %s on purpose: the kustomizations' images: rewrite it\n", placeholder.ACRImageRegistry, configurePlural(n, "place"))
+	}
+}
+
+func (o *ConfigureOptions) printSkipped(tree *configure.Tree) {
+	for _, s := range tree.Skipped {
+		mark := "◎"
+		if s.Escapes {
+			mark = "⚠"
+		}
+		fmt.Fprintf(o.env.Streams.ErrOut, "%s %s: %s\n", mark, s.Path, s.Reason)
+	}
+}
+
+// configureCheckEntry is one remaining placeholder in --check -o json|yaml, with what fills it.
+type configureCheckEntry struct {
+	placeholder.Finding
+	Flag   string `json:"flag"`
+	EnvVar string `json:"env"`
+}
+
+// configureCheckReport is the --check -o json|yaml document.
+type configureCheckReport struct {
+	Dir          string                `json:"dir"`
+	YAMLFiles    int                   `json:"yamlFiles"`
+	Remaining    int                   `json:"remaining"`
+	Placeholders []configureCheckEntry `json:"placeholders"`
+	Skipped      []configure.Skipped   `json:"skipped"`
+}
+
+func (o *ConfigureOptions) runCheck(ctx context.Context) error {
+	tree, err := configure.Scan(ctx, o.Dir)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	o.printSkipped(tree)
+	rep := configureCheckReport{Dir: o.Dir, YAMLFiles: tree.YAMLFiles, Placeholders: []configureCheckEntry{}, Skipped: tree.Skipped}
+	if rep.Skipped == nil {
+		rep.Skipped = []configure.Skipped{}
+	}
+	files := map[string]bool{}
+	for _, f := range tree.Remaining() {
+		tok, _ := placeholder.Lookup(f.Token)
+		rep.Placeholders = append(rep.Placeholders, configureCheckEntry{Finding: f, Flag: "--" + tok.Flag, EnvVar: tok.EnvVar})
+		files[f.File] = true
+	}
+	rep.Remaining = len(rep.Placeholders)
+
+	if err := o.printCheck(o.env.Streams.Out, rep); err != nil {
+		return err
+	}
+	errOut := o.env.Streams.ErrOut
+	if tree.YAMLFiles == 0 {
+		fmt.Fprintf(errOut, "⚠ no YAML files under %s: is it the cluster-manifests folder?\n", o.Dir)
+	}
+	if rep.Remaining == 0 {
+		fmt.Fprintf(errOut, "✔ no placeholders remain in %s (%s checked)\n", o.Dir, configurePlural(tree.YAMLFiles, "YAML file"))
+		return nil
+	}
+	verb := "remain"
+	if rep.Remaining == 1 {
+		verb = "remains"
+	}
+	fmt.Fprintf(errOut, "✗ %s %s in %s under %s: fill them with '%s configure'\n", configurePlural(rep.Remaining, "placeholder"), verb, configurePlural(len(files), "file"), o.Dir, o.env.Name)
+	return exitcode.Silent(exitcode.Failed)
+}
+
+func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) error {
+	switch o.Output {
+	case "json":
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(out, string(b))
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(b)
+		return err
+	}
+	for _, p := range rep.Placeholders {
+		if _, err := fmt.Fprintln(out, p.Finding.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func configurePlural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,346 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/kubectl/pkg/util/templates"
+	"sigs.k8s.io/yaml"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+)
+
+// VerifyOptions holds the flags and state of verify and its sub-commands.
+type VerifyOptions struct {
+	env *Env
+
+	// Categories is set by the sub-command (verify nodes) or empty for all.
+	Categories   []string
+	Checks       []string
+	Skip         []string
+	List         bool
+	Profile      string
+	PrintProfile bool
+	Contexts     []string
+	AllContexts  bool
+	Wait         time.Duration
+	FailOn       string
+	Output       string
+	Timeout      time.Duration
+
+	profile       *profile.Profile
+	profileSource []byte
+	selected      []*check.Check
+	// now and pollInterval are seams for tests of --wait.
+	now          func() time.Time
+	pollInterval time.Duration
+}
+
+var verifyExitCodes = templates.LongDesc(`
+	Exit codes: 0 nothing failed (warnings allowed); 1 at least one check failed
+	(or warned, with --fail-on warn), or some checks could not read what they
+	need while others could; 2 the tool could not check: bad flags, unknown
+	profile, no API access, or every check that reads the cluster errored.`)
+
+func newVerifyCommand(env *Env) *cobra.Command {
+	o := &VerifyOptions{env: env, FailOn: "fail", Output: "text", Timeout: time.Minute, now: time.Now, pollInterval: 5 * time.Second}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Prove the cluster matches the AKS baseline: nodes, policies, identities, access, secrets, Flux, images",
+		Long: templates.LongDesc(`
+			Verify that the cluster is what the AKS baseline for regulated workloads
+			promises: node pools, Azure Policy and Gatekeeper, the ingress identity, a
+			private API server, the Secrets Store CSI SecretProviderClass, Flux and the
+			pod images. Every check has a stable ID ('verify --list'); the expectations
+			come from a profile (built-in 'regulated' by default, 'baseline', or
+			--profile FILE).
+
+			A check that may not read what it needs reports an error naming the verb
+			and resource; it never passes. Results go to stdout, progress to stderr.`) + "\n\n" + verifyExitCodes,
+		Example: env.Example(`
+			# Every check against the current context
+			%[1]s verify
+
+			# One category, or chosen checks
+			%[1]s verify flux
+			%[1]s verify --checks nodes-ready,flux-sync-ready
+
+			# Right after a bootstrap: re-check for up to five minutes
+			%[1]s verify --wait 5m
+
+			# A fleet, one summary, for CI
+			%[1]s verify --contexts aks-eastus2,aks-centralus -o junit > verify.xml
+
+			# Adapt the expectations: start from the effective profile
+			%[1]s verify --print-profile > my-profile.yaml
+			%[1]s verify --profile my-profile.yaml`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.execute(cmd.Context())
+		},
+	}
+	f := cmd.PersistentFlags()
+	f.StringSliceVar(&o.Checks, "checks", nil, "Run only these check IDs (comma-separated).")
+	f.StringSliceVar(&o.Skip, "skip", nil, "Skip these check IDs (comma-separated).")
+	f.BoolVar(&o.List, "list", false, "Print the catalogue of checks (ID, category, severity, title) and exit.")
+	f.StringVar(&o.Profile, "profile", "", "Profile: a built-in name ("+strings.Join(profile.Names(), ", ")+") or a YAML file. Default "+profile.Default+".")
+	f.BoolVar(&o.PrintProfile, "print-profile", false, "Print the effective profile as YAML and exit.")
+	f.StringSliceVar(&o.Contexts, "contexts", nil, "Verify these kubeconfig contexts concurrently; one summary, exit code the worst.")
+	f.BoolVar(&o.AllContexts, "all-contexts", false, "Verify every context of the kubeconfig.")
+	f.DurationVar(&o.Wait, "wait", 0, "Re-check until every check passes or this much time has passed (e.g. 5m), showing what is pending on stderr.")
+	f.StringVar(&o.FailOn, "fail-on", o.FailOn, "Lowest status that makes the exit code 1: fail or warn.")
+	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml or junit (--list also takes markdown).")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "Time limit for reading the cluster state, per round.")
+	for _, cat := range check.Categories {
+		cmd.AddCommand(newVerifyCategoryCommand(env, o, cat))
+	}
+	return cmd
+}
+
+func newVerifyCategoryCommand(env *Env, o *VerifyOptions, category string) *cobra.Command {
+	var ids []string
+	for _, c := range check.All() {
+		if c.Category == category {
+			ids = append(ids, c.ID)
+		}
+	}
+	return &cobra.Command{
+		Use:   category,
+		Short: fmt.Sprintf("Run the %s checks (%s)", category, strings.Join(ids, ", ")),
+		Long: templates.LongDesc(fmt.Sprintf(`
+			Run only the %s checks: %s.`, category, strings.Join(ids, ", "))) + "\n\n" + verifyExitCodes,
+		Example: env.Example(fmt.Sprintf(`
+			%%[1]s verify %s
+			%%[1]s verify %s -o json`, category, category)),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Categories = []string{category}
+			return o.execute(cmd.Context())
+		},
+	}
+}
+
+func (o *VerifyOptions) execute(ctx context.Context) error {
+	if err := o.Complete(); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	// Thousands of nodes arrive in pages that are garbage as soon as they
+	// are slimmed: a soft limit makes the collector reclaim them before the
+	// heap doubles, keeping verify well under its 150 MiB budget. Only the
+	// verify command sets it (not bootstrap, which calls Run too); GOMEMLIMIT
+	// still wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(96 << 20)
+	}
+	return o.Run(ctx)
+}
+
+// Complete loads the profile and selects the checks.
+func (o *VerifyOptions) Complete() error {
+	p, src, err := profile.Load(o.Profile)
+	if err != nil {
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	o.profile, o.profileSource = p, src
+	sel, err := check.Select(o.Categories, o.Checks, o.Skip)
+	if err != nil {
+		return exitcode.Usage("%v", err)
+	}
+	o.selected = sel
+	return nil
+}
+
+// Validate checks the flags.
+func (o *VerifyOptions) Validate() error {
+	formats := report.Formats
+	if o.List {
+		formats = append(append([]string(nil), formats...), "markdown")
+	}
+	if !contains(formats, o.Output) {
+		return exitcode.Usage("--output must be one of %s, not %q", strings.Join(formats, ", "), o.Output)
+	}
+	switch o.FailOn {
+	case "fail", "warn":
+	default:
+		return exitcode.Usage("--fail-on must be fail or warn, not %q", o.FailOn)
+	}
+	if o.Wait < 0 || o.Timeout <= 0 {
+		return exitcode.Usage("--wait must not be negative and --timeout must be positive")
+	}
+	if o.AllContexts && len(o.Contexts) > 0 {
+		return exitcode.Usage("--contexts and --all-contexts are mutually exclusive")
+	}
+	if (o.AllContexts || len(o.Contexts) > 0) && o.env.ConfigFlags.Context != nil && *o.env.ConfigFlags.Context != "" {
+		return exitcode.Usage("--context cannot be combined with --contexts or --all-contexts")
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Run lists, prints the profile, or verifies.
+func (o *VerifyOptions) Run(ctx context.Context) error {
+	out := o.env.Streams.Out
+	switch {
+	case o.List:
+		return writeCatalogue(out, o.selected, o.Output)
+	case o.PrintProfile:
+		b, err := o.profile.YAML()
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(b)
+		return err
+	}
+	targets, err := o.targets()
+	if err != nil {
+		return err
+	}
+	start := o.now()
+	reports, codes, errs := o.verifyAll(ctx, targets)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := report.Write(out, reports, report.Options{Format: o.Output, Color: o.color(), Elapsed: o.now().Sub(start)}); err != nil {
+		return err
+	}
+	worst := exitcode.OK
+	for _, c := range codes {
+		if c > worst {
+			worst = c
+		}
+	}
+	// A single cluster we could not reach ends with the explained error.
+	if len(errs) == 1 && len(targets) == 1 && errs[0] != nil {
+		return exitcode.WithCode(exitcode.CouldNotCheck, errs[0])
+	}
+	return exitcode.Silent(worst)
+}
+
+func (o *VerifyOptions) color() bool {
+	if os.Getenv("NO_COLOR") != "" || o.Output != "text" {
+		return false
+	}
+	f, ok := o.env.Streams.Out.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// exitCode turns results into the exit-code contract. When every check that
+// reads the cluster errored, nothing about the cluster was verified: the
+// kubeconfig-only access checks do not make such a run trustworthy.
+func exitCode(results []check.Result, failOn string) int {
+	c := check.Count(results)
+	remote, remoteErrors := 0, 0
+	for _, r := range results {
+		if ch := check.Lookup(r.ID); ch != nil && readsObjects(ch) {
+			remote++
+			if r.Status == check.Error {
+				remoteErrors++
+			}
+		}
+	}
+	switch {
+	case len(results) > 0 && c.Error == len(results), remote > 0 && remoteErrors == remote:
+		return exitcode.CouldNotCheck
+	case c.Fail > 0 || c.Error > 0:
+		return exitcode.Failed
+	case failOn == "warn" && c.Warn > 0:
+		return exitcode.Failed
+	}
+	return exitcode.OK
+}
+
+// readsObjects reports whether c reads cluster objects, as opposed to the
+// kubeconfig or /version, which every authenticated user may read.
+func readsObjects(c *check.Check) bool {
+	if c.Named != nil {
+		return true
+	}
+	for _, r := range c.Uses {
+		if r != cluster.Kubeconfig && r != cluster.ServerVersion {
+			return true
+		}
+	}
+	return false
+}
+
+type catalogueEntry struct {
+	ID          string         `json:"id"`
+	Category    string         `json:"category"`
+	Severity    check.Severity `json:"severity"`
+	Title       string         `json:"title"`
+	Remediation string         `json:"remediation"`
+}
+
+// writeCatalogue prints the checks; the README table is its markdown form.
+func writeCatalogue(w io.Writer, checks []*check.Check, format string) error {
+	var entries []catalogueEntry
+	for _, c := range checks {
+		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, c.Title, c.Remediation})
+	}
+	switch format {
+	case "json", "yaml":
+		b, err := yaml.Marshal(entries)
+		if err != nil {
+			return err
+		}
+		if format == "json" {
+			if b, err = yaml.YAMLToJSON(b); err != nil {
+				return err
+			}
+			b = append(b, '\n')
+		}
+		_, err = w.Write(b)
+		return err
+	case "markdown":
+		fmt.Fprintln(w, "| ID | Category | Severity | Title |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		for _, e := range entries {
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", e.ID, e.Category, e.Severity, strings.ReplaceAll(e.Title, "|", "\\|"))
+		}
+		return nil
+	case "junit":
+		return exitcode.Usage("--list prints text, json, yaml or markdown")
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tTITLE")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Category, e.Severity, e.Title)
+	}
+	return tw.Flush()
+}
+
+// pending lists the checks that still stand in the way, for --wait.
+func pending(results []check.Result, failOn string) []string {
+	var out []string
+	for _, r := range results {
+		if r.Status == check.Fail || r.Status == check.Error || (failOn == "warn" && r.Status == check.Warn) {
+			out = append(out, fmt.Sprintf("%s (%s)", r.ID, r.Message))
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,291 @@
+package profile
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Default is the profile verify uses without --profile.
+const Default = "regulated"
+
+//go:embed profiles/*.yaml
+var builtin embed.FS
+
+// Names lists the built-in profiles.
+func Names() []string {
+	entries, _ := builtin.ReadDir("profiles")
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Builtin returns a built-in profile by name.
+func Builtin(name string) (*Profile, error) {
+	b, err := builtin.ReadFile("profiles/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown profile %q: the built-in profiles are %s; pass a file with --profile FILE", name, strings.Join(Names(), ", "))
+	}
+	return Parse(name+".yaml", b)
+}
+
+// BuiltinSource returns the YAML of a built-in profile, for --print-profile.
+func BuiltinSource(name string) ([]byte, error) {
+	return builtin.ReadFile("profiles/" + name + ".yaml")
+}
+
+// Load reads a built-in profile by name, or a file when ref names one (a
+// path with a separator or a .yaml/.yml suffix, or an existing file).
+func Load(ref string) (*Profile, []byte, error) {
+	if ref == "" {
+		ref = Default
+	}
+	if !looksLikeFile(ref) {
+		if b, err := BuiltinSource(ref); err == nil {
+			p, err := Parse(ref+".yaml", b)
+			return p, b, err
+		}
+		return nil, nil, fmt.Errorf("unknown profile %q: the built-in profiles are %s; pass a file with --profile FILE", ref, strings.Join(Names(), ", "))
+	}
+	b, err := os.ReadFile(ref)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading profile: %w", err)
+	}
+	p, err := Parse(ref, b)
+	return p, b, err
+}
+
+func looksLikeFile(ref string) bool {
+	if strings.ContainsRune(ref, os.PathSeparator) || strings.Contains(ref, "/") || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml") {
+		return true
+	}
+	_, err := os.Stat(ref)
+	return err == nil
+}
+
+// Error lists every problem found in a profile, each as FILE:LINE: message.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+// Problem is one mistake in a profile.
+type Problem struct {
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid profile %s:", e.File)
+	for _, p := range e.Problems {
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "\n  %s:%d: %s", e.File, p.Line, p.Msg)
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s", e.File, p.Msg)
+		}
+	}
+	return b.String()
+}
+
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+	typeLine     = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// Parse decodes and validates a profile strictly: unknown fields, wrong
+// types, bad patterns and inconsistent values are errors naming file:line.
+func Parse(file string, data []byte) (*Profile, error) {
+	perr := &Error{File: file}
+	var p Profile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			perr.Problems = append(perr.Problems, Problem{Msg: "the profile is empty"})
+			return nil, perr
+		}
+		perr.Problems = append(perr.Problems, decodeProblems(err)...)
+		return nil, perr
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	perr.Problems = append(perr.Problems, p.validate(&root)...)
+	if len(perr.Problems) > 0 {
+		return nil, perr
+	}
+	return &p, nil
+}
+
+func decodeProblems(err error) []Problem {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var out []Problem
+		for _, e := range te.Errors {
+			if m := unknownField.FindStringSubmatch(e); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				out = append(out, Problem{Line: n, Msg: fmt.Sprintf("unknown field %q", m[2])})
+			} else if m := typeLine.FindStringSubmatch(e); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				out = append(out, Problem{Line: n, Msg: m[2]})
+			} else {
+				out = append(out, Problem{Msg: e})
+			}
+		}
+		return out
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := typeLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return []Problem{{Line: n, Msg: m[2]}}
+	}
+	return []Problem{{Msg: msg}}
+}
+
+// lineOf finds the line of the value at path (mapping keys and sequence
+// indexes) in the document, or 0.
+func lineOf(root *yaml.Node, path ...any) int {
+	n := root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, step := range path {
+		if n == nil {
+			return line
+		}
+		switch s := step.(type) {
+		case string:
+			var next *yaml.Node
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s {
+						line = n.Content[i].Line
+						next = n.Content[i+1]
+					}
+				}
+			}
+			n = next
+		case int:
+			if n.Kind != yaml.SequenceNode || s >= len(n.Content) {
+				return line
+			}
+			n = n.Content[s]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+func (p *Profile) validate(root *yaml.Node) []Problem {
+	var out []Problem
+	add := func(msg string, path ...any) {
+		out = append(out, Problem{Line: lineOf(root, path...), Msg: msg})
+	}
+	if p.APIVersion != APIVersion {
+		add(fmt.Sprintf("apiVersion must be %q, not %q", APIVersion, p.APIVersion), "apiVersion")
+	}
+	if p.Kind != Kind {
+		add(fmt.Sprintf("kind must be %q, not %q", Kind, p.Kind), "kind")
+	}
+	if p.Name == "" {
+		add("name is required", "name")
+	}
+	if p.Nodes.PoolLabel == "" {
+		add("nodes.poolLabel is required", "nodes")
+	}
+	seen := map[string]bool{}
+	for i, pool := range p.Nodes.Pools {
+		if pool.Name == "" {
+			add("a pool needs a name", "nodes", "pools", i)
+		}
+		if seen[pool.Name] {
+			add(fmt.Sprintf("pool %q is listed twice", pool.Name), "nodes", "pools", i)
+		}
+		seen[pool.Name] = true
+		switch pool.Mode {
+		case "System", "User", "":
+		default:
+			add(fmt.Sprintf("pool %q: mode must be System or User, not %q", pool.Name, pool.Mode), "nodes", "pools", i, "mode")
+		}
+		if pool.MinCount < 0 {
+			add(fmt.Sprintf("pool %q: minCount must not be negative", pool.Name), "nodes", "pools", i, "minCount")
+		}
+	}
+	if p.Nodes.MaxKubeletSkew < 0 {
+		add("nodes.maxKubeletSkew must not be negative", "nodes", "maxKubeletSkew")
+	}
+	if t := p.Nodes.SystemTaint; t.Pool != "" {
+		if t.Key == "" {
+			add("nodes.systemTaint.key is required with a pool", "nodes", "systemTaint")
+		}
+		switch t.Effect {
+		case "NoSchedule", "PreferNoSchedule", "NoExecute":
+		default:
+			add(fmt.Sprintf("nodes.systemTaint.effect must be NoSchedule, PreferNoSchedule or NoExecute, not %q", t.Effect), "nodes", "systemTaint", "effect")
+		}
+	}
+	for i, t := range p.Policies.Templates {
+		if t.Match == nil || t.Match.Regexp == nil {
+			add("a template needs a match pattern", "policies", "templates", i)
+		}
+	}
+	for _, group := range []struct {
+		name string
+		refs []Ref
+	}{{"addonDeployments", p.Policies.AddonDeployments}, {"gatekeeperDeployments", p.Policies.GatekeeperDeployments}} {
+		for i, r := range group.refs {
+			if r.Namespace == "" || r.Name == "" {
+				add("a deployment needs a namespace and a name", "policies", group.name, i)
+			}
+		}
+	}
+	switch p.Identities.Mode {
+	case "auto", "podIdentity", "workloadIdentity":
+	default:
+		add(fmt.Sprintf("identities.mode must be auto, podIdentity or workloadIdentity, not %q", p.Identities.Mode), "identities", "mode")
+	}
+	if s := p.Identities.PodIdentity.Pods.Labels; s != "" {
+		if _, err := labels.Parse(s); err != nil {
+			add(fmt.Sprintf("identities.podIdentity.pods.labels: %v", err), "identities", "podIdentity", "pods", "labels")
+		}
+	}
+	if p.Flux.Namespace == "" {
+		add("flux.namespace is required", "flux")
+	}
+	if s := p.Flux.PartOfLabel; s != "" {
+		if _, err := labels.Parse(s); err != nil {
+			add(fmt.Sprintf("flux.partOfLabel: %v", err), "flux", "partOfLabel")
+		}
+	}
+	for i, s := range p.Flux.Sync {
+		if s.GitRepository == "" || s.Kustomization == "" {
+			add("a sync set needs gitRepository and kustomization", "flux", "sync", i)
+		}
+	}
+	return out
+}
+
+// YAML renders the effective profile.
+func (p *Profile) YAML() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,114 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+)
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+// writeJUnit renders one suite per cluster, one test case per check; a
+// warning is a passing case with the message on system-out, so CI
+// dashboards stay green unless something failed.
+func writeJUnit(w io.Writer, reports []*Report) error {
+	doc := junitSuites{Name: "kubectl-aksbaseline verify"}
+	var total time.Duration
+	for _, r := range reports {
+		s := junitSuite{
+			Name:      "verify/" + r.Context,
+			Time:      seconds(time.Duration(r.Duration)),
+			Timestamp: r.StartTime.UTC().Format(time.RFC3339),
+		}
+		total += time.Duration(r.Duration)
+		for _, res := range r.Results {
+			c := junitCase{Name: res.ID + ": " + res.Title, Classname: res.Category}
+			body := res.Message
+			if len(res.Objects) > 0 {
+				body += "\nobjects: " + strings.Join(res.Objects, ", ")
+			}
+			if res.Remediation != "" {
+				body += "\nremediation: " + res.Remediation
+			}
+			switch res.Status {
+			case check.Fail:
+				c.Failure = &junitMessage{Message: res.Message, Type: string(res.Severity), Body: body}
+				s.Failures++
+			case check.Error:
+				c.Error = &junitMessage{Message: res.Message, Body: body}
+				s.Errors++
+			case check.Skip:
+				c.Skipped = &junitMessage{Message: res.Message}
+				s.Skipped++
+			case check.Warn:
+				c.SystemOut = "warning: " + body
+			default:
+				c.SystemOut = res.Message
+			}
+			s.Tests++
+			s.Cases = append(s.Cases, c)
+		}
+		if r.Error != "" {
+			s.Tests++
+			s.Errors++
+			s.Cases = append(s.Cases, junitCase{Name: "cluster access", Classname: "access", Error: &junitMessage{Message: r.Error}})
+		}
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		doc.Suites = append(doc.Suites, s)
+	}
+	doc.Time = seconds(total)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -1,0 +1,115 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+)
+
+// The report document's type. Scripts key on it: bump the version for any
+// incompatible change.
+const (
+	APIVersion = "aksbaseline.io/v1alpha1"
+	Kind       = "VerifyReport"
+	ListKind   = "VerifyReportList"
+)
+
+// Report is the verdict on one cluster.
+type Report struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Context    string         `json:"context"`
+	Server     string         `json:"server"`
+	Profile    string         `json:"profile"`
+	StartTime  time.Time      `json:"startTime"`
+	Duration   Duration       `json:"duration"`
+	Summary    check.Counts   `json:"summary"`
+	Results    []check.Result `json:"results"`
+	// Error is set when the cluster could not be checked at all.
+	Error string `json:"error,omitempty"`
+}
+
+// List is the document for several clusters (--contexts).
+type List struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Items      []*Report `json:"items"`
+}
+
+// Duration prints as Go's duration string ("1.234s"), rounded to the millisecond.
+type Duration time.Duration
+
+// MarshalJSON renders the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).Round(time.Millisecond).String())
+}
+
+// UnmarshalJSON reads the duration string back, for programs that parse reports.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	*d = Duration(v)
+	return err
+}
+
+// New builds a report, counting the results.
+func New(context, server, profile string, start time.Time, elapsed time.Duration, results []check.Result) *Report {
+	if results == nil {
+		results = []check.Result{}
+	}
+	return &Report{
+		APIVersion: APIVersion, Kind: Kind,
+		Context: context, Server: server, Profile: profile,
+		StartTime: start.UTC().Truncate(time.Second), Duration: Duration(elapsed),
+		Summary: check.Count(results), Results: results,
+	}
+}
+
+// Formats lists the -o values.
+var Formats = []string{"text", "json", "yaml", "junit"}
+
+// Options adjust rendering.
+type Options struct {
+	Format string
+	Color  bool
+	// Elapsed is the wall time of the whole run, for the summary line.
+	Elapsed time.Duration
+}
+
+// Write renders reports in the chosen format: one document for one cluster,
+// a list for several.
+func Write(w io.Writer, reports []*Report, o Options) error {
+	switch o.Format {
+	case "", "text":
+		return writeText(w, reports, o)
+	case "json", "yaml":
+		var doc any = reports[0]
+		if len(reports) != 1 {
+			doc = &List{APIVersion: APIVersion, Kind: ListKind, Items: reports}
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		if o.Format == "yaml" {
+			if b, err = yaml.JSONToYAML(b); err != nil {
+				return err
+			}
+			_, err = w.Write(b)
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(b))
+		return err
+	case "junit":
+		return writeJUnit(w, reports)
+	}
+	return fmt.Errorf("unknown output format %q", o.Format)
+}

@@ -1,0 +1,136 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// results is a fixed set covering every status, so the goldens show each
+// rendering without depending on any cluster.
+func results() []check.Result {
+	mk := func(id string, st check.Status, msg string, objs ...string) check.Result {
+		c := check.Lookup(id)
+		r := check.Result{ID: id, Category: c.Category, Severity: c.Severity, Title: c.Title, Status: st, Message: msg, Objects: objs}
+		if st == check.Fail || st == check.Warn {
+			r.Remediation = c.Remediation
+		}
+		if st == check.Error {
+			r.Remediation = "grant the user get and list on the resources named"
+		}
+		return r
+	}
+	return []check.Result{
+		mk("nodes-ready", check.Pass, "7 nodes Ready"),
+		mk("nodes-system-taint", check.Warn, "3 nodes of pool npsystem lack the taint CriticalAddonsOnly=true:NoSchedule; the profile allows it"),
+		mk("policies-templates", check.Error, "forbidden: list constrainttemplates.templates.gatekeeper.sh"),
+		mk("identities-pod-identity", check.Skip, "Workload Identity era (no AAD Pod Identity)"),
+		mk("secrets-tls-secret", check.Fail, "Secret ingress-nginx/ingress-tls-csi not found <&>", "Secret/ingress-nginx/ingress-tls-csi"),
+		mk("flux-sync-ready", check.Pass, "manual sync flux-system/flux-system Ready; last applied revision main@sha1:4f3c2b1a", "GitRepository/flux-system/flux-system", "Kustomization/flux-system/flux-system"),
+	}
+}
+
+func fixed() []*Report {
+	start := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
+	return []*Report{New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated", start, 1234*time.Millisecond, results())}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./pkg/report -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func render(t *testing.T, reports []*Report, o Options) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, reports, o); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestGoldenText(t *testing.T) {
+	golden(t, "report.txt", render(t, fixed(), Options{Format: "text", Elapsed: 1234 * time.Millisecond}))
+}
+
+func TestGoldenTextColor(t *testing.T) {
+	got := render(t, fixed(), Options{Format: "text", Color: true, Elapsed: time.Second})
+	if !bytes.Contains(got, []byte("\x1b[31m✗\x1b[0m")) || !bytes.Contains(got, []byte("\x1b[32m✔\x1b[0m")) {
+		t.Errorf("no colour marks:\n%q", got)
+	}
+	plain := render(t, fixed(), Options{Format: "text", Elapsed: time.Second})
+	if bytes.Contains(plain, []byte("\x1b[")) {
+		t.Error("escape codes without Color")
+	}
+}
+
+func TestGoldenJSON(t *testing.T) {
+	got := render(t, fixed(), Options{Format: "json"})
+	golden(t, "report.json", got)
+	var doc map[string]any
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"apiVersion", "kind", "context", "server", "profile", "startTime", "duration", "results"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("field %s missing", k)
+		}
+	}
+	if doc["apiVersion"] != "aksbaseline.io/v1alpha1" || doc["kind"] != "VerifyReport" {
+		t.Errorf("type %v/%v", doc["apiVersion"], doc["kind"])
+	}
+}
+
+func TestGoldenYAML(t *testing.T) {
+	golden(t, "report.yaml", render(t, fixed(), Options{Format: "yaml"}))
+}
+
+func TestGoldenJUnit(t *testing.T) {
+	got := render(t, fixed(), Options{Format: "junit"})
+	golden(t, "report.junit.xml", got)
+	var doc junitSuites
+	if err := xml.Unmarshal(got, &doc); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	if doc.Tests != 6 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 1 {
+		t.Errorf("counts: %+v", doc)
+	}
+}
+
+func TestListForSeveralClusters(t *testing.T) {
+	two := append(fixed(), fixed()...)
+	two[1].Context = "aks-dr"
+	var doc List
+	if err := json.Unmarshal(render(t, two, Options{Format: "json"}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Kind != "VerifyReportList" || len(doc.Items) != 2 {
+		t.Errorf("got %s with %d items", doc.Kind, len(doc.Items))
+	}
+	text := string(render(t, two, Options{Format: "text", Elapsed: time.Second}))
+	if strings.Count(text, " passed, ") != 1 || !strings.Contains(text, "4 passed, 2 failed, 2 warnings, 2 skipped, 2 errors on 2 clusters in 1s") {
+		t.Errorf("one summary for both clusters expected:\n%s", text)
+	}
+}

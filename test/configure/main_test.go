@@ -1,0 +1,386 @@
+package configure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, cleanup, err := testbin.BuildPlugin()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	binary = filepath.Join(dir, "kubectl-aksbaseline")
+	return m.Run()
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// aksbaseline runs the binary in dir with a clean environment (PATH, an empty
+// HOME, a KUBECONFIG that is not even YAML: configure must never read it)
+// plus env.
+func aksbaseline(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	home := t.TempDir()
+	kc := filepath.Join(home, "broken-kubeconfig")
+	if err := os.WriteFile(kc, []byte("{{{ not a kubeconfig"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "KUBECONFIG=" + kc}, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing may appear in HOME: no ~/.kube, no discovery cache.
+	if entries, err := os.ReadDir(home); err != nil || len(entries) != 1 {
+		t.Errorf("HOME after the run holds %v (%v): the kubeconfig machinery was touched", entries, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+}
+
+// fork copies testdata/<era>/cluster-manifests of pkg/configure into a new
+// folder shaped like a checkout of the fork and returns the checkout.
+func fork(t *testing.T, era string) string {
+	t.Helper()
+	root, err := testbin.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(root, "pkg", "configure", "testdata", era, "cluster-manifests")
+	checkout := t.TempDir()
+	dst := filepath.Join(checkout, "cluster-manifests")
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checkout
+}
+
+// contents maps every file under dir to its bytes and mode.
+func contents(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		out[p] = info.Mode().String() + "\n" + string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var values = []string{
+	"--acr-name", "acraksabc123def",
+	"--keyvault-name", "kv-aks-abc123def",
+	"--tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47",
+	"--ingress-client-id", "0e7c1d5b-3a4f-4b2e-9c8d-6f5a4b3c2d1e",
+}
+
+func TestConfigureThenCheck(t *testing.T) {
+	checkout := fork(t, "era-c")
+
+	// The default folder is ./cluster-manifests.
+	r := aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "--- a/cluster-baseline-settings/kustomization.yaml\n+++ b/cluster-baseline-settings/kustomization.yaml\n@@ ") {
+		t.Fatalf("configure:\n%s", r)
+	}
+	for _, want := range []string{
+		"✔ falco-system/kustomization.yaml: REPLACE_ME_WITH_YOUR_ACRNAME ×3\n",
+		"✔ ingress-nginx/akv-tls-provider.yaml: KEYVAULT_NAME ×1, KEYVAULT_TENANT ×1, INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID_BU0001A0005_01 ×1\n",
+		"✔ configured 4 files in ./cluster-manifests (10 replacements)",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r)
+		}
+	}
+
+	r = aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "✔ nothing to change in ./cluster-manifests") {
+		t.Errorf("second run:\n%s", r)
+	}
+
+	r = aksbaseline(t, checkout, nil, "configure", "--check")
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "✔ no placeholders remain in ./cluster-manifests (19 YAML files checked)") {
+		t.Errorf("--check after configure:\n%s", r)
+	}
+	r = aksbaseline(t, checkout, nil, "configure", "--check", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("--check -o json:\n%s", r)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, r)
+	}
+	if rep["remaining"] != float64(0) || !reflect.DeepEqual(rep["placeholders"], []any{}) {
+		t.Errorf("--check -o json after configure: %v", rep)
+	}
+}
+
+type checkReport struct {
+	Dir          string `json:"dir"`
+	YAMLFiles    int    `json:"yamlFiles"`
+	Remaining    int    `json:"remaining"`
+	Placeholders []struct {
+		File   string `json:"file"`
+		Line   int    `json:"line"`
+		Column int    `json:"column"`
+		Token  string `json:"token"`
+		Flag   string `json:"flag"`
+		Env    string `json:"env"`
+	} `json:"placeholders"`
+	Skipped []any `json:"skipped"`
+}
+
+func TestCheckListsWhatRemains(t *testing.T) {
+	checkout := fork(t, "era-a")
+	dir := filepath.Join(checkout, "cluster-manifests")
+
+	r := aksbaseline(t, checkout, nil, "configure", "--check", dir)
+	want := strings.Join([]string{
+		"cluster-baseline-settings/kustomization.yaml:9: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"cluster-baseline-settings/kustomization.yaml:12: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"falco-system/kustomization.yaml:8: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"flux-system/gotk-sync.yaml:10: REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME",
+		"flux-system/kustomization.yaml:14: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"flux-system/kustomization.yaml:16: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"ingress-nginx/akv-tls-provider.yaml:17: KEYVAULT_NAME",
+		"ingress-nginx/akv-tls-provider.yaml:23: KEYVAULT_TENANT",
+		"ingress-nginx/kustomization.yaml:10: REPLACE_ME_WITH_YOUR_ACRNAME",
+		"ingress-nginx/kustomization.yaml:12: REPLACE_ME_WITH_YOUR_ACRNAME",
+	}, "\n") + "\n"
+	if r.code != 1 || r.stdout != want || !strings.Contains(r.stderr, "✗ 10 placeholders remain in 6 files") {
+		t.Errorf("--check: got\n%s\nwant stdout\n%s", r, want)
+	}
+
+	// Values in the environment do not matter to --check: a pipeline exports them.
+	r = aksbaseline(t, checkout, []string{"ACR_NAME=acraksabc123def"}, "configure", "--check", "-o", "json", dir)
+	if r.code != 1 {
+		t.Fatalf("--check -o json:\n%s", r)
+	}
+	var rep checkReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, r)
+	}
+	if rep.Remaining != 10 || len(rep.Placeholders) != 10 || rep.YAMLFiles != 23 || rep.Dir != dir {
+		t.Errorf("report = %+v", rep)
+	}
+	p := rep.Placeholders[3]
+	if p.File != "flux-system/gotk-sync.yaml" || p.Line != 10 || p.Column != 27 || p.Token != "REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME" || p.Flag != "--github-account" || p.Env != "GITHUB_ACCOUNT_NAME" {
+		t.Errorf("placeholders[3] = %+v", p)
+	}
+	for _, p := range rep.Placeholders {
+		if p.Token == "YOUR_ACR" {
+			t.Errorf("YOUR_ACR counted by --check: %+v", p)
+		}
+	}
+}
+
+func TestValuesFromTheEnvironmentFlagsWin(t *testing.T) {
+	checkout := fork(t, "era-a")
+	env := []string{
+		"ACR_NAME=not-valid!",                // overridden by the flag: never validated
+		"GITHUB_ACCOUNT_NAME=contoso-gitops", // used
+		"KEYVAULT_NAME=",                     // empty means unset
+	}
+	r := aksbaseline(t, checkout, env, "configure", "--acr-name", "acraksabc123def")
+	if r.code != 0 {
+		t.Fatalf("configure:\n%s", r)
+	}
+	b, _ := os.ReadFile(filepath.Join(checkout, "cluster-manifests", "flux-system", "gotk-sync.yaml"))
+	if !strings.Contains(string(b), "url: https://github.com/contoso-gitops/aks-baseline-regulated\n") {
+		t.Errorf("GITHUB_ACCOUNT_NAME not used:\n%s", b)
+	}
+	b, _ = os.ReadFile(filepath.Join(checkout, "cluster-manifests", "flux-system", "kustomization.yaml"))
+	if !strings.Contains(string(b), "newName: acraksabc123def.azurecr.io/live/fluxcd/source-controller\n") {
+		t.Errorf("--acr-name not used:\n%s", b)
+	}
+	if !strings.Contains(r.stderr, "⚠ KEYVAULT_NAME left in 1 place (ingress-nginx/akv-tls-provider.yaml:17): no value given; set --keyvault-name or $KEYVAULT_NAME") {
+		t.Errorf("the token left without a value is not reported:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, "◎ YOUR_ACR left in 4 places on purpose") {
+		t.Errorf("YOUR_ACR note missing:\n%s", r)
+	}
+}
+
+func TestUnusedValueIsNotAnError(t *testing.T) {
+	checkout := fork(t, "era-a")
+	r := aksbaseline(t, checkout, nil, "configure", "--ingress-client-id", "0e7c1d5b-3a4f-4b2e-9c8d-6f5a4b3c2d1e", "--acr-name", "acraksabc123def")
+	if r.code != 0 || !strings.Contains(r.stderr, "◎ --ingress-client-id given, but INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID_BU0001A0005_01 occurs in no YAML file under ./cluster-manifests: nothing to replace") {
+		t.Errorf("unused value:\n%s", r)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	checkout := fork(t, "era-c")
+	before := contents(t, checkout)
+	r := aksbaseline(t, checkout, nil, append([]string{"configure", "--dry-run"}, values...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "-    keyvaultName: KEYVAULT_NAME\n+    keyvaultName: kv-aks-abc123def\n") {
+		t.Fatalf("--dry-run:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, "◎ dry run: 4 files would change (10 replacements); nothing written") {
+		t.Errorf("--dry-run summary:\n%s", r)
+	}
+	if !reflect.DeepEqual(before, contents(t, checkout)) {
+		t.Error("--dry-run changed the folder")
+	}
+}
+
+func TestRefusalsExitTwoAndWriteNothing(t *testing.T) {
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, dir string)
+		env     []string
+		args    []string
+		want    string
+	}{
+		{
+			name: "invalid flag value",
+			args: []string{"--acr-name", "acr-aks", "--keyvault-name", "kv-aks-abc123def"},
+			want: `error: invalid --acr-name "acr-aks": an ACR name is 5 to 50 letters and digits`,
+		},
+		{
+			name: "invalid environment value",
+			env:  []string{"TENANTID_AZURERBAC=my-tenant"},
+			want: `error: invalid TENANTID_AZURERBAC "my-tenant" (from the environment; --tenant-id overrides it): a tenant ID is a GUID`,
+		},
+		{
+			name: "read-only file",
+			prepare: func(t *testing.T, dir string) {
+				if err := os.Chmod(filepath.Join(dir, "ingress-nginx", "kustomization.yaml"), 0o444); err != nil {
+					t.Fatal(err)
+				}
+			},
+			args: []string{"--acr-name", "acraksabc123def"},
+			want: "error: nothing written to ./cluster-manifests:\n  ingress-nginx/kustomization.yaml is read-only (mode -r--r--r--): make it writable (chmod u+w) to configure it\n",
+		},
+		{
+			name: "file that would no longer parse",
+			prepare: func(t *testing.T, dir string) {
+				cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vaults\ndata:\n  KEYVAULT_NAME: primary\n  kv-aks-abc123def: secondary\n"
+				if err := os.WriteFile(filepath.Join(dir, "ingress-nginx", "vaults.yaml"), []byte(cm), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			args: []string{"--acr-name", "acraksabc123def", "--keyvault-name", "kv-aks-abc123def"},
+			want: "  ingress-nginx/vaults.yaml would no longer be valid: after substitution it does not parse as YAML: yaml: unmarshal errors: line 7: mapping key \"kv-aks-abc123def\" already defined at line 6\n",
+		},
+		{name: "no values", want: "error: no values given: set at least one of --acr-name ($ACR_NAME)"},
+		{name: "missing folder", args: []string{"--acr-name", "acraksabc123def", "elsewhere"}, want: "error: elsewhere: no such folder"},
+		{name: "check with a value", args: []string{"--check", "--acr-name", "acraksabc123def"}, want: "error: --check takes no values: --acr-name given"},
+		{name: "output without check", args: []string{"-o", "json", "--acr-name", "acraksabc123def"}, want: "error: --output applies to --check only"},
+		{name: "check and dry run", args: []string{"--check", "--dry-run"}, want: "error: --check and --dry-run do not go together"},
+		{name: "two folders", args: []string{"--check", "a", "b"}, want: "error: accepts at most 1 arg(s), received 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkout := fork(t, "era-a")
+			if c.prepare != nil {
+				c.prepare(t, filepath.Join(checkout, "cluster-manifests"))
+			}
+			before := contents(t, checkout)
+			r := aksbaseline(t, checkout, c.env, append([]string{"configure"}, c.args...)...)
+			if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("got\n%s\nwant exit 2, no stdout, stderr with %q", r, c.want)
+			}
+			if !reflect.DeepEqual(before, contents(t, checkout)) {
+				t.Error("the folder changed")
+			}
+		})
+	}
+}
+
+func TestSymlinkOutOfTheFolderIsNotFollowed(t *testing.T) {
+	checkout := fork(t, "era-c")
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim.yaml")
+	if err := os.WriteFile(victim, []byte("registry: REPLACE_ME_WITH_YOUR_ACRNAME\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(checkout, "cluster-manifests", "ingress-nginx", "shared.yaml")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	r := aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
+	want := "⚠ ingress-nginx/shared.yaml: symlink to " + victim + " leads out of ./cluster-manifests: not followed, nothing read or written there\n"
+	if r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("got\n%s\nwant stderr with %q", r, want)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "registry: REPLACE_ME_WITH_YOUR_ACRNAME\n" {
+		t.Errorf("the file outside the folder was written: %q", b)
+	}
+	r = aksbaseline(t, checkout, nil, "configure", "--check", "-o", "json")
+	var rep checkReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 || len(rep.Skipped) != 1 {
+		t.Errorf("--check with an escaping link: %v\n%s", err, r)
+	}
+}
+
+func TestFluxPluginName(t *testing.T) {
+	checkout := fork(t, "era-c")
+	flux := filepath.Join(filepath.Dir(binary), "flux-aksbaseline")
+	cmd := exec.Command(flux, "configure", "--check")
+	cmd.Dir = checkout
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	_ = cmd.Run()
+	if !strings.Contains(errb.String(), "fill them with 'flux aksbaseline configure'") {
+		t.Errorf("stderr = %q", errb.String())
+	}
+}

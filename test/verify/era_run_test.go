@@ -1,0 +1,176 @@
+package verify
+
+import (
+	"regexp"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+)
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	r, err := testbin.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// allowedWarnings: the regulated reference leaves the system-pool taint off.
+var allowedWarnings = map[string]bool{"nodes-system-taint": true}
+
+func TestErasOnEnvtest(t *testing.T) {
+	for _, era := range simcluster.Eras() {
+		t.Run(string(era), func(t *testing.T) { testEra(t, era) })
+	}
+}
+
+func testEra(t *testing.T, era simcluster.Era) {
+	env, c := seedEra(t, era)
+	r, rep := verifyJSON(t, env.Kubeconfig)
+	if r.code != 0 {
+		t.Errorf("healthy %s cluster: exit %d, want 0\n%s%s", era, r.code, describe(rep), r.stderr)
+	}
+	if len(rep.Results) != len(check.All()) {
+		t.Errorf("%d results for %d checks", len(rep.Results), len(check.All()))
+	}
+	for _, res := range rep.Results {
+		switch {
+		case res.Status == check.Pass, res.Status == check.Skip:
+		case res.Status == check.Warn && allowedWarnings[res.ID]:
+		default:
+			t.Errorf("healthy %s cluster: %s %s: %s", era, res.ID, res.Status, res.Message)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	base := byID(rep)
+	for format, ext := range map[string]string{"text": "txt", "json": "json", "junit": "junit.xml"} {
+		r := runVerify(t, nil, "verify", "--kubeconfig", env.Kubeconfig, "-o", format)
+		golden(t, string(era)+"."+ext, []byte(r.stdout))
+	}
+	if r := runVerify(t, nil, "verify", "--kubeconfig", env.Kubeconfig, "--fail-on", "warn"); r.code != 1 {
+		t.Errorf("--fail-on warn on the reference cluster (taint warning): exit %d, want 1", r.code)
+	}
+
+	for _, v := range variants(t, c, era) {
+		t.Run(v.name, func(t *testing.T) {
+			undo := v.breakc(t, c)
+			defer undo()
+			r, got := verifyJSON(t, env.Kubeconfig, v.args...)
+			wantCode := 0
+			for _, st := range v.expect {
+				if st == check.Fail {
+					wantCode = 1
+				}
+			}
+			if r.code != wantCode {
+				t.Errorf("exit %d, want %d", r.code, wantCode)
+			}
+			for _, res := range got.Results {
+				want, named := v.expect[res.ID]
+				if !named {
+					want = base[res.ID].Status
+				}
+				if res.Status != want {
+					t.Errorf("%s: got %s (%s), want %s", res.ID, res.Status, res.Message, want)
+				}
+			}
+			if t.Failed() {
+				t.Log("\n" + describe(got))
+			}
+		})
+	}
+}
+
+func variants(t *testing.T, c client.Client, era simcluster.Era) []variant {
+	fail := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Fail} }
+	warn := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Warn} }
+	repo, ks := "flux-system", "flux-system"
+	if era == simcluster.EraExtension {
+		repo, ks = "bootstrap", "bootstrap-unified"
+	}
+	const gr, kz = "source.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v1"
+	vs := []variant{
+		{name: "nodes-ready", expect: fail("nodes-ready"), breakc: edit("v1", "Node", "", nodeName(t, c, "npinscope01"), func(o *unstructured.Unstructured) {
+			conds, _, _ := unstructured.NestedSlice(o.Object, "status", "conditions")
+			for _, cd := range conds {
+				if m := cd.(map[string]any); m["type"] == "Ready" {
+					m["status"], m["reason"] = "Unknown", "NodeStatusUnknown"
+				}
+			}
+			_ = unstructured.SetNestedSlice(o.Object, conds, "status", "conditions")
+		})},
+		{name: "nodes-pools", expect: fail("nodes-pools"), breakc: remove("v1", "Node", "", nodeName(t, c, "npooscope01"))},
+		{name: "nodes-kubelet-version", expect: fail("nodes-kubelet-version"), breakc: edit("v1", "Node", "", nodeName(t, c, "npsystem"), set("status", "nodeInfo", "kubeletVersion")("v1.30.9"))},
+		{name: "nodes-cordoned", expect: warn("nodes-cordoned"), breakc: edit("v1", "Node", "", nodeName(t, c, "npsystem"), set("spec", "unschedulable")(true))},
+		{name: "nodes-system-taint", expect: fail("nodes-system-taint"), args: []string{"--profile", taintedProfile(t)}, breakc: func(*testing.T, client.Client) func() { return func() {} }},
+		{name: "policies-azure-policy", expect: fail("policies-azure-policy"), breakc: edit("apps/v1", "Deployment", "kube-system", "azure-policy", func(o *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(o.Object, int64(0), "status", "availableReplicas")
+			_ = unstructured.SetNestedField(o.Object, int64(0), "status", "readyReplicas")
+			_ = unstructured.SetNestedSlice(o.Object, []any{map[string]any{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"}}, "status", "conditions")
+		})},
+		{name: "policies-gatekeeper", expect: fail("policies-gatekeeper"), breakc: remove("apps/v1", "Deployment", "gatekeeper-system", "gatekeeper-controller")},
+		{name: "policies-templates", expect: fail("policies-templates"), breakc: remove("templates.gatekeeper.sh/v1", "ConstraintTemplate", "", findName(t, c, "templates.gatekeeper.sh/v1", "ConstraintTemplate", regexp.MustCompile(`^k8sazure(v[0-9]+)?blockdefault$`)))},
+		{name: "policies-constraints", expect: fail("policies-constraints"), breakc: func(t *testing.T, c client.Client) func() {
+			tmpl := live(t, c, "templates.gatekeeper.sh/v1", "ConstraintTemplate", "", findName(t, c, "templates.gatekeeper.sh/v1", "ConstraintTemplate", regexp.MustCompile(`^k8sazure(v[0-9]+)?containerlimits$`)))
+			kind, _, _ := unstructured.NestedString(tmpl.Object, "spec", "crd", "spec", "names", "kind")
+			name := findName(t, c, "constraints.gatekeeper.sh/v1beta1", kind, regexp.MustCompile(`.`))
+			return remove("constraints.gatekeeper.sh/v1beta1", kind, "", name)(t, c)
+		}},
+		{name: "secrets-tls-secret", expect: fail("secrets-tls-secret"), breakc: remove("v1", "Secret", "ingress-nginx", "ingress-tls-csi")},
+		{name: "secrets-placeholders", expect: fail("secrets-placeholders"), breakc: edit("secrets-store.csi.x-k8s.io/v1", "SecretProviderClass", "ingress-nginx", "aks-ingress-contoso-com-tls-secret-csi-akv", set("spec", "parameters", "keyvaultName")("KEYVAULT_NAME"))},
+		{name: "secrets-provider-class", expect: fail("secrets-provider-class"), breakc: edit("secrets-store.csi.x-k8s.io/v1", "SecretProviderClass", "ingress-nginx", "aks-ingress-contoso-com-tls-secret-csi-akv", set("spec", "provider")("vault"))},
+		{name: "flux-controllers", expect: fail("flux-controllers"), breakc: edit("apps/v1", "Deployment", "flux-system", "source-controller", func(o *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(o.Object, int64(0), "status", "readyReplicas")
+			_ = unstructured.SetNestedField(o.Object, int64(0), "status", "availableReplicas")
+		})},
+		{name: "flux-sync-ready", expect: fail("flux-sync-ready"), breakc: edit(kz, "Kustomization", "flux-system", ks, set("status", "conditions")([]any{map[string]any{
+			"type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomize build failed", "lastTransitionTime": "2026-11-25T12:00:00Z"}}))},
+		{name: "flux-source-url", expect: fail("flux-source-url"), breakc: edit(gr, "GitRepository", "flux-system", repo, set("spec", "url")("https://github.com/REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME/aks-baseline-regulated"))},
+		{name: "flux-suspended", expect: warn("flux-suspended"), breakc: edit(kz, "Kustomization", "flux-system", ks, set("spec", "suspend")(true))},
+		{name: "images-placeholders", expect: fail("images-placeholders"), breakc: add(placeholderPod())},
+	}
+	switch era {
+	case simcluster.EraPodIdentity:
+		vs = append(vs,
+			variant{name: "identities-pod-identity", expect: fail("identities-pod-identity"), breakc: edit("aadpodidentity.k8s.io/v1", "AzureIdentity", "ingress-nginx", "podmi-ingress-controller", set("spec", "clientID")("not-a-guid"))},
+			variant{name: "identities-pod-identity-binding", expect: fail("identities-pod-identity-binding"), breakc: edit("aadpodidentity.k8s.io/v1", "AzureIdentityBinding", "ingress-nginx", "podmi-ingress-controller-binding", set("spec", "selector")("ingress"))},
+			variant{name: "identities-nmi", expect: fail("identities-nmi"), breakc: edit("apps/v1", "DaemonSet", "kube-system", "nmi", set("status", "numberReady")(int64(0)))},
+		)
+	default:
+		vs = append(vs,
+			variant{name: "identities-workload-identity", expect: fail("identities-workload-identity"), breakc: remove("v1", "ServiceAccount", "ingress-nginx", "ingress-nginx")},
+			variant{name: "identities-wi-webhook", expect: fail("identities-wi-webhook"), breakc: both(
+				add(func() *unstructured.Unstructured {
+					p := obj("v1", "Pod", "ingress-nginx", "microservice-a-5f6d7c8b9-abcde")
+					p.Object["metadata"].(map[string]any)["labels"] = map[string]any{"azure.workload.identity/use": "true"}
+					p.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "app", "image": simcluster.ACRName + ".azurecr.io/live/a0005/chain-api:1.0"}}}
+					return p
+				}()),
+				remove("apps/v1", "Deployment", "kube-system", "azure-wi-webhook-controller-manager"))},
+		)
+	}
+	if era == simcluster.EraExtension {
+		vs = append(vs, variant{name: "flux-extension", expect: fail("flux-extension"), breakc: remove("apps/v1", "Deployment", "flux-system", "fluxconfig-agent")})
+		// Last, as it is not undone: without Gatekeeper's CRD the policy
+		// checks fail with a plain message, not a tool error.
+		vs = append(vs, variant{name: "gatekeeper-not-installed",
+			expect: map[string]check.Status{"policies-templates": check.Fail, "policies-constraints": check.Fail},
+			breakc: func(t *testing.T, c client.Client) func() {
+				crd := live(t, c, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "constrainttemplates.templates.gatekeeper.sh")
+				if err := c.Delete(ctxT(t), crd); err != nil {
+					t.Fatal(err)
+				}
+				waitGone(t, c, crd)
+				return func() {}
+			}})
+	}
+	return vs
+}

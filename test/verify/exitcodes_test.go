@@ -1,0 +1,316 @@
+package verify
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+)
+
+// kubeconfigWith writes a kubeconfig holding the shared admin context plus
+// extra contexts; mutate adjusts it.
+func kubeconfigWith(t *testing.T, mutate func(c *clientcmdapi.Config)) string {
+	t.Helper()
+	c, err := clientcmd.LoadFromFile(shared.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate(c)
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*c, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sharedCluster is the name of the shared kubeconfig's cluster entry.
+func sharedCluster(c *clientcmdapi.Config) (cluster, user string) {
+	ctx := c.Contexts[c.CurrentContext]
+	return ctx.Cluster, ctx.AuthInfo
+}
+
+func TestExitCodeUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"verify", "--profile", "pci"},
+		{"verify", "--bogus"},
+		{"verify", "-o", "xml"},
+		{"verify", "--checks", "nodes-redy"},
+		{"verify", "--fail-on", "error"},
+		{"verify", "--contexts", "nope", "--kubeconfig", shared.Kubeconfig},
+	} {
+		r := runVerify(t, nil, args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r.stderr)
+		}
+		if !strings.HasPrefix(r.stderr, "error: ") {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+	}
+}
+
+func TestExitCodeNoAPIAccess(t *testing.T) {
+	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+		cl, _ := sharedCluster(c)
+		c.Clusters[cl].Server = "https://127.0.0.1:1"
+	})
+	r := runVerify(t, nil, "verify", "--kubeconfig", kc)
+	if r.code != 2 || !strings.Contains(r.stderr, "cannot reach the Kubernetes API server at https://127.0.0.1:1") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestMissingCredentialPlugin(t *testing.T) {
+	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+		_, u := sharedCluster(c)
+		c.AuthInfos[u] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "kubelogin", Args: []string{"get-token"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
+	})
+	r := runVerify(t, nil, "verify", "access", "--kubeconfig", kc)
+	if r.code != 1 || !strings.Contains(r.stdout, `runs the credential plugin "kubelogin", which is not on PATH`) {
+		t.Errorf("verify access: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, nil, "verify", "--kubeconfig", kc)
+	if r.code != 2 || !strings.Contains(r.stderr, "kubelogin") {
+		t.Errorf("verify: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestPublicEndpointFailsUnderRegulated(t *testing.T) {
+	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+		cl, _ := sharedCluster(c)
+		c.Clusters[cl].Server = "https://aks-xkgp5rywefmci-4b7d3a1e.hcp.centralus.azmk8s.io:443"
+	})
+	r := runVerify(t, nil, "verify", "access", "--kubeconfig", kc)
+	if r.code != 1 || !strings.Contains(r.stdout, "is a public AKS endpoint; profile regulated requires a private API server") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, nil, "verify", "access", "--kubeconfig", kc, "--profile", "baseline")
+	if r.code != 0 || !strings.Contains(r.stdout, "⚠ access-private-endpoint") {
+		t.Errorf("baseline profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runVerify(t, nil, "verify", "access", "--kubeconfig", shared.Kubeconfig)
+	if r.code != 0 || !strings.Contains(r.stdout, "is a loopback address: a local or simulated cluster, not an AKS endpoint") {
+		t.Errorf("loopback: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A user who may only list nodes: the other checks report error naming what
+// was forbidden, none passes, the run does not crash.
+func TestRestrictedUser(t *testing.T) {
+	sharedCRDs(t)
+	grantNodes(t, shared, "verify-nodes-only")
+	u, err := shared.AddUser("verify-nodes-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, r result, rep *report.Report) {
+		t.Helper()
+		if r.code != 1 {
+			t.Errorf("exit %d, want 1 (some checks could read, others could not)\n%s", r.code, r.stderr)
+		}
+		res := byID(rep)
+		for id, msg := range map[string]string{
+			"policies-templates":   "forbidden: list constrainttemplates.templates.gatekeeper.sh",
+			"policies-gatekeeper":  "forbidden: list deployments.apps",
+			"secrets-tls-secret":   "forbidden: get secrets",
+			"flux-crds":            "forbidden: list customresourcedefinitions.apiextensions.k8s.io",
+			"images-placeholders":  "forbidden: list pods",
+			"identities-nmi":       "forbidden: list daemonsets.apps",
+			"policies-constraints": "forbidden: list constrainttemplates.templates.gatekeeper.sh",
+		} {
+			if res[id].Status != "error" || !strings.Contains(res[id].Message, msg) {
+				t.Errorf("%s: %s %q, want error naming %q", id, res[id].Status, res[id].Message, msg)
+			}
+		}
+		if res["nodes-ready"].Status == "error" {
+			t.Errorf("nodes are readable: %s", res["nodes-ready"].Message)
+		}
+	}
+	t.Run("own credentials", func(t *testing.T) {
+		r, rep := verifyJSON(t, u.Kubeconfig)
+		check(t, r, rep)
+	})
+	t.Run("impersonation", func(t *testing.T) {
+		r, rep := verifyJSON(t, shared.Kubeconfig, "--as", "verify-nodes-only")
+		check(t, r, rep)
+	})
+	t.Run("no permission at all", func(t *testing.T) {
+		r, rep := verifyJSON(t, shared.Kubeconfig, "--as", "verify-nobody")
+		if r.code != 2 {
+			t.Errorf("exit %d, want 2 (every check that reads the cluster errored)", r.code)
+		}
+		for _, res := range rep.Results {
+			if res.Category != "access" && res.ID != "flux-kubernetes-version" && res.Status != "error" {
+				t.Errorf("%s: %s", res.ID, res.Status)
+			}
+		}
+	})
+}
+
+var crdsOnce sync.Once
+
+// sharedCRDs installs the Gatekeeper, AAD Pod Identity and Secrets Store CRDs
+// in the shared control plane, so that reading them is a matter of RBAC.
+func sharedCRDs(t *testing.T) {
+	crdsOnce.Do(func() {
+		objs, err := simcluster.Objects(simcluster.EraPodIdentity, simcluster.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newClient(t, shared.Config)
+		for _, o := range objs {
+			if o.GetKind() != "CustomResourceDefinition" || strings.HasSuffix(o.GetName(), ".toolkit.fluxcd.io") {
+				continue
+			}
+			if err := c.Create(context.Background(), o); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Fatal(err)
+			}
+		}
+		if err := simcluster.InstallFluxCRDs(context.Background(), shared.Config); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestSeveralContexts(t *testing.T) {
+	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+		cl, u := sharedCluster(c)
+		c.Clusters["down"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1", InsecureSkipTLSVerify: true}
+		c.Contexts["down"] = &clientcmdapi.Context{Cluster: "down", AuthInfo: u}
+		c.Contexts["up"] = &clientcmdapi.Context{Cluster: cl, AuthInfo: u}
+	})
+	r := runVerify(t, nil, "verify", "nodes", "--kubeconfig", kc, "--contexts", "up,down")
+	if r.code != 2 {
+		t.Errorf("exit %d, want the worst (2)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Count(r.stdout, " passed, ") != 1 || !strings.Contains(r.stdout, "on 2 clusters") {
+		t.Errorf("want one summary for both clusters:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "Cluster up (") || !strings.Contains(r.stdout, "Cluster down (") {
+		t.Errorf("both clusters reported:\n%s", r.stdout)
+	}
+	r = runVerify(t, nil, "verify", "access", "--kubeconfig", kc, "--all-contexts", "-o", "json")
+	var list report.List
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Kind != "VerifyReportList" || len(list.Items) != 3 {
+		t.Errorf("all contexts: %s with %d items", list.Kind, len(list.Items))
+	}
+}
+
+// --wait re-checks until the TLS Secret appears, showing it as pending.
+func TestWaitShowsPendingThenPasses(t *testing.T) {
+	cs := kubernetes.NewForConfigOrDie(shared.Config)
+	ctx := context.Background()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ingress-nginx"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(pluginDir, "kubectl-aksbaseline"), "verify", "--kubeconfig", shared.Kubeconfig, "--checks", "secrets-tls-secret", "--wait", "2m")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.Contains(sc.Text(), "◎ secrets-tls-secret (Secret ingress-nginx/ingress-tls-csi not found") {
+			break
+		}
+	}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "ingress-tls-csi", Namespace: "ingress-nginx"}, Type: corev1.SecretTypeTLS,
+		Data: map[string][]byte{"tls.crt": nil, "tls.key": nil}}
+	if _, err := cs.CoreV1().Secrets("ingress-nginx").Create(ctx, sec, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+	}
+	err = cmd.Wait()
+	if err != nil {
+		t.Errorf("verify --wait: %v\nstderr:\n%s\nstdout:\n%s", err, strings.Join(seen, "\n"), stdout.String())
+	}
+	if !strings.Contains(strings.Join(seen, "\n"), "◎ waiting for 1 check") {
+		t.Errorf("no pending line on stderr:\n%s", strings.Join(seen, "\n"))
+	}
+	if !strings.Contains(stdout.String(), "✔ secrets-tls-secret") {
+		t.Errorf("final report:\n%s", stdout.String())
+	}
+	_ = cs.CoreV1().Secrets("ingress-nginx").Delete(ctx, "ingress-tls-csi", metav1.DeleteOptions{})
+}
+
+func TestListAndPrintProfile(t *testing.T) {
+	r := runVerify(t, nil, "verify", "--list")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, c := range check.All() {
+		if !strings.Contains(r.stdout, c.ID) {
+			t.Errorf("--list lacks %s", c.ID)
+		}
+	}
+	r = runVerify(t, nil, "verify", "--print-profile", "--profile", "baseline")
+	if r.code != 0 || !strings.Contains(r.stdout, "name: npuser01") {
+		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	}
+	// The printed profile is a valid starting point for --profile FILE.
+	p := filepath.Join(t.TempDir(), "mine.yaml")
+	if err := os.WriteFile(p, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runVerify(t, nil, "verify", "--print-profile", "--profile", p)
+	if r.code != 0 {
+		t.Errorf("reloading the printed profile: exit %d %s", r.code, r.stderr)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: aksbaseline.io/v1alpha1\nkind: VerifyProfile\nname: x\nnodes:\n  poolLable: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runVerify(t, nil, "verify", "--profile", bad)
+	if r.code != 2 || !strings.Contains(r.stderr, bad+`:5: unknown field "poolLable"`) {
+		t.Errorf("bad profile: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+// The README's table of checks is generated from 'verify --list'.
+func TestReadmeTableMatchesCatalogue(t *testing.T) {
+	r := runVerify(t, nil, "verify", "--list", "-o", "markdown")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- verify-checks:begin -->\n", "<!-- verify-checks:end -->"
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
+	}
+	if got := s[i+len(begin) : j]; got != r.stdout {
+		t.Errorf("README's table of checks differs from 'verify --list -o markdown': run 'make verify-docs'\n--- README\n%s\n--- catalogue\n%s", got, r.stdout)
+	}
+}

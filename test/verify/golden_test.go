@@ -1,0 +1,49 @@
+package verify
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var (
+	serverURL = regexp.MustCompile(`https://127\.0\.0\.1:[0-9]+/?`)
+	elapsed   = regexp.MustCompile(` in [0-9.]+m?s\n`)
+	junitTime = regexp.MustCompile(`(time|timestamp)="[^"]*"`)
+	jsonTime  = regexp.MustCompile(`"(startTime|duration)": "[^"]*"`)
+	// The control plane's version follows KUBE_VERSION (make testbin).
+	kubeVersion = regexp.MustCompile(`\bv?1\.[0-9]+(\.[0-9]+)?\b`)
+)
+
+// normalize blanks what changes from run to run or machine to machine: the
+// control plane's port and version, times and durations.
+func normalize(b []byte) []byte {
+	b = serverURL.ReplaceAll(b, []byte("https://127.0.0.1:PORT"))
+	b = elapsed.ReplaceAll(b, []byte(" in ELAPSED\n"))
+	b = junitTime.ReplaceAll(b, []byte(`$1="X"`))
+	b = jsonTime.ReplaceAll(b, []byte(`"$1": "X"`))
+	return kubeVersion.ReplaceAll(b, []byte("K8S_VERSION"))
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	got = normalize(got)
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./test/verify -run TestErasOnEnvtest -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./test/verify -run TestErasOnEnvtest -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}

@@ -1,0 +1,167 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
+)
+
+// countingTransport records the list requests per path.
+type countingTransport struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	lists map[string][]string
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	if r.Method == http.MethodGet {
+		c.lists[r.URL.Path] = append(c.lists[r.URL.Path], r.URL.RawQuery)
+	}
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+var nodesOnce sync.Once
+
+// sharedNodes creates 1,050 nodes in the shared control plane, once.
+func sharedNodes(t *testing.T) int {
+	const n = 1050
+	nodesOnce.Do(func() {
+		cfg := rest.CopyConfig(shared.Config)
+		cfg.QPS, cfg.Burst = 500, 1000
+		cs := kubernetes.NewForConfigOrDie(cfg)
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		sem := make(chan struct{}, 32)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("page-node-%04d", i), Labels: map[string]string{"kubernetes.azure.com/agentpool": "nppage"}}}
+				if _, err := cs.CoreV1().Nodes().Create(context.Background(), node, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+					failed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if failed.Load() > 0 {
+			t.Fatalf("%d node creations failed", failed.Load())
+		}
+	})
+	return n
+}
+
+func TestReaderPaginatesAndReadsEachTypeOnce(t *testing.T) {
+	n := sharedNodes(t)
+	ct := &countingTransport{lists: map[string][]string{}}
+	cfg := rest.CopyConfig(shared.Config)
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { ct.next = rt; return ct }
+	rd, err := cluster.NewReader(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.PageSize = 100
+	var q cluster.Request
+	q.Add(cluster.Nodes)
+	q.Add(cluster.Deployments)
+	q.Add(cluster.GitRepositories)
+	q.Add(cluster.ConstraintTemplates)
+	snap := rd.Read(context.Background(), q, cluster.Access{})
+	if st := snap.Status(cluster.Nodes); st.Outcome != cluster.OK {
+		t.Fatalf("nodes: %v", st.Message(cluster.Nodes))
+	}
+	if len(snap.Nodes) < n {
+		t.Errorf("read %d nodes, want at least %d", len(snap.Nodes), n)
+	}
+	pages := ct.lists["/api/v1/nodes"]
+	if want := (len(snap.Nodes) + 99) / 100; len(pages) != want {
+		t.Errorf("%d node list requests, want %d pages of 100", len(pages), want)
+	}
+	for _, q := range pages {
+		if !strings.Contains(q, "limit=100") {
+			t.Errorf("node list without limit: %q", q)
+		}
+	}
+	if got := len(ct.lists["/apis/apps/v1/deployments"]); got != 1 {
+		t.Errorf("deployments listed %d times, want once", got)
+	}
+	for _, r := range []cluster.Resource{cluster.GitRepositories, cluster.ConstraintTemplates} {
+		if st := snap.Status(r); st.Outcome != cluster.OK && st.Outcome != cluster.NotFound {
+			t.Errorf("%s: %s", r, st.Message(r))
+		}
+		if got := len(ct.lists["/apis/"+strings.SplitN(string(r), ".", 2)[1]]); got > 1 {
+			t.Errorf("discovery of %s repeated", r)
+		}
+	}
+	for _, nd := range snap.Nodes {
+		if nd.ManagedFields != nil {
+			t.Fatal("managedFields kept")
+		}
+	}
+}
+
+// grantNodes lets user list nodes and nothing else.
+func grantNodes(t *testing.T, env *testenv.Env, user string) {
+	t.Helper()
+	cs := kubernetes.NewForConfigOrDie(env.Config)
+	ctx := context.Background()
+	name := "verify-test-" + user
+	_, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list"}}}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
+		Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
+func TestReaderForbiddenPerType(t *testing.T) {
+	grantNodes(t, shared, "reader-nodes-only")
+	u, err := shared.AddUser("reader-nodes-only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := cluster.NewReader(u.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q cluster.Request
+	for _, r := range []cluster.Resource{cluster.Nodes, cluster.Deployments, cluster.CRDs, cluster.ServerVersion} {
+		q.Add(r)
+	}
+	q.AddNamed(cluster.Secrets, "ingress-nginx", "ingress-tls-csi")
+	snap := rd.Read(context.Background(), q, cluster.Access{})
+	want := map[cluster.Resource]string{
+		cluster.Nodes:         "",
+		cluster.ServerVersion: "",
+		cluster.Deployments:   "forbidden: list deployments.apps",
+		cluster.CRDs:          "forbidden: list customresourcedefinitions.apiextensions.k8s.io",
+		cluster.Secrets:       "forbidden: get secrets",
+	}
+	for r, msg := range want {
+		if got := snap.Status(r).Message(r); got != msg {
+			t.Errorf("%s: %q, want %q", r, got, msg)
+		}
+	}
+}
