@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/go-logr/logr"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/client-go/kubernetes/scheme"
 	"log"
 	"net"
 	"net/http"
@@ -14,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
@@ -77,11 +75,9 @@ func startFlux(ctx context.Context, l layout) (*simcluster.LocalFlux, error) {
 	return f, os.WriteFile(l.fluxPIDs(), []byte(strings.Join(pids, "\n")+"\n"), 0o644)
 }
 
-// simcluster's controller-runtime client reads CRDs as typed objects; the
-// tests get apiextensions into client-go's scheme through envtest, this
-// program has to add it itself.
+// simcluster's controller-runtime client would otherwise warn, with a stack,
+// that no logger was set.
 func init() {
-	utilruntime.Must(apiextensionsv1.AddToScheme(scheme.Scheme))
 	ctrllog.SetLogger(logr.Discard())
 }
 

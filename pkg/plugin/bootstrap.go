@@ -300,9 +300,9 @@ func (o *BootstrapOptions) Run(ctx context.Context) error {
 
 	p := fluxinstall.NewProgress(streams.ErrOut)
 	deadline := time.Now().Add(o.Timeout)
-	cfg, err := o.env.Factory.ToRESTConfig()
+	cfg, err := o.env.RESTConfig()
 	if err != nil {
-		return kubeerr.Explain(err, "")
+		return err
 	}
 	in, err := fluxinstall.NewInstaller(cfg, p)
 	if err != nil {

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
@@ -11,15 +12,20 @@ import (
 // that a machine without any kubeconfig gets a plain message rather than a
 // refused connection to client-go's localhost:8080 fallback.
 func (e *Env) RESTConfig() (*rest.Config, error) {
-	loader := e.ConfigFlags.ToRawKubeConfigLoader()
-	raw, err := loader.RawConfig()
+	return restConfigFor(e.Factory, e.ConfigFlags.APIServer)
+}
+
+// restConfigFor does the same for any getter (verify builds one per context);
+// server is the --server flag, which can stand in for a kubeconfig.
+func restConfigFor(g genericclioptions.RESTClientGetter, server *string) (*rest.Config, error) {
+	raw, err := g.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
 		return nil, kubeerr.Explain(err, "")
 	}
-	if len(raw.Clusters) == 0 && (e.ConfigFlags.APIServer == nil || *e.ConfigFlags.APIServer == "") {
+	if len(raw.Clusters) == 0 && (server == nil || *server == "") {
 		return nil, kubeerr.Explain(kubeerr.ErrNoKubeconfig, "")
 	}
-	cfg, err := e.Factory.ToRESTConfig()
+	cfg, err := g.ToRESTConfig()
 	if err != nil {
 		return nil, kubeerr.Explain(err, "")
 	}

@@ -147,7 +147,7 @@ func access(t verifyTarget, server string) cluster.Access {
 func (o *VerifyOptions) verifyOne(ctx context.Context, t verifyTarget, prefix bool) (*report.Report, int, error) {
 	start := o.now()
 	profileName := o.profile.Name
-	cfg, cfgErr := t.loader.ToRESTConfig()
+	cfg, cfgErr := restConfigFor(t.loader, o.env.ConfigFlags.APIServer)
 	server := ""
 	if cfg != nil {
 		server = cfg.Host
@@ -155,7 +155,7 @@ func (o *VerifyOptions) verifyOne(ctx context.Context, t verifyTarget, prefix bo
 	acc := access(t, server)
 	api := needsAPI(o.selected)
 	if cfgErr != nil {
-		err := kubeerr.Explain(cfgErr, "")
+		err := cfgErr
 		r := report.New(t.context, acc.Server, profileName, start, o.now().Sub(start), nil)
 		r.Error = firstLine(err)
 		return r, exitcode.CouldNotCheck, err

@@ -32,7 +32,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	// simcluster reads CRDs as typed objects through client-go's scheme.
+	// The suite's own client reads CRDs as typed objects through client-go's scheme.
 	utilruntime.Must(apiextensionsv1.AddToScheme(scheme.Scheme))
 	// simcluster uses controller-runtime's client, which logs nothing worth reading here.
 	ctrllog.SetLogger(logr.Discard())

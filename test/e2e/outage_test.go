@@ -63,6 +63,13 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bootstrap never applied the controllers: %v\nstderr:\n%s", err, errb.String())
 	}
+	// The local Flux controllers run (they started on bootstrap's CRDs), so
+	// the outage hits a working GitOps loop.
+	select {
+	case <-s.fluxUp:
+	case <-ctx.Done():
+		t.Fatal("the local Flux controllers never started")
+	}
 	if err := s.c.StopAPIServer(ctx); err != nil {
 		t.Fatal(err)
 	}

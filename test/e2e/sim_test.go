@@ -32,6 +32,8 @@ type sim struct {
 	cs   kubernetes.Interface
 	dyn  dynamic.Interface
 	cl   client.Client
+	// fluxUp is closed once the local Flux controllers run.
+	fluxUp chan struct{}
 }
 
 // overlays: demo/era-overlays/README.md.
@@ -44,7 +46,7 @@ var overlays = map[simcluster.Era][]string{
 func newSim(t *testing.T, era simcluster.Era) *sim {
 	t.Helper()
 	tree := configuredTree(t, era)
-	s := &sim{era: era}
+	s := &sim{era: era, fluxUp: make(chan struct{})}
 	s.c = kwokcluster.CreateT(t, kwokcluster.Options{})
 	var err error
 	if s.git, err = simcluster.StartGitServer(tree, "main"); err != nil {
@@ -127,14 +129,27 @@ func (s *sim) startFluxWhenCRDs(t *testing.T) {
 		if err != nil {
 			return
 		}
-		f, err := simcluster.StartFlux(ctx, s.c.Kubeconfig, workdir)
-		if err != nil {
-			t.Errorf("starting the local Flux controllers: %v", err)
-			return
+		// The controllers exit when the API server is unreachable while
+		// they start (a test may stop it): start them again until they run.
+		for {
+			f, err := simcluster.StartFlux(ctx, s.c.Kubeconfig, workdir)
+			if err == nil {
+				mu.Lock()
+				flux = f
+				mu.Unlock()
+				close(s.fluxUp)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			t.Logf("starting the local Flux controllers (will retry): %v", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
 		}
-		mu.Lock()
-		flux = f
-		mu.Unlock()
 	}()
 	t.Cleanup(func() {
 		cancel()
