@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -78,10 +79,10 @@ func TestBootstrapLifecycle(t *testing.T) {
 
 	t.Run("dry-run writes nothing", func(t *testing.T) {
 		r := run(t, env.Kubeconfig, append(args, "--dry-run")...)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatal(r)
 		}
-		cs := changeSet(t, r.stdout)
+		cs := changeSet(t, r.Stdout)
 		if cs["GitRepository/flux-system/flux-system"] != "created" || cs["CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io"] != "created" {
 			t.Fatalf("dry-run change set lacks the objects it would create:\n%s", r)
 		}
@@ -101,10 +102,10 @@ func TestBootstrapLifecycle(t *testing.T) {
 	var first map[string]string
 	t.Run("fresh apply creates everything", func(t *testing.T) {
 		r := run(t, env.Kubeconfig, args...)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatal(r)
 		}
-		first = changeSet(t, r.stdout)
+		first = changeSet(t, r.Stdout)
 		if len(first) != 24 {
 			t.Errorf("change set has %d objects, want 24 (embedded install of two controllers + 2 sync objects):\n%s", len(first), r)
 		}
@@ -139,10 +140,10 @@ func TestBootstrapLifecycle(t *testing.T) {
 	t.Run("re-run is all unchanged and bumps no resourceVersion", func(t *testing.T) {
 		before := resourceVersions(t, c, first)
 		r := run(t, env.Kubeconfig, args...)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatal(r)
 		}
-		cs := changeSet(t, r.stdout)
+		cs := changeSet(t, r.Stdout)
 		if len(cs) != len(first) {
 			t.Fatalf("re-run change set has %d objects, first run %d", len(cs), len(first))
 		}
@@ -152,13 +153,13 @@ func TestBootstrapLifecycle(t *testing.T) {
 			}
 		}
 		js := run(t, env.Kubeconfig, append(args, "-o", "json")...)
-		if js.code != 0 {
+		if js.Code != 0 {
 			t.Fatal(js)
 		}
 		var rep struct {
 			Changes []struct{ Subject, Kind, Namespace, Name, Action string }
 		}
-		if err := json.Unmarshal([]byte(js.stdout), &rep); err != nil {
+		if err := json.Unmarshal([]byte(js.Stdout), &rep); err != nil {
 			t.Fatalf("-o json: %v\n%s", err, js)
 		}
 		if len(rep.Changes) != len(first) {
@@ -190,13 +191,13 @@ func TestBootstrapLifecycle(t *testing.T) {
 		rv := d.ResourceVersion
 
 		diff := run(t, env.Kubeconfig, append(args, "--diff")...)
-		if diff.code != 0 {
+		if diff.Code != 0 {
 			t.Fatal(diff)
 		}
-		if !strings.Contains(diff.stdout, "+++ Deployment/flux-system/source-controller (bootstrap)") || !strings.Contains(diff.stdout, "-  replicas: 3") || !strings.Contains(diff.stdout, "+  replicas: 1") {
+		if !strings.Contains(diff.Stdout, "+++ Deployment/flux-system/source-controller (bootstrap)") || !strings.Contains(diff.Stdout, "-  replicas: 3") || !strings.Contains(diff.Stdout, "+  replicas: 1") {
 			t.Errorf("--diff does not show the replicas change:\n%s", diff)
 		}
-		if strings.Contains(diff.stdout, "GitRepository") {
+		if strings.Contains(diff.Stdout, "GitRepository") {
 			t.Errorf("--diff shows unchanged objects:\n%s", diff)
 		}
 		if err := c.Get(ctx, client.ObjectKeyFromObject(d), d); err != nil {
@@ -207,14 +208,14 @@ func TestBootstrapLifecycle(t *testing.T) {
 		}
 
 		r := run(t, env.Kubeconfig, args...)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatal(r)
 		}
-		cs := changeSet(t, r.stdout)
+		cs := changeSet(t, r.Stdout)
 		if cs["Deployment/flux-system/source-controller"] != "configured" {
 			t.Errorf("source-controller %q, want configured:\n%s", cs["Deployment/flux-system/source-controller"], r)
 		}
-		if !strings.Contains(r.stderr, `Deployment/flux-system/source-controller: taking over .spec.replicas from field manager "ops-team"`) {
+		if !strings.Contains(r.Stderr, `Deployment/flux-system/source-controller: taking over .spec.replicas from field manager "ops-team"`) {
 			t.Errorf("stderr does not report the take-over:\n%s", r)
 		}
 		if err := c.Get(ctx, client.ObjectKeyFromObject(d), d); err != nil {
@@ -241,10 +242,10 @@ func TestKustomizeFolder(t *testing.T) {
 	writeFile(t, dir, "namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-k\n")
 	writeFile(t, dir, "settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n")
 	r := run(t, env.Kubeconfig, "-k", dir, "-n", "team-k", "--wait=false")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatal(r)
 	}
-	cs := changeSet(t, r.stdout)
+	cs := changeSet(t, r.Stdout)
 	if cs["Namespace/team-k"] != "created" || cs["ConfigMap/team-k/settings"] != "created" || len(cs) != 3 {
 		t.Errorf("change set:\n%s", r)
 	}
@@ -262,20 +263,19 @@ func TestWaitOutcomes(t *testing.T) {
 
 	t.Run("not healthy in time is exit 1", func(t *testing.T) {
 		r := run(t, env.Kubeconfig, "--github-account", "contoso", "--timeout", "3s")
-		if r.code != 1 {
+		if r.Code != 1 {
 			t.Fatalf("want exit 1:\n%s", r)
 		}
-		if !strings.Contains(r.stderr, "timed out waiting for controllers") || !strings.Contains(r.stderr, "Deployment/flux-system/source-controller") {
+		if !strings.Contains(r.Stderr, "timed out waiting for controllers") || !strings.Contains(r.Stderr, "Deployment/flux-system/source-controller") {
 			t.Errorf("the error does not name what is not ready:\n%s", r)
 		}
-		if cs := changeSet(t, r.stdout); cs["Deployment/flux-system/source-controller"] != "created" {
+		if cs := changeSet(t, r.Stdout); cs["Deployment/flux-system/source-controller"] != "created" {
 			t.Errorf("the change set is missing from stdout:\n%s", r)
 		}
 	})
 
 	t.Run("Ctrl-C while waiting is exit 130", func(t *testing.T) {
-		cmd := exec.Command(binary, "bootstrap", "--kubeconfig", env.Kubeconfig, "--github-account", "contoso", "--timeout", "10m")
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+		cmd := plugintest.Command(t, plugintest.Cmd{Name: binary, Args: []string{"bootstrap", "--kubeconfig", env.Kubeconfig, "--github-account", "contoso", "--timeout", "10m"}})
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func TestBadFlagsExit2(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := run(t, kubeconfig, tc.args...)
-			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			if r.Code != 2 || !strings.Contains(r.Stderr, tc.want) || r.Stdout != "" {
 				t.Errorf("want exit 2 mentioning %q and empty stdout:\n%s", tc.want, r)
 			}
 		})

@@ -1,12 +1,7 @@
 package bootstrap
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,49 +12,23 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, cleanup, err := testbin.BuildPlugin()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "kubectl-aksbaseline")
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
+		binary = filepath.Join(dir, "kubectl-aksbaseline")
+		return nil, nil
+	}))
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs the binary with a clean environment (PATH and HOME only).
-func run(t *testing.T, kubeconfig string, args ...string) result {
+// run runs 'bootstrap --kubeconfig kubeconfig args...' with the built binary.
+func run(t *testing.T, kubeconfig string, args ...string) plugintest.Result {
 	t.Helper()
-	cmd := exec.CommandContext(context.Background(), binary, append([]string{"bootstrap", "--kubeconfig", kubeconfig}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
-}
-
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+	return plugintest.Run(t, plugintest.Cmd{Name: binary, Args: append([]string{"bootstrap", "--kubeconfig", kubeconfig}, args...)})
 }
 
 func newClient(t *testing.T, env *testenv.Env) client.Client {

@@ -107,13 +107,13 @@ func TestRejectedObjectMeansNothingApplied(t *testing.T) {
 		}
 
 		r := run(t, env.Kubeconfig, "--github-account", "contoso", "--wait=false")
-		if r.code != 2 {
+		if r.Code != 2 {
 			t.Fatalf("want exit 2:\n%s", r)
 		}
-		if !strings.Contains(r.stderr, "Deployment/flux-system/kustomize-controller") || !strings.Contains(r.stderr, "the platform team forbids kustomize-controller here") {
+		if !strings.Contains(r.Stderr, "Deployment/flux-system/kustomize-controller") || !strings.Contains(r.Stderr, "the platform team forbids kustomize-controller here") {
 			t.Errorf("the error does not name the object and the server's reason:\n%s", r)
 		}
-		if !strings.Contains(r.stderr, "nothing was applied") {
+		if !strings.Contains(r.Stderr, "nothing was applied") {
 			t.Errorf("the error does not say nothing was applied:\n%s", r)
 		}
 		assertNothingApplied(t, c, "flux-system")
@@ -144,10 +144,10 @@ spec:
   - port: "eighty"
 `)
 		r := run(t, env.Kubeconfig, "-f", f, "--wait=false")
-		if r.code != 2 {
+		if r.Code != 2 {
 			t.Fatalf("want exit 2:\n%s", r)
 		}
-		if !strings.Contains(r.stderr, "Service/team-a/web ("+f+")") {
+		if !strings.Contains(r.Stderr, "Service/team-a/web ("+f+")") {
 			t.Errorf("the error does not name the object and its file:\n%s", r)
 		}
 		assertNothingApplied(t, c, "team-a")
@@ -207,20 +207,20 @@ spec:
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := run(t, kubeconfig, args...)
-			if r.code != 2 {
+			if r.Code != 2 {
 				t.Fatalf("want exit 2:\n%s", r)
 			}
-			if !strings.Contains(r.stderr, "unreplaced placeholder") {
+			if !strings.Contains(r.Stderr, "unreplaced placeholder") {
 				t.Errorf("no placeholder refusal:\n%s", r)
 			}
-			if r.stdout != "" {
+			if r.Stdout != "" {
 				t.Errorf("stdout not empty:\n%s", r)
 			}
 		})
 	}
 	r := run(t, kubeconfig, "-k", fs)
 	wantFile := filepath.Join(fs, "gotk-sync.yaml") + ":9"
-	if !strings.Contains(r.stderr, "REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME in GitRepository/flux-system/flux-system ("+wantFile+")") {
+	if !strings.Contains(r.Stderr, "REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME in GitRepository/flux-system/flux-system ("+wantFile+")") {
 		t.Errorf("the refusal does not name token, object and file:line %s:\n%s", wantFile, r)
 	}
 	if n := requests.Load(); n != 0 {
@@ -259,7 +259,7 @@ func TestForeignFluxRefused(t *testing.T) {
 	t.Run("Helm", func(t *testing.T) {
 		establish(minimalCRD("source.toolkit.fluxcd.io", "GitRepository", "gitrepositories", map[string]string{"app.kubernetes.io/managed-by": "Helm"}))
 		r := run(t, env.Kubeconfig, "--github-account", "contoso", "--wait=false")
-		if r.code != 2 || !strings.Contains(r.stderr, "managed by Helm") || !strings.Contains(r.stderr, "--force") {
+		if r.Code != 2 || !strings.Contains(r.Stderr, "managed by Helm") || !strings.Contains(r.Stderr, "--force") {
 			t.Fatalf("want exit 2 explaining Helm and --force:\n%s", r)
 		}
 		if err := c.Get(ctx, client.ObjectKey{Name: "flux-system"}, &corev1.Namespace{}); !apierrors.IsNotFound(err) {
@@ -270,14 +270,14 @@ func TestForeignFluxRefused(t *testing.T) {
 	t.Run("microsoft.flux extension", func(t *testing.T) {
 		establish(minimalCRD("clusterconfig.azure.com", "FluxConfig", "fluxconfigs", nil))
 		r := run(t, env.Kubeconfig, "--github-account", "contoso", "--wait=false")
-		if r.code != 2 || !strings.Contains(r.stderr, "microsoft.flux extension") || !strings.Contains(r.stderr, "fluxconfigs.clusterconfig.azure.com") {
+		if r.Code != 2 || !strings.Contains(r.Stderr, "microsoft.flux extension") || !strings.Contains(r.Stderr, "fluxconfigs.clusterconfig.azure.com") {
 			t.Fatalf("want exit 2 naming the extension:\n%s", r)
 		}
 		if err := c.Get(ctx, client.ObjectKey{Name: "flux-system"}, &corev1.Namespace{}); !apierrors.IsNotFound(err) {
 			t.Errorf("flux-system exists after the refusal: %v", err)
 		}
 		r = run(t, env.Kubeconfig, "--github-account", "contoso", "--force", "--dry-run")
-		if r.code != 0 || !strings.Contains(r.stderr, "--force: taking over Flux managed by the AKS microsoft.flux extension") {
+		if r.Code != 0 || !strings.Contains(r.Stderr, "--force: taking over Flux managed by the AKS microsoft.flux extension") {
 			t.Fatalf("--force should proceed with a warning:\n%s", r)
 		}
 	})

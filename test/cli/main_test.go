@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -21,66 +20,39 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
+		pluginDir = dir
+		var err error
+		if kubectl, err = testbin.Kubectl(); err != nil {
+			return nil, err
+		}
+		if cluster, err = testenv.Start(testenv.Options{}); err != nil {
+			return nil, err
+		}
+		return func() { _ = cluster.Stop() }, nil
+	}))
 }
 
-func run(m *testing.M) int {
-	var err error
-	if kubectl, err = testbin.Kubectl(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	dir, cleanup, err := testbin.BuildPlugin()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	pluginDir = dir
-	if cluster, err = testenv.Start(testenv.Options{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() { _ = cluster.Stop() }()
-	return m.Run()
-}
-
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// runCmd runs name with args in an environment holding only PATH (plugin dir
-// first) and an empty HOME, so no kubeconfig of the machine leaks in.
-func runCmd(t *testing.T, env []string, name string, args ...string) result {
+// runCmd runs name with the plugin folder first on PATH, as a user who
+// installed the plugin would.
+func runCmd(t *testing.T, env []string, name string, args ...string) plugintest.Result {
 	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(name, args...)
-	cmd.Env = append([]string{"PATH=" + pluginDir + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + home}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %s: %v", name, err)
-	}
-	return result{code, out.String(), errb.String()}
+	path := "PATH=" + pluginDir + string(os.PathListSeparator) + os.Getenv("PATH")
+	return plugintest.Run(t, plugintest.Cmd{Name: name, Args: args, Env: append([]string{path}, env...)})
 }
 
 func TestKubectlDiscoversPluginAndShowsClientAndServerVersions(t *testing.T) {
 	r := runCmd(t, nil, kubectl, "aksbaseline", "version", "--kubeconfig", cluster.Kubeconfig)
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.Code, r.Stderr)
 	}
-	if !strings.Contains(r.stdout, "Client Version: v0.0.0-test (commit testcommit") {
-		t.Errorf("client version missing:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "Client Version: v0.0.0-test (commit testcommit") {
+		t.Errorf("client version missing:\n%s", r.Stdout)
 	}
 	server := runCmd(t, nil, kubectl, "version", "--kubeconfig", cluster.Kubeconfig, "-o", "json")
-	want := serverGitVersion(t, server.stdout)
-	if !strings.Contains(r.stdout, "Server Version: "+want+"\n") {
-		t.Errorf("server version %s missing:\n%s", want, r.stdout)
+	want := serverGitVersion(t, server.Stdout)
+	if !strings.Contains(r.Stdout, "Server Version: "+want+"\n") {
+		t.Errorf("server version %s missing:\n%s", want, r.Stdout)
 	}
 }
 
@@ -98,25 +70,25 @@ func serverGitVersion(t *testing.T, kubectlJSON string) string {
 
 func TestVersionJSONForScripts(t *testing.T) {
 	r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "-o", "json", "--kubeconfig", cluster.Kubeconfig)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
 	for _, want := range []string{`"clientVersion"`, `"version": "v0.0.0-test"`, `"commit": "testcommit"`, `"serverVersion"`, `"gitVersion": "v1.`} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("missing %s in:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("missing %s in:\n%s", want, r.Stdout)
 		}
 	}
 	client := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--client", "-o", "yaml")
-	if client.code != 0 || strings.Contains(client.stdout, "serverVersion") || !strings.Contains(client.stdout, "version: v0.0.0-test") {
-		t.Errorf("--client -o yaml: exit %d\n%s%s", client.code, client.stdout, client.stderr)
+	if client.Code != 0 || strings.Contains(client.Stdout, "serverVersion") || !strings.Contains(client.Stdout, "version: v0.0.0-test") {
+		t.Errorf("--client -o yaml: exit %d\n%s%s", client.Code, client.Stdout, client.Stderr)
 	}
 }
 
 func TestVersionFlag(t *testing.T) {
 	for name, want := range map[string]string{"kubectl-aksbaseline": "kubectl aksbaseline v0.0.0-test\n", "flux-aksbaseline": "flux aksbaseline v0.0.0-test\n"} {
 		r := runCmd(t, nil, filepath.Join(pluginDir, name), "--version")
-		if r.code != 0 || r.stdout != want {
-			t.Errorf("%s --version: exit %d, %q, want %q", name, r.code, r.stdout, want)
+		if r.Code != 0 || r.Stdout != want {
+			t.Errorf("%s --version: exit %d, %q, want %q", name, r.Code, r.Stdout, want)
 		}
 	}
 }
@@ -129,32 +101,32 @@ func TestHelpSpeaksTheInvokingCLIsName(t *testing.T) {
 	for bin, c := range cases {
 		for _, args := range [][]string{{"--help"}, {"version", "--help"}} {
 			r := runCmd(t, nil, filepath.Join(pluginDir, bin), args...)
-			if r.code != 0 {
-				t.Fatalf("%s %v: exit %d", bin, args, r.code)
+			if r.Code != 0 {
+				t.Fatalf("%s %v: exit %d", bin, args, r.Code)
 			}
-			if !strings.Contains(r.stdout, c.own) || strings.Contains(r.stdout, c.other) {
-				t.Errorf("%s %v must say %q and never %q:\n%s", bin, args, c.own, c.other, r.stdout)
+			if !strings.Contains(r.Stdout, c.own) || strings.Contains(r.Stdout, c.other) {
+				t.Errorf("%s %v must say %q and never %q:\n%s", bin, args, c.own, c.other, r.Stdout)
 			}
 		}
 	}
 	r := runCmd(t, nil, filepath.Join(pluginDir, "flux-aksbaseline"), "version", "--help")
-	if !strings.Contains(r.stdout, "flux aksbaseline version --client") {
-		t.Errorf("examples do not use the flux name:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "flux aksbaseline version --client") {
+		t.Errorf("examples do not use the flux name:\n%s", r.Stdout)
 	}
 	r = runCmd(t, nil, filepath.Join(pluginDir, "flux-aksbaseline"), "nosuchcommand")
-	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "nosuchcommand" for "flux aksbaseline"`) {
-		t.Errorf("unknown command: exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 2 || !strings.Contains(r.Stderr, `unknown command "nosuchcommand" for "flux aksbaseline"`) {
+		t.Errorf("unknown command: exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
 
 func TestBadFlagIsCouldNotCheck(t *testing.T) {
 	r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--no-such-flag")
-	if r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --no-such-flag") {
-		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "unknown flag: --no-such-flag") {
+		t.Errorf("exit %d, stderr %q", r.Code, r.Stderr)
 	}
 	r = runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "-o", "xml", "--client")
-	if r.code != 2 || !strings.Contains(r.stderr, "--output must be json or yaml") {
-		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "--output must be json or yaml") {
+		t.Errorf("exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
 
@@ -237,23 +209,23 @@ func TestAccessErrorsArePlainAndExitTwo(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
 			r := runCmd(t, c.env, filepath.Join(pluginDir, "kubectl-aksbaseline"), c.args...)
-			if r.code != 2 {
-				t.Errorf("exit code %d, want 2; stderr:\n%s", r.code, r.stderr)
+			if r.Code != 2 {
+				t.Errorf("exit code %d, want 2; stderr:\n%s", r.Code, r.Stderr)
 			}
 			for _, w := range c.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				if !strings.Contains(r.Stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.Stderr)
 				}
 			}
-			if lines := strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") + 1; lines > 2 {
-				t.Errorf("stderr has %d lines, want at most 2:\n%s", lines, r.stderr)
+			if lines := strings.Count(strings.TrimRight(r.Stderr, "\n"), "\n") + 1; lines > 2 {
+				t.Errorf("stderr has %d lines, want at most 2:\n%s", lines, r.Stderr)
 			}
-			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
-				t.Errorf("stack trace on stderr:\n%s", r.stderr)
+			if strings.Contains(r.Stderr, "goroutine ") || strings.Contains(r.Stderr, "panic") {
+				t.Errorf("stack trace on stderr:\n%s", r.Stderr)
 			}
 			// The client version is still printed for the user, the server's never is.
-			if strings.Contains(r.stdout, "Server Version") {
-				t.Errorf("stdout claims a server version:\n%s", r.stdout)
+			if strings.Contains(r.Stdout, "Server Version") {
+				t.Errorf("stdout claims a server version:\n%s", r.Stdout)
 			}
 			_ = start
 		})

@@ -1,75 +1,44 @@
 package configure
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
 var binary string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, cleanup, err := testbin.BuildPlugin()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	binary = filepath.Join(dir, "kubectl-aksbaseline")
-	return m.Run()
-}
-
-type result struct {
-	code           int
-	stdout, stderr string
+	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
+		binary = filepath.Join(dir, "kubectl-aksbaseline")
+		return nil, nil
+	}))
 }
 
 // aksbaseline runs the binary in dir with a clean environment (PATH, an empty
 // HOME, a KUBECONFIG that is not even YAML: configure must never read it)
 // plus env.
-func aksbaseline(t *testing.T, dir string, env []string, args ...string) result {
+func aksbaseline(t *testing.T, dir string, env []string, args ...string) plugintest.Result {
 	t.Helper()
 	home := t.TempDir()
 	kc := filepath.Join(home, "broken-kubeconfig")
 	if err := os.WriteFile(kc, []byte("{{{ not a kubeconfig"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "KUBECONFIG=" + kc}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	r := plugintest.Run(t, plugintest.Cmd{Name: binary, Args: args, Dir: dir,
+		Env: append([]string{"HOME=" + home, "KUBECONFIG=" + kc}, env...)})
 	// Nothing may appear in HOME: no ~/.kube, no discovery cache.
 	if entries, err := os.ReadDir(home); err != nil || len(entries) != 1 {
 		t.Errorf("HOME after the run holds %v (%v): the kubeconfig machinery was touched", entries, err)
 	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
-}
-
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+	return r
 }
 
 // fork copies testdata/<era>/cluster-manifests of pkg/configure into a new
@@ -82,24 +51,7 @@ func fork(t *testing.T, era string) string {
 	}
 	src := filepath.Join(root, "pkg", "configure", "testdata", era, "cluster-manifests")
 	checkout := t.TempDir()
-	dst := filepath.Join(checkout, "cluster-manifests")
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plugintest.CopyTree(t, src, filepath.Join(checkout, "cluster-manifests"))
 	return checkout
 }
 
@@ -137,7 +89,7 @@ func TestConfigureThenCheck(t *testing.T) {
 
 	// The default folder is ./cluster-manifests.
 	r := aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "--- a/cluster-baseline-settings/kustomization.yaml\n+++ b/cluster-baseline-settings/kustomization.yaml\n@@ ") {
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "--- a/cluster-baseline-settings/kustomization.yaml\n+++ b/cluster-baseline-settings/kustomization.yaml\n@@ ") {
 		t.Fatalf("configure:\n%s", r)
 	}
 	for _, want := range []string{
@@ -145,26 +97,26 @@ func TestConfigureThenCheck(t *testing.T) {
 		"✔ ingress-nginx/akv-tls-provider.yaml: KEYVAULT_NAME ×1, KEYVAULT_TENANT ×1, INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID_BU0001A0005_01 ×1\n",
 		"✔ configured 4 files in ./cluster-manifests (10 replacements)",
 	} {
-		if !strings.Contains(r.stderr, want) {
+		if !strings.Contains(r.Stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r)
 		}
 	}
 
 	r = aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
-	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "✔ nothing to change in ./cluster-manifests") {
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "✔ nothing to change in ./cluster-manifests") {
 		t.Errorf("second run:\n%s", r)
 	}
 
 	r = aksbaseline(t, checkout, nil, "configure", "--check")
-	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "✔ no placeholders remain in ./cluster-manifests (19 YAML files checked)") {
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "✔ no placeholders remain in ./cluster-manifests (19 YAML files checked)") {
 		t.Errorf("--check after configure:\n%s", r)
 	}
 	r = aksbaseline(t, checkout, nil, "configure", "--check", "-o", "json")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("--check -o json:\n%s", r)
 	}
 	var rep map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatalf("%v:\n%s", err, r)
 	}
 	if rep["remaining"] != float64(0) || !reflect.DeepEqual(rep["placeholders"], []any{}) {
@@ -204,17 +156,17 @@ func TestCheckListsWhatRemains(t *testing.T) {
 		"ingress-nginx/kustomization.yaml:10: REPLACE_ME_WITH_YOUR_ACRNAME",
 		"ingress-nginx/kustomization.yaml:12: REPLACE_ME_WITH_YOUR_ACRNAME",
 	}, "\n") + "\n"
-	if r.code != 1 || r.stdout != want || !strings.Contains(r.stderr, "✗ 10 placeholders remain in 6 files") {
+	if r.Code != 1 || r.Stdout != want || !strings.Contains(r.Stderr, "✗ 10 placeholders remain in 6 files") {
 		t.Errorf("--check: got\n%s\nwant stdout\n%s", r, want)
 	}
 
 	// Values in the environment do not matter to --check: a pipeline exports them.
 	r = aksbaseline(t, checkout, []string{"ACR_NAME=acraksabc123def"}, "configure", "--check", "-o", "json", dir)
-	if r.code != 1 {
+	if r.Code != 1 {
 		t.Fatalf("--check -o json:\n%s", r)
 	}
 	var rep checkReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatalf("%v:\n%s", err, r)
 	}
 	if rep.Remaining != 10 || len(rep.Placeholders) != 10 || rep.YAMLFiles != 23 || rep.Dir != dir {
@@ -239,7 +191,7 @@ func TestValuesFromTheEnvironmentFlagsWin(t *testing.T) {
 		"KEYVAULT_NAME=",                     // empty means unset
 	}
 	r := aksbaseline(t, checkout, env, "configure", "--acr-name", "acraksabc123def")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("configure:\n%s", r)
 	}
 	b, _ := os.ReadFile(filepath.Join(checkout, "cluster-manifests", "flux-system", "gotk-sync.yaml"))
@@ -250,10 +202,10 @@ func TestValuesFromTheEnvironmentFlagsWin(t *testing.T) {
 	if !strings.Contains(string(b), "newName: acraksabc123def.azurecr.io/live/fluxcd/source-controller\n") {
 		t.Errorf("--acr-name not used:\n%s", b)
 	}
-	if !strings.Contains(r.stderr, "⚠ KEYVAULT_NAME left in 1 place (ingress-nginx/akv-tls-provider.yaml:17): no value given; set --keyvault-name or $KEYVAULT_NAME") {
+	if !strings.Contains(r.Stderr, "⚠ KEYVAULT_NAME left in 1 place (ingress-nginx/akv-tls-provider.yaml:17): no value given; set --keyvault-name or $KEYVAULT_NAME") {
 		t.Errorf("the token left without a value is not reported:\n%s", r)
 	}
-	if !strings.Contains(r.stderr, "◎ YOUR_ACR left in 4 places on purpose") {
+	if !strings.Contains(r.Stderr, "◎ YOUR_ACR left in 4 places on purpose") {
 		t.Errorf("YOUR_ACR note missing:\n%s", r)
 	}
 }
@@ -261,7 +213,7 @@ func TestValuesFromTheEnvironmentFlagsWin(t *testing.T) {
 func TestUnusedValueIsNotAnError(t *testing.T) {
 	checkout := fork(t, "era-a")
 	r := aksbaseline(t, checkout, nil, "configure", "--ingress-client-id", "0e7c1d5b-3a4f-4b2e-9c8d-6f5a4b3c2d1e", "--acr-name", "acraksabc123def")
-	if r.code != 0 || !strings.Contains(r.stderr, "◎ --ingress-client-id given, but INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID_BU0001A0005_01 occurs in no YAML file under ./cluster-manifests: nothing to replace") {
+	if r.Code != 0 || !strings.Contains(r.Stderr, "◎ --ingress-client-id given, but INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID_BU0001A0005_01 occurs in no YAML file under ./cluster-manifests: nothing to replace") {
 		t.Errorf("unused value:\n%s", r)
 	}
 }
@@ -270,10 +222,10 @@ func TestDryRunWritesNothing(t *testing.T) {
 	checkout := fork(t, "era-c")
 	before := contents(t, checkout)
 	r := aksbaseline(t, checkout, nil, append([]string{"configure", "--dry-run"}, values...)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "-    keyvaultName: KEYVAULT_NAME\n+    keyvaultName: kv-aks-abc123def\n") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "-    keyvaultName: KEYVAULT_NAME\n+    keyvaultName: kv-aks-abc123def\n") {
 		t.Fatalf("--dry-run:\n%s", r)
 	}
-	if !strings.Contains(r.stderr, "◎ dry run: 4 files would change (10 replacements); nothing written") {
+	if !strings.Contains(r.Stderr, "◎ dry run: 4 files would change (10 replacements); nothing written") {
 		t.Errorf("--dry-run summary:\n%s", r)
 	}
 	if !reflect.DeepEqual(before, contents(t, checkout)) {
@@ -335,7 +287,7 @@ func TestRefusalsExitTwoAndWriteNothing(t *testing.T) {
 			}
 			before := contents(t, checkout)
 			r := aksbaseline(t, checkout, c.env, append([]string{"configure"}, c.args...)...)
-			if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, c.want) {
+			if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, c.want) {
 				t.Errorf("got\n%s\nwant exit 2, no stdout, stderr with %q", r, c.want)
 			}
 			if !reflect.DeepEqual(before, contents(t, checkout)) {
@@ -358,7 +310,7 @@ func TestSymlinkOutOfTheFolderIsNotFollowed(t *testing.T) {
 	}
 	r := aksbaseline(t, checkout, nil, append([]string{"configure"}, values...)...)
 	want := "⚠ ingress-nginx/shared.yaml: symlink to " + victim + " leads out of ./cluster-manifests: not followed, nothing read or written there\n"
-	if r.code != 0 || !strings.Contains(r.stderr, want) {
+	if r.Code != 0 || !strings.Contains(r.Stderr, want) {
 		t.Errorf("got\n%s\nwant stderr with %q", r, want)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "registry: REPLACE_ME_WITH_YOUR_ACRNAME\n" {
@@ -366,7 +318,7 @@ func TestSymlinkOutOfTheFolderIsNotFollowed(t *testing.T) {
 	}
 	r = aksbaseline(t, checkout, nil, "configure", "--check", "-o", "json")
 	var rep checkReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 || len(rep.Skipped) != 1 {
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil || r.Code != 0 || len(rep.Skipped) != 1 {
 		t.Errorf("--check with an escaping link: %v\n%s", err, r)
 	}
 }
@@ -374,13 +326,8 @@ func TestSymlinkOutOfTheFolderIsNotFollowed(t *testing.T) {
 func TestFluxPluginName(t *testing.T) {
 	checkout := fork(t, "era-c")
 	flux := filepath.Join(filepath.Dir(binary), "flux-aksbaseline")
-	cmd := exec.Command(flux, "configure", "--check")
-	cmd.Dir = checkout
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	_ = cmd.Run()
-	if !strings.Contains(errb.String(), "fill them with 'flux aksbaseline configure'") {
-		t.Errorf("stderr = %q", errb.String())
+	r := plugintest.Run(t, plugintest.Cmd{Name: flux, Args: []string{"configure", "--check"}, Dir: checkout})
+	if !strings.Contains(r.Stderr, "fill them with 'flux aksbaseline configure'") {
+		t.Errorf("stderr = %q", r.Stderr)
 	}
 }

@@ -108,11 +108,11 @@ var breakers = map[string]breaker{
 		apply: func(t *testing.T, s *sim) func() { return nil },
 		extra: func(t *testing.T, s *sim) []string {
 			r := tool(t, "", "verify", "--print-profile")
-			if r.code != 0 || !strings.Contains(r.stdout, "required: false") {
+			if r.Code != 0 || !strings.Contains(r.Stdout, "required: false") {
 				t.Fatalf("verify --print-profile has no systemTaint required: false: %s", r)
 			}
 			p := filepath.Join(t.TempDir(), "taint-required.yaml")
-			if err := os.WriteFile(p, []byte(strings.Replace(r.stdout, "required: false", "required: true", 1)), 0o644); err != nil {
+			if err := os.WriteFile(p, []byte(strings.Replace(r.Stdout, "required: false", "required: true", 1)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			return []string{"--profile", p}
@@ -282,7 +282,7 @@ func (s *sim) repairFlux(t *testing.T) {
 		s.seed(t)
 		return
 	}
-	if r := s.bootstrap(t); r.code != 0 {
+	if r := s.bootstrap(t); r.Code != 0 {
 		t.Fatalf("bootstrap to repair Flux: %s", r)
 	}
 }

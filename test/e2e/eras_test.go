@@ -10,6 +10,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
@@ -49,7 +50,7 @@ func TestEras(t *testing.T) {
 			} else {
 				// The extension installed Flux; bootstrap must refuse to take it over.
 				r := s.bootstrap(t)
-				if r.code != 2 || !strings.Contains(r.stdout+r.stderr, "extension") {
+				if r.Code != 2 || !strings.Contains(r.Stdout+r.Stderr, "extension") {
 					t.Errorf("bootstrap on an extension-managed Flux: want exit 2 naming the extension, got %s", r)
 				}
 			}
@@ -85,38 +86,38 @@ func TestEras(t *testing.T) {
 func bootstrapThenVerify(t *testing.T, s *sim) {
 	t.Helper()
 	r, rep := verify(t, s.c.Kubeconfig, "--checks", "flux-crds,flux-controllers,flux-sync-ready")
-	got := byID(rep)
+	got := plugintest.ByID(rep)
 	for _, id := range []string{"flux-crds", "flux-controllers", "flux-sync-ready"} {
 		if got[id].Status != check.Fail {
-			t.Errorf("before bootstrap: %s is %s, want fail:\n%s", id, got[id].Status, describe(rep))
+			t.Errorf("before bootstrap: %s is %s, want fail:\n%s", id, got[id].Status, plugintest.Describe(rep))
 		} else {
 			markCovered(id, s.era)
 		}
 	}
-	if r.code != 1 {
-		t.Errorf("verify before bootstrap: exit code %d, want 1", r.code)
+	if r.Code != 1 {
+		t.Errorf("verify before bootstrap: exit code %d, want 1", r.Code)
 	}
 
 	r = s.bootstrap(t)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("bootstrap: %s", r)
 	}
 	for _, want := range []string{"CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io created", "GitRepository/flux-system/flux-system created"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("bootstrap's change set lacks %q:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("bootstrap's change set lacks %q:\n%s", want, r.Stdout)
 		}
 	}
 
 	again := s.bootstrap(t, "-o", "json")
-	if again.code != 0 {
+	if again.Code != 0 {
 		t.Fatalf("bootstrap re-run: %s", again)
 	}
 	var rep2 fluxinstall.Report
-	if err := json.Unmarshal([]byte(again.stdout), &rep2); err != nil {
+	if err := json.Unmarshal([]byte(again.Stdout), &rep2); err != nil {
 		t.Fatalf("bootstrap -o json: %v\n%s", err, again)
 	}
 	if len(rep2.Changes) == 0 {
-		t.Fatalf("bootstrap re-run reported no objects:\n%s", again.stdout)
+		t.Fatalf("bootstrap re-run reported no objects:\n%s", again.Stdout)
 	}
 	for _, c := range rep2.Changes {
 		if c.Action != "unchanged" {
@@ -124,7 +125,7 @@ func bootstrapThenVerify(t *testing.T, s *sim) {
 		}
 	}
 	if rep2.Healthy == nil || !*rep2.Healthy {
-		t.Errorf("bootstrap re-run does not report Flux healthy:\n%s", again.stdout)
+		t.Errorf("bootstrap re-run does not report Flux healthy:\n%s", again.Stdout)
 	}
 }
 
@@ -133,8 +134,8 @@ func bootstrapThenVerify(t *testing.T, s *sim) {
 func verifyGreen(t *testing.T, s *sim) map[string]check.Status {
 	t.Helper()
 	r, rep := verify(t, s.c.Kubeconfig, "--wait", "3m")
-	if r.code != 0 {
-		t.Fatalf("verify --wait 3m on the healthy %s cluster: exit code %d\n%s\nstderr:\n%s", s.era, r.code, describe(rep), r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("verify --wait 3m on the healthy %s cluster: exit code %d\n%s\nstderr:\n%s", s.era, r.Code, plugintest.Describe(rep), r.Stderr)
 	}
 	out := map[string]check.Status{}
 	for _, res := range rep.Results {
@@ -175,12 +176,12 @@ func breakEach(t *testing.T, s *sim, cat []check.Result, healthy map[string]chec
 				}
 				args := append([]string{"--checks", c.ID, "--fail-on", "warn"}, b.args(t, s)...)
 				r, rep := verify(t, kubeconfig, args...)
-				got := byID(rep)[c.ID]
+				got := plugintest.ByID(rep)[c.ID]
 				switch {
 				case got.Status != want:
-					t.Errorf("%s (%s): %s is %s, want %s; exit code %d\n%s", c.ID, b.what, c.ID, got.Status, want, r.code, describe(rep))
-				case r.code != 1:
-					t.Errorf("%s (%s): exit code %d, want 1\n%s", c.ID, b.what, r.code, describe(rep))
+					t.Errorf("%s (%s): %s is %s, want %s; exit code %d\n%s", c.ID, b.what, c.ID, got.Status, want, r.Code, plugintest.Describe(rep))
+				case r.Code != 1:
+					t.Errorf("%s (%s): exit code %d, want 1\n%s", c.ID, b.what, r.Code, plugintest.Describe(rep))
 				default:
 					markCovered(c.ID, s.era)
 					t.Logf("%s caught (%s): %s", c.ID, b.what, got.Message)
@@ -189,10 +190,10 @@ func breakEach(t *testing.T, s *sim, cat []check.Result, healthy map[string]chec
 			// Repaired: the check passes again (within Flux's and kwok's
 			// time to settle).
 			r, rep := verify(t, s.c.Kubeconfig, "--checks", c.ID, "--wait", "2m")
-			if r.code != 0 {
-				t.Fatalf("%s: not repaired after undoing %s: exit code %d\n%s", c.ID, b.what, r.code, describe(rep))
+			if r.Code != 0 {
+				t.Fatalf("%s: not repaired after undoing %s: exit code %d\n%s", c.ID, b.what, r.Code, plugintest.Describe(rep))
 			}
-			if st := byID(rep)[c.ID].Status; st != healthy[c.ID] {
+			if st := plugintest.ByID(rep)[c.ID].Status; st != healthy[c.ID] {
 				t.Errorf("%s: %s after the repair, %s before the break", c.ID, st, healthy[c.ID])
 			}
 		})

@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
@@ -34,9 +33,10 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 		s.patch(t, gvrNodes, "", n.Name, `{"spec":{"unschedulable":true}}`)
 	}
 
-	cmd := exec.Command(plugin, "bootstrap", "--kubeconfig", s.c.Kubeconfig, "--url", s.git.URL,
-		"--branch", "main", "--path", "./cluster-manifests", "--timeout", "30s")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1"}
+	bootstrap := plugin
+	bootstrap.Args = []string{"bootstrap", "--kubeconfig", s.c.Kubeconfig, "--url", s.git.URL,
+		"--branch", "main", "--path", "./cluster-manifests", "--timeout", "30s"}
+	cmd := plugintest.Command(t, bootstrap)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
@@ -77,7 +77,7 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 	select {
 	case err := <-done:
 		finished = true
-		code = exitCode(t, err)
+		code = plugintest.ExitCode(t, err)
 	case <-ctx.Done():
 		t.Fatalf("bootstrap did not end after the API server stopped\nstderr:\n%s", errb.String())
 	}
@@ -97,24 +97,12 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 		s.patch(t, gvrNodes, "", n.Name, `{"spec":{"unschedulable":null}}`)
 	}
 	r := s.bootstrap(t)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("bootstrap re-run after the outage did not converge: %s", r)
 	}
-	if r, rep := verify(t, s.c.Kubeconfig, "flux", "--wait", "2m"); r.code != 0 {
-		t.Errorf("verify flux after the re-run: exit code %d\n%s", r.code, describe(rep))
+	if r, rep := verify(t, s.c.Kubeconfig, "flux", "--wait", "2m"); r.Code != 0 {
+		t.Errorf("verify flux after the re-run: exit code %d\n%s", r.Code, plugintest.Describe(rep))
 	}
-}
-
-func exitCode(t *testing.T, err error) int {
-	t.Helper()
-	if err == nil {
-		return 0
-	}
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	t.Fatalf("running the plugin: %v", err)
-	return -1
 }
 
 func lastLines(s string, n int) string {

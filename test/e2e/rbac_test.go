@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
@@ -37,9 +38,9 @@ func TestVerifyAsRestrictedUser(t *testing.T) {
 	}
 
 	r, rep := verify(t, s.c.Kubeconfig, "--as", user)
-	got := byID(rep)
-	if r.code == 0 {
-		t.Errorf("verify as %s: exit code 0 although most checks could not read what they need\n%s", user, describe(rep))
+	got := plugintest.ByID(rep)
+	if r.Code == 0 {
+		t.Errorf("verify as %s: exit code 0 although most checks could not read what they need\n%s", user, plugintest.Describe(rep))
 	}
 	for _, id := range []string{"nodes-ready", "nodes-pools"} {
 		if got[id].Status != check.Pass {

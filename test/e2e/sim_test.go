@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
@@ -171,7 +170,7 @@ func configuredTree(t *testing.T, era simcluster.Era) string {
 	t.Helper()
 	dir := t.TempDir()
 	cm := filepath.Join(dir, "cluster-manifests")
-	copyTree(t, filepath.Join(repoRoot, "demo", "cluster-manifests"), cm)
+	plugintest.CopyTree(t, filepath.Join(repoRoot, "demo", "cluster-manifests"), cm)
 	for _, o := range overlays[era] {
 		src := filepath.Join(repoRoot, "demo", "era-overlays", o)
 		entries, err := os.ReadDir(src)
@@ -183,7 +182,7 @@ func configuredTree(t *testing.T, era simcluster.Era) string {
 				if err := os.RemoveAll(filepath.Join(cm, e.Name())); err != nil {
 					t.Fatal(err)
 				}
-				copyTree(t, filepath.Join(src, e.Name()), filepath.Join(cm, e.Name()))
+				plugintest.CopyTree(t, filepath.Join(src, e.Name()), filepath.Join(cm, e.Name()))
 			}
 		}
 	}
@@ -195,48 +194,17 @@ func configuredTree(t *testing.T, era simcluster.Era) string {
 	if era != simcluster.EraPodIdentity {
 		args = append(args, "--ingress-client-id", simcluster.IngressClientID)
 	}
-	if r := tool(t, dir, args...); r.code != 0 {
+	if r := tool(t, dir, args...); r.Code != 0 {
 		t.Fatalf("configure: %s", r)
 	}
-	if r := tool(t, dir, "configure", "--check", "cluster-manifests"); r.code != 0 {
+	if r := tool(t, dir, "configure", "--check", "cluster-manifests"); r.Code != 0 {
 		t.Fatalf("configure --check after configure: %s", r)
 	}
 	return dir
 }
 
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(target)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // bootstrap runs the operator's bootstrap against the sim's Git server.
-func (s *sim) bootstrap(t *testing.T, extra ...string) result {
+func (s *sim) bootstrap(t *testing.T, extra ...string) plugintest.Result {
 	t.Helper()
 	return tool(t, "", append([]string{"bootstrap", "--kubeconfig", s.c.Kubeconfig,
 		"--url", s.git.URL, "--branch", "main", "--path", "./cluster-manifests"}, extra...)...)

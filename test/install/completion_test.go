@@ -37,7 +37,7 @@ func TestKubectlCompletesThePluginThroughTheInstalledHelper(t *testing.T) {
 	}
 	printed := runIn(t, nil, nil, filepath.Join(prefix, "kubectl-aksbaseline"), "completion", "kubectl-plugin")
 	installed, _ := os.ReadFile(shim)
-	if printed.code != 0 || printed.stdout != string(installed) || !strings.HasPrefix(printed.stdout, "#!") {
+	if printed.Code != 0 || printed.Stdout != string(installed) || !strings.HasPrefix(printed.Stdout, "#!") {
 		t.Fatalf("installed helper differs from 'completion kubectl-plugin': %s\ninstalled:\n%s", printed, installed)
 	}
 
@@ -48,8 +48,8 @@ func TestKubectlCompletesThePluginThroughTheInstalledHelper(t *testing.T) {
 		{"--context", "x", "-n", "y", "ve"},
 	} {
 		r := runIn(t, pathList, env, "kubectl", append([]string{"__complete", "aksbaseline"}, words...)...)
-		got := completions(r.stdout)
-		if r.code != 0 || !slices.Contains(got, "verify") || !slices.Contains(got, "version") {
+		got := completions(r.Stdout)
+		if r.Code != 0 || !slices.Contains(got, "verify") || !slices.Contains(got, "version") {
 			t.Errorf("kubectl __complete aksbaseline %s offers %v, want verify and version: %s", strings.Join(words, " "), got, r)
 		}
 		for _, c := range got {
@@ -59,7 +59,7 @@ func TestKubectlCompletesThePluginThroughTheInstalledHelper(t *testing.T) {
 		}
 	}
 	r := runIn(t, pathList, env, "kubectl", "__complete", "aksbaseline", "completion", "")
-	if got := completions(r.stdout); !slices.Equal(got, []string{"bash", "zsh", "fish", "powershell", "kubectl-plugin"}) {
+	if got := completions(r.Stdout); !slices.Equal(got, []string{"bash", "zsh", "fish", "powershell", "kubectl-plugin"}) {
 		t.Errorf("kubectl __complete aksbaseline completion '' offers %v: %s", got, r)
 	}
 }
@@ -80,11 +80,11 @@ func TestCompletionScriptsNameTheExecutable(t *testing.T) {
 		{exe, "bash", "__start_flux-aksbaseline flux-aksbaseline"},
 	} {
 		r := runIn(t, nil, nil, tc.exe, "completion", tc.shell)
-		if r.code != 0 || !strings.Contains(r.stdout, tc.want) {
-			t.Errorf("%s completion %s lacks %q: exit %d, stderr %s", filepath.Base(tc.exe), tc.shell, tc.want, r.code, r.stderr)
+		if r.Code != 0 || !strings.Contains(r.Stdout, tc.want) {
+			t.Errorf("%s completion %s lacks %q: exit %d, stderr %s", filepath.Base(tc.exe), tc.shell, tc.want, r.Code, r.Stderr)
 		}
 	}
-	if r := runIn(t, nil, nil, kubectlExe, "completion", "tcsh"); r.code != 2 || !strings.Contains(r.stderr, "kubectl-plugin") {
+	if r := runIn(t, nil, nil, kubectlExe, "completion", "tcsh"); r.Code != 2 || !strings.Contains(r.Stderr, "kubectl-plugin") {
 		t.Errorf("completion tcsh: want exit 2 listing the targets: %s", r)
 	}
 }

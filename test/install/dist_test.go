@@ -88,7 +88,7 @@ func TestDistArchiveHoldsAStampedStaticBinaryAndTheLicense(t *testing.T) {
 	var rep struct {
 		ClientVersion struct{ Version, Commit, BuildDate string }
 	}
-	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rep) != nil {
+	if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &rep) != nil {
 		t.Fatalf("version --client -o json: %s", r)
 	}
 	if rep.ClientVersion.Version != version || rep.ClientVersion.Commit == "unknown" || rep.ClientVersion.BuildDate == "unknown" {

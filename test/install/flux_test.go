@@ -220,7 +220,7 @@ func TestFluxRunsThePluginAsFluxAksbaseline(t *testing.T) {
 
 	env := []string{"FLUXCD_PLUGINS=" + dir, "KUBECONFIG=" + filepath.Join(t.TempDir(), "none")}
 	r := runIn(t, nil, env, exe, "--help")
-	if r.code != 0 || !strings.Contains(r.stdout, "flux aksbaseline [command]") || strings.Contains(r.stdout, "kubectl aksbaseline") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "flux aksbaseline [command]") || strings.Contains(r.Stdout, "kubectl aksbaseline") {
 		t.Fatalf("help does not speak as flux aksbaseline: %s", r)
 	}
 
@@ -231,12 +231,12 @@ func TestFluxRunsThePluginAsFluxAksbaseline(t *testing.T) {
 		{"-n", "y", "--kubeconfig", "/nonexistent", "version", "--client", "-o", "yaml"},
 	} {
 		r := runIn(t, nil, env, exe, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, version) {
+		if r.Code != 0 || !strings.Contains(r.Stdout, version) {
 			t.Errorf("flux aksbaseline %s: %s", strings.Join(args, " "), r)
 		}
 	}
 	r = runIn(t, nil, env, exe, "--context", "x", "-n", "y", "version", "--help")
-	if r.code != 0 || !strings.Contains(r.stdout, "flux aksbaseline version") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "flux aksbaseline version") {
 		t.Errorf("flux aksbaseline --context x -n y version --help: %s", r)
 	}
 	// The flags before the subcommand are really used: the kubeconfig has
@@ -246,7 +246,7 @@ func TestFluxRunsThePluginAsFluxAksbaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = runIn(t, nil, env, exe, "--kubeconfig", kubeconfig, "--context", "no-such-context", "-n", "y", "version")
-	if r.code != 2 || !strings.Contains(r.stderr, "no-such-context") {
+	if r.Code != 2 || !strings.Contains(r.Stderr, "no-such-context") {
 		t.Errorf("flux aksbaseline --context no-such-context version: want exit 2 naming the context: %s", r)
 	}
 }

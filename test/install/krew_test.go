@@ -217,7 +217,7 @@ func TestValidateKrewManifestAcceptsTheManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runIn(t, nil, nil, validate, "-manifest", krewManifestPath(), "-skip-install")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("validate-krew-manifest: %s", r)
 	}
 
@@ -229,7 +229,7 @@ func TestValidateKrewManifestAcceptsTheManifest(t *testing.T) {
 	if err := os.WriteFile(badPath, bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r := runIn(t, nil, nil, validate, "-manifest", badPath, "-skip-install"); r.code == 0 || !strings.Contains(r.stderr, "must match pattern ^[a-f0-9]{64}$") {
+	if r := runIn(t, nil, nil, validate, "-manifest", badPath, "-skip-install"); r.Code == 0 || !strings.Contains(r.Stderr, "must match pattern ^[a-f0-9]{64}$") {
 		t.Fatalf("validate-krew-manifest did not refuse upper-case sha256 values: %s", r)
 	}
 }
@@ -242,8 +242,8 @@ func TestKrewInstallsFromTheLocalArchive(t *testing.T) {
 	pathList := append([]string{filepath.Join(krewRoot, "bin"), tools}, systemPath...)
 	env := []string{"KREW_ROOT=" + krewRoot}
 	r := runIn(t, pathList, env, "kubectl", "krew", "install", "--manifest="+krewManifestPath(), "--archive="+hostArchive())
-	all := r.stdout + r.stderr
-	if r.code != 0 || !strings.Contains(all, "Installed plugin: aksbaseline") {
+	all := r.Stdout + r.Stderr
+	if r.Code != 0 || !strings.Contains(all, "Installed plugin: aksbaseline") {
 		t.Fatalf("krew install: %s", r)
 	}
 	if !strings.Contains(all, "kubelogin") {
@@ -258,11 +258,11 @@ func TestKrewInstallsFromTheLocalArchive(t *testing.T) {
 	}
 
 	r = runIn(t, pathList, env, "kubectl", "aksbaseline", "version", "--client")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "Client Version: "+version+" ") {
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "Client Version: "+version+" ") {
 		t.Fatalf("kubectl aksbaseline version --client: %s", r)
 	}
 	r = runIn(t, pathList, env, "kubectl", "aksbaseline", "--help")
-	if r.code != 0 || !strings.Contains(r.stdout, "kubectl aksbaseline [command]") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "kubectl aksbaseline [command]") {
 		t.Fatalf("kubectl aksbaseline --help does not speak as kubectl aksbaseline: %s", r)
 	}
 }
@@ -278,7 +278,7 @@ func TestKrewInstallsEveryPlatform(t *testing.T) {
 			env := []string{"KREW_ROOT=" + krewRoot, "KREW_OS=" + p.OS, "KREW_ARCH=" + p.Arch}
 			archive := filepath.Join(distDir, release.ArchiveName(version, p))
 			r := runIn(t, pathList, env, "kubectl", "krew", "install", "--manifest="+krewManifestPath(), "--archive="+archive)
-			if r.code != 0 {
+			if r.Code != 0 {
 				t.Fatalf("krew install as %s: %s", p, r)
 			}
 			store := filepath.Join(krewRoot, "store", "aksbaseline", version)

@@ -1,7 +1,6 @@
 package install
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
@@ -208,33 +208,13 @@ func makefileRepoURL() (string, error) {
 	return string(m[1]), nil
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
-}
-
-// runIn runs a program with only PATH, HOME and the extra variables given,
-// so nothing of the machine's kubeconfig or krew leaks in.
-func runIn(t *testing.T, path []string, extra []string, name string, args ...string) result {
+// runIn runs a program with only the folders in path on PATH, an empty HOME
+// and the extra variables given, so nothing of the machine's kubectl, krew or
+// kubeconfig leaks in.
+func runIn(t *testing.T, path []string, extra []string, name string, args ...string) plugintest.Result {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = append([]string{"PATH=" + strings.Join(path, string(os.PathListSeparator)), "HOME=" + t.TempDir()}, extra...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			t.Fatalf("running %s %s: %v", name, strings.Join(args, " "), err)
-		}
-		r.code = ee.ExitCode()
-	}
-	return r
+	env := append([]string{"PATH=" + strings.Join(path, string(os.PathListSeparator))}, extra...)
+	return plugintest.Run(t, plugintest.Cmd{Name: name, Args: args, Env: env})
 }
 
 // systemPath is what the completion helper needs besides the tools: a shell

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
@@ -33,8 +34,8 @@ func TestErasOnEnvtest(t *testing.T) {
 func testEra(t *testing.T, era simcluster.Era) {
 	env, c := seedEra(t, era)
 	r, rep := verifyJSON(t, env.Kubeconfig)
-	if r.code != 0 {
-		t.Errorf("healthy %s cluster: exit %d, want 0\n%s%s", era, r.code, describe(rep), r.stderr)
+	if r.Code != 0 {
+		t.Errorf("healthy %s cluster: exit %d, want 0\n%s%s", era, r.Code, plugintest.Describe(rep), r.Stderr)
 	}
 	if len(rep.Results) != len(check.All()) {
 		t.Errorf("%d results for %d checks", len(rep.Results), len(check.All()))
@@ -50,13 +51,13 @@ func testEra(t *testing.T, era simcluster.Era) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	base := byID(rep)
+	base := plugintest.ByID(rep)
 	for format, ext := range map[string]string{"text": "txt", "json": "json", "junit": "junit.xml"} {
-		r := runVerify(t, nil, "verify", "--kubeconfig", env.Kubeconfig, "-o", format)
-		golden(t, string(era)+"."+ext, []byte(r.stdout))
+		r := runVerify(t, "verify", "--kubeconfig", env.Kubeconfig, "-o", format)
+		golden(t, string(era)+"."+ext, []byte(r.Stdout))
 	}
-	if r := runVerify(t, nil, "verify", "--kubeconfig", env.Kubeconfig, "--fail-on", "warn"); r.code != 1 {
-		t.Errorf("--fail-on warn on the reference cluster (taint warning): exit %d, want 1", r.code)
+	if r := runVerify(t, "verify", "--kubeconfig", env.Kubeconfig, "--fail-on", "warn"); r.Code != 1 {
+		t.Errorf("--fail-on warn on the reference cluster (taint warning): exit %d, want 1", r.Code)
 	}
 
 	for _, v := range variants(t, c, era) {
@@ -70,8 +71,8 @@ func testEra(t *testing.T, era simcluster.Era) {
 					wantCode = 1
 				}
 			}
-			if r.code != wantCode {
-				t.Errorf("exit %d, want %d", r.code, wantCode)
+			if r.Code != wantCode {
+				t.Errorf("exit %d, want %d", r.Code, wantCode)
 			}
 			for _, res := range got.Results {
 				want, named := v.expect[res.ID]
@@ -83,7 +84,7 @@ func testEra(t *testing.T, era simcluster.Era) {
 				}
 			}
 			if t.Failed() {
-				t.Log("\n" + describe(got))
+				t.Log("\n" + plugintest.Describe(got))
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
@@ -54,12 +54,12 @@ func TestExitCodeUsageErrors(t *testing.T) {
 		{"verify", "--fail-on", "error"},
 		{"verify", "--contexts", "nope", "--kubeconfig", shared.Kubeconfig},
 	} {
-		r := runVerify(t, nil, args...)
-		if r.code != 2 {
-			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r.stderr)
+		r := runVerify(t, args...)
+		if r.Code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.Code, r.Stderr)
 		}
-		if !strings.HasPrefix(r.stderr, "error: ") {
-			t.Errorf("%v: stderr %q", args, r.stderr)
+		if !strings.HasPrefix(r.Stderr, "error: ") {
+			t.Errorf("%v: stderr %q", args, r.Stderr)
 		}
 	}
 }
@@ -69,9 +69,9 @@ func TestExitCodeNoAPIAccess(t *testing.T) {
 		cl, _ := sharedCluster(c)
 		c.Clusters[cl].Server = "https://127.0.0.1:1"
 	})
-	r := runVerify(t, nil, "verify", "--kubeconfig", kc)
-	if r.code != 2 || !strings.Contains(r.stderr, "cannot reach the Kubernetes API server at https://127.0.0.1:1") {
-		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	r := runVerify(t, "verify", "--kubeconfig", kc)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "cannot reach the Kubernetes API server at https://127.0.0.1:1") {
+		t.Errorf("exit %d, stderr:\n%s", r.Code, r.Stderr)
 	}
 }
 
@@ -80,13 +80,13 @@ func TestMissingCredentialPlugin(t *testing.T) {
 		_, u := sharedCluster(c)
 		c.AuthInfos[u] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "kubelogin", Args: []string{"get-token"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
 	})
-	r := runVerify(t, nil, "verify", "access", "--kubeconfig", kc)
-	if r.code != 1 || !strings.Contains(r.stdout, `runs the credential plugin "kubelogin", which is not on PATH`) {
-		t.Errorf("verify access: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	r := runVerify(t, "verify", "access", "--kubeconfig", kc)
+	if r.Code != 1 || !strings.Contains(r.Stdout, `runs the credential plugin "kubelogin", which is not on PATH`) {
+		t.Errorf("verify access: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
-	r = runVerify(t, nil, "verify", "--kubeconfig", kc)
-	if r.code != 2 || !strings.Contains(r.stderr, "kubelogin") {
-		t.Errorf("verify: exit %d, stderr:\n%s", r.code, r.stderr)
+	r = runVerify(t, "verify", "--kubeconfig", kc)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "kubelogin") {
+		t.Errorf("verify: exit %d, stderr:\n%s", r.Code, r.Stderr)
 	}
 }
 
@@ -95,17 +95,17 @@ func TestPublicEndpointFailsUnderRegulated(t *testing.T) {
 		cl, _ := sharedCluster(c)
 		c.Clusters[cl].Server = "https://aks-xkgp5rywefmci-4b7d3a1e.hcp.centralus.azmk8s.io:443"
 	})
-	r := runVerify(t, nil, "verify", "access", "--kubeconfig", kc)
-	if r.code != 1 || !strings.Contains(r.stdout, "is a public AKS endpoint; profile regulated requires a private API server") {
-		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	r := runVerify(t, "verify", "access", "--kubeconfig", kc)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "is a public AKS endpoint; profile regulated requires a private API server") {
+		t.Errorf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
-	r = runVerify(t, nil, "verify", "access", "--kubeconfig", kc, "--profile", "baseline")
-	if r.code != 0 || !strings.Contains(r.stdout, "⚠ access-private-endpoint") {
-		t.Errorf("baseline profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	r = runVerify(t, "verify", "access", "--kubeconfig", kc, "--profile", "baseline")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "⚠ access-private-endpoint") {
+		t.Errorf("baseline profile: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
-	r = runVerify(t, nil, "verify", "access", "--kubeconfig", shared.Kubeconfig)
-	if r.code != 0 || !strings.Contains(r.stdout, "is a loopback address: a local or simulated cluster, not an AKS endpoint") {
-		t.Errorf("loopback: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	r = runVerify(t, "verify", "access", "--kubeconfig", shared.Kubeconfig)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "is a loopback address: a local or simulated cluster, not an AKS endpoint") {
+		t.Errorf("loopback: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
@@ -118,12 +118,12 @@ func TestRestrictedUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(t *testing.T, r result, rep *report.Report) {
+	check := func(t *testing.T, r plugintest.Result, rep *report.Report) {
 		t.Helper()
-		if r.code != 1 {
-			t.Errorf("exit %d, want 1 (some checks could read, others could not)\n%s", r.code, r.stderr)
+		if r.Code != 1 {
+			t.Errorf("exit %d, want 1 (some checks could read, others could not)\n%s", r.Code, r.Stderr)
 		}
-		res := byID(rep)
+		res := plugintest.ByID(rep)
 		for id, msg := range map[string]string{
 			"policies-templates":   "forbidden: list constrainttemplates.templates.gatekeeper.sh",
 			"policies-gatekeeper":  "forbidden: list deployments.apps",
@@ -151,8 +151,8 @@ func TestRestrictedUser(t *testing.T) {
 	})
 	t.Run("no permission at all", func(t *testing.T) {
 		r, rep := verifyJSON(t, shared.Kubeconfig, "--as", "verify-nobody")
-		if r.code != 2 {
-			t.Errorf("exit %d, want 2 (every check that reads the cluster errored)", r.code)
+		if r.Code != 2 {
+			t.Errorf("exit %d, want 2 (every check that reads the cluster errored)", r.Code)
 		}
 		for _, res := range rep.Results {
 			if res.Category != "access" && res.ID != "flux-kubernetes-version" && res.Status != "error" {
@@ -194,19 +194,19 @@ func TestSeveralContexts(t *testing.T) {
 		c.Contexts["down"] = &clientcmdapi.Context{Cluster: "down", AuthInfo: u}
 		c.Contexts["up"] = &clientcmdapi.Context{Cluster: cl, AuthInfo: u}
 	})
-	r := runVerify(t, nil, "verify", "nodes", "--kubeconfig", kc, "--contexts", "up,down")
-	if r.code != 2 {
-		t.Errorf("exit %d, want the worst (2)\n%s%s", r.code, r.stdout, r.stderr)
+	r := runVerify(t, "verify", "nodes", "--kubeconfig", kc, "--contexts", "up,down")
+	if r.Code != 2 {
+		t.Errorf("exit %d, want the worst (2)\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
-	if strings.Count(r.stdout, " passed, ") != 1 || !strings.Contains(r.stdout, "on 2 clusters") {
-		t.Errorf("want one summary for both clusters:\n%s", r.stdout)
+	if strings.Count(r.Stdout, " passed, ") != 1 || !strings.Contains(r.Stdout, "on 2 clusters") {
+		t.Errorf("want one summary for both clusters:\n%s", r.Stdout)
 	}
-	if !strings.Contains(r.stdout, "Cluster up (") || !strings.Contains(r.stdout, "Cluster down (") {
-		t.Errorf("both clusters reported:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "Cluster up (") || !strings.Contains(r.Stdout, "Cluster down (") {
+		t.Errorf("both clusters reported:\n%s", r.Stdout)
 	}
-	r = runVerify(t, nil, "verify", "access", "--kubeconfig", kc, "--all-contexts", "-o", "json")
+	r = runVerify(t, "verify", "access", "--kubeconfig", kc, "--all-contexts", "-o", "json")
 	var list report.List
-	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		t.Fatal(err)
 	}
 	if list.Kind != "VerifyReportList" || len(list.Items) != 3 {
@@ -221,8 +221,7 @@ func TestWaitShowsPendingThenPasses(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ingress-nginx"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(pluginDir, "kubectl-aksbaseline"), "verify", "--kubeconfig", shared.Kubeconfig, "--checks", "secrets-tls-secret", "--wait", "2m")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd := plugintest.Command(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", shared.Kubeconfig, "--checks", "secrets-tls-secret", "--wait", "2m"}})
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -262,43 +261,43 @@ func TestWaitShowsPendingThenPasses(t *testing.T) {
 }
 
 func TestListAndPrintProfile(t *testing.T) {
-	r := runVerify(t, nil, "verify", "--list")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	r := runVerify(t, "verify", "--list")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
 	for _, c := range check.All() {
-		if !strings.Contains(r.stdout, c.ID) {
+		if !strings.Contains(r.Stdout, c.ID) {
 			t.Errorf("--list lacks %s", c.ID)
 		}
 	}
-	r = runVerify(t, nil, "verify", "--print-profile", "--profile", "baseline")
-	if r.code != 0 || !strings.Contains(r.stdout, "name: npuser01") {
-		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	r = runVerify(t, "verify", "--print-profile", "--profile", "baseline")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "name: npuser01") {
+		t.Errorf("exit %d\n%s", r.Code, r.Stdout)
 	}
 	// The printed profile is a valid starting point for --profile FILE.
 	p := filepath.Join(t.TempDir(), "mine.yaml")
-	if err := os.WriteFile(p, []byte(r.stdout), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(r.Stdout), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runVerify(t, nil, "verify", "--print-profile", "--profile", p)
-	if r.code != 0 {
-		t.Errorf("reloading the printed profile: exit %d %s", r.code, r.stderr)
+	r = runVerify(t, "verify", "--print-profile", "--profile", p)
+	if r.Code != 0 {
+		t.Errorf("reloading the printed profile: exit %d %s", r.Code, r.Stderr)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("apiVersion: aksbaseline.io/v1alpha1\nkind: VerifyProfile\nname: x\nnodes:\n  poolLable: x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runVerify(t, nil, "verify", "--profile", bad)
-	if r.code != 2 || !strings.Contains(r.stderr, bad+`:5: unknown field "poolLable"`) {
-		t.Errorf("bad profile: exit %d, stderr %s", r.code, r.stderr)
+	r = runVerify(t, "verify", "--profile", bad)
+	if r.Code != 2 || !strings.Contains(r.Stderr, bad+`:5: unknown field "poolLable"`) {
+		t.Errorf("bad profile: exit %d, stderr %s", r.Code, r.Stderr)
 	}
 }
 
 // The README's table of checks is generated from 'verify --list'.
 func TestReadmeTableMatchesCatalogue(t *testing.T) {
-	r := runVerify(t, nil, "verify", "--list", "-o", "markdown")
-	if r.code != 0 {
-		t.Fatal(r.stderr)
+	r := runVerify(t, "verify", "--list", "-o", "markdown")
+	if r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	b, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
 	if err != nil {
@@ -310,7 +309,7 @@ func TestReadmeTableMatchesCatalogue(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
 	}
-	if got := s[i+len(begin) : j]; got != r.stdout {
-		t.Errorf("README's table of checks differs from 'verify --list -o markdown': run 'make verify-docs'\n--- README\n%s\n--- catalogue\n%s", got, r.stdout)
+	if got := s[i+len(begin) : j]; got != r.Stdout {
+		t.Errorf("README's table of checks differs from 'verify --list -o markdown': run 'make verify-docs'\n--- README\n%s\n--- catalogue\n%s", got, r.Stdout)
 	}
 }

@@ -1,14 +1,9 @@
 package verify
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,86 +13,37 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
 var (
-	pluginDir string
+	// plugin is the binary built from the working tree for this run.
+	plugin string
 	// shared is one control plane for the tests that do not seed an era.
 	shared *testenv.Env
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
+		plugin = filepath.Join(dir, "kubectl-aksbaseline")
+		var err error
+		if shared, err = testenv.Start(testenv.Options{}); err != nil {
+			return nil, err
+		}
+		return func() { _ = shared.Stop() }, nil
+	}))
 }
 
-func run(m *testing.M) int {
-	dir, cleanup, err := testbin.BuildPlugin()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	pluginDir = dir
-	if shared, err = testenv.Start(testenv.Options{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() { _ = shared.Stop() }()
-	return m.Run()
-}
-
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// runVerify runs the built binary with a clean environment (PATH and an
-// empty HOME only) so no kubeconfig of the machine leaks in.
-func runVerify(t *testing.T, env []string, args ...string) result {
+func runVerify(t *testing.T, args ...string) plugintest.Result {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(pluginDir, "kubectl-aksbaseline"), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running verify: %v", err)
-	}
-	return result{code, out.String(), errb.String()}
+	return plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: args})
 }
 
-// verifyJSON runs verify -o json and decodes the report.
-func verifyJSON(t *testing.T, kubeconfig string, args ...string) (result, *report.Report) {
+func verifyJSON(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *report.Report) {
 	t.Helper()
-	r := runVerify(t, nil, append([]string{"verify", "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)
-	var rep report.Report
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatalf("exit %d, stdout is not a report: %v\nstdout:\n%s\nstderr:\n%s", r.code, err, r.stdout, r.stderr)
-	}
-	return r, &rep
-}
-
-func byID(rep *report.Report) map[string]check.Result {
-	m := map[string]check.Result{}
-	for _, r := range rep.Results {
-		m[r.ID] = r
-	}
-	return m
-}
-
-func describe(rep *report.Report) string {
-	var b strings.Builder
-	for _, r := range rep.Results {
-		fmt.Fprintf(&b, "  %-5s %s: %s\n", r.Status, r.ID, r.Message)
-	}
-	return b.String()
+	return plugintest.VerifyJSON(t, plugintest.Cmd{Name: plugin}, kubeconfig, args...)
 }
 
 func newClient(t *testing.T, cfg *rest.Config) client.Client {
