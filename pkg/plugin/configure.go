@@ -331,8 +331,5 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) e
 }
 
 func configurePlural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, pluralWord(n, noun, noun+"s"))
 }
