@@ -8,7 +8,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/version"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
@@ -73,16 +72,11 @@ func init() {
 }
 
 func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
-	min := strings.TrimSpace(strings.TrimPrefix(manifests.KubernetesMinimum, ">="))
-	want, err := version.ParseSemantic(min)
+	ok, err := manifests.SupportsKubernetes(s.Version.GitVersion)
 	if err != nil {
-		return fail("cannot parse Flux's minimum %q", manifests.KubernetesMinimum)
+		return fail("%v", err)
 	}
-	have, err := version.ParseGeneric(s.Version.GitVersion)
-	if err != nil {
-		return fail("cannot parse the server version %q", s.Version.GitVersion)
-	}
-	if have.AtLeast(version.MajorMinor(want.Major(), want.Minor())) {
+	if ok {
 		return pass("Kubernetes %s %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
 	}
 	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)

@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/version"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
@@ -83,16 +82,11 @@ func DetectForeign(ctx context.Context, c client.Reader) error {
 // supports (manifests.KubernetesMinimum): its controllers would crash-loop
 // on APIs the server lacks, long after the apply looked fine.
 func CheckKubernetesVersion(gitVersion string) error {
-	min := strings.TrimSpace(strings.TrimPrefix(manifests.KubernetesMinimum, ">="))
-	want, err := version.ParseSemantic(min)
+	ok, err := manifests.SupportsKubernetes(gitVersion)
 	if err != nil {
-		return fmt.Errorf("manifests.KubernetesMinimum %q: %w", manifests.KubernetesMinimum, err)
+		return err
 	}
-	have, err := version.ParseGeneric(gitVersion)
-	if err != nil {
-		return fmt.Errorf("cannot parse the server version %q", gitVersion)
-	}
-	if !have.AtLeast(version.MajorMinor(want.Major(), want.Minor())) {
+	if !ok {
 		return fmt.Errorf("Kubernetes %s is too old for Flux %s, which needs %s: upgrade the cluster (or pass --force to apply anyway)",
 			strings.TrimPrefix(gitVersion, "v"), manifests.FluxVersion, manifests.KubernetesMinimum)
 	}

@@ -192,27 +192,6 @@ func TestWriteDiffMasksSecrets(t *testing.T) {
 	}
 }
 
-func TestProgressOffTerminal(t *testing.T) {
-	var b bytes.Buffer
-	now := time.Unix(0, 0)
-	p := &Progress{w: &b, start: now, now: func() time.Time { return now }}
-	p.Waitingf("waiting")
-	p.Pending("a,b", "waiting for a, b", "detailed")
-	now = now.Add(6 * time.Second)
-	p.Pending("a,b", "waiting for a, b", "detailed")
-	p.Pending("a", "waiting for a", "detailed")
-	p.Pending("a", "waiting for a", "detailed")
-	p.Done()
-	p.Successf("done")
-	want := "◎ waiting\n◎ waiting for a, b (6s)\n✔ done (6s)\n"
-	if b.String() != want {
-		t.Errorf("off-terminal progress:\n%q\nwant\n%q", b.String(), want)
-	}
-	if strings.Contains(b.String(), "\r") || strings.Contains(b.String(), "\033") {
-		t.Error("control characters off a terminal")
-	}
-}
-
 func TestFluxStatusNeedsReady(t *testing.T) {
 	obj := func(status map[string]any) *unstructured.Unstructured {
 		u := &unstructured.Unstructured{Object: map[string]any{

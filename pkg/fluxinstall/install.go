@@ -28,6 +28,8 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // FieldManager owns the fields bootstrap applies. Distinct from Flux's own
@@ -53,7 +55,7 @@ type Installer struct {
 	Manager *ssa.ResourceManager
 	Poller  *polling.StatusPoller
 	// Progress receives human progress; never nil.
-	Progress *Progress
+	Progress *progress.Printer
 	// Concurrency bounds the requests in flight per stage.
 	Concurrency int
 	// PollInterval is how often waits look at the objects;
@@ -70,7 +72,7 @@ type Installer struct {
 
 // NewInstaller connects to the API server cfg points at. Nothing is sent
 // until a method is called.
-func NewInstaller(cfg *rest.Config, p *Progress) (*Installer, error) {
+func NewInstaller(cfg *rest.Config, p *progress.Printer) (*Installer, error) {
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, err
@@ -78,7 +80,7 @@ func NewInstaller(cfg *rest.Config, p *Progress) (*Installer, error) {
 	return newInstaller(cfg, httpClient, p)
 }
 
-func newInstaller(cfg *rest.Config, httpClient *http.Client, p *Progress) (*Installer, error) {
+func newInstaller(cfg *rest.Config, httpClient *http.Client, p *progress.Printer) (*Installer, error) {
 	// A dynamic mapper re-discovers on a miss, so kinds of CRDs applied in
 	// stage one resolve in stage two without a new client.
 	mapper, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
@@ -534,11 +536,11 @@ func (in *Installer) WaitHealthy(ctx context.Context, plan *Plan, deadline time.
 		in.Progress.Successf("%d controller(s) ready", len(controllers))
 	}
 	if len(syncs) > 0 {
-		in.Progress.Waitingf("waiting for %s to be reconciled", summary(refs(syncs), 3))
+		in.Progress.Waitingf("waiting for %s to be reconciled", progress.Summary(refs(syncs), 3))
 		if err := waitCurrent(ctx, in.Poller, syncs, "Flux objects", in.PollInterval, deadline, in.Progress); err != nil {
 			return err
 		}
-		in.Progress.Successf("%s reconciled", summary(refs(syncs), 3))
+		in.Progress.Successf("%s reconciled", progress.Summary(refs(syncs), 3))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -85,7 +86,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 				_ = unstructured.SetNestedField(o.Object, "not-a-kind", "spec", "sourceRef", "kind")
 			}
 		}
-		in, err := NewInstaller(env.Config, NewProgress(&bytes.Buffer{}))
+		in, err := NewInstaller(env.Config, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +139,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 				return rt.RoundTrip(r)
 			})
 		})
-		in, err := NewInstaller(cfg, NewProgress(&bytes.Buffer{}))
+		in, err := NewInstaller(cfg, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +190,7 @@ func TestHalfWayFailureConverges(t *testing.T) {
 			return rt.RoundTrip(r)
 		})
 	})
-	in, err := NewInstaller(cfg, NewProgress(&bytes.Buffer{}))
+	in, err := NewInstaller(cfg, progress.New(&bytes.Buffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestHalfWayFailureConverges(t *testing.T) {
 	}
 
 	for i, want := range []string{"converges", "unchanged"} {
-		in, err := NewInstaller(env.Config, NewProgress(&bytes.Buffer{}))
+		in, err := NewInstaller(env.Config, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	"github.com/fluxcd/cli-utils/pkg/object"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // TimeoutError says which objects did not become ready before the deadline.
@@ -30,7 +32,7 @@ func (e *TimeoutError) Error() string {
 // Failed (a Failed Deployment will not recover by waiting), with an error
 // naming the failed ones, a *TimeoutError at the deadline, and ctx's error
 // when the user interrupts.
-func waitCurrent(ctx context.Context, poller *polling.StatusPoller, set object.ObjMetadataSet, what string, interval time.Duration, deadline time.Time, p *Progress) error {
+func waitCurrent(ctx context.Context, poller *polling.StatusPoller, set object.ObjMetadataSet, what string, interval time.Duration, deadline time.Time, p *progress.Printer) error {
 	if len(set) == 0 {
 		return nil
 	}
@@ -50,8 +52,8 @@ func waitCurrent(ctx context.Context, poller *polling.StatusPoller, set object.O
 		// Off a terminal the line repeats only when the pending set
 		// changes, so it names objects, not their changing messages.
 		p.Pending(strings.Join(names, ","),
-			fmt.Sprintf("waiting for %d of %d %s: %s", len(names), len(set), what, summary(names, 4)),
-			fmt.Sprintf("waiting for %d of %d %s: %s", len(pending), len(set), what, summary(pending, 2)))
+			fmt.Sprintf("waiting for %d of %d %s: %s", len(names), len(set), what, progress.Summary(names, 4)),
+			fmt.Sprintf("waiting for %d of %d %s: %s", len(pending), len(set), what, progress.Summary(pending, 2)))
 	}
 loop:
 	for {

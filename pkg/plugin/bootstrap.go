@@ -16,6 +16,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // BootstrapOptions holds the flags and state of the bootstrap command.
@@ -298,7 +299,7 @@ func (o *BootstrapOptions) Run(ctx context.Context) error {
 		return fluxinstall.Export(streams.Out, set)
 	}
 
-	p := fluxinstall.NewProgress(streams.ErrOut)
+	p := progress.New(streams.ErrOut)
 	deadline := time.Now().Add(o.Timeout)
 	cfg, err := o.env.RESTConfig()
 	if err != nil {

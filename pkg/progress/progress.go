@@ -1,4 +1,4 @@
-package fluxinstall
+package progress
 
 import (
 	"fmt"
@@ -11,11 +11,11 @@ import (
 	"golang.org/x/term"
 )
 
-// Progress writes human progress to stderr in the Flux CLI's idiom:
+// Printer writes human progress to stderr in the Flux CLI's idiom:
 // ► action, ✔ success, ◎ waiting, ✗ failure, ⚠ warning. On a terminal the
 // waiting line is redrawn in place; elsewhere (CI logs, pipes) a waiting
 // line is printed only when what is pending changes, so logs stay short.
-type Progress struct {
+type Printer struct {
 	w     io.Writer
 	tty   bool
 	start time.Time
@@ -29,28 +29,29 @@ type Progress struct {
 
 const offTTYEvery = 5 * time.Second
 
-// NewProgress writes to w; tty is detected when w is a terminal.
-func NewProgress(w io.Writer) *Progress {
+// New writes to w; tty is detected when w is a terminal.
+func New(w io.Writer) *Printer {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
-	return &Progress{w: w, tty: tty, start: time.Now(), now: time.Now}
+	return &Printer{w: w, tty: tty, start: time.Now(), now: time.Now}
 }
 
 // Elapsed is the time since the command started, rounded for humans.
-func (p *Progress) Elapsed() string {
-	return fmtDuration(p.now().Sub(p.start))
+func (p *Printer) Elapsed() string {
+	return Duration(p.now().Sub(p.start))
 }
 
-func fmtDuration(d time.Duration) string {
+// Duration rounds d for humans: tenths of a second below ten seconds.
+func Duration(d time.Duration) string {
 	if d < 10*time.Second {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
 }
 
-func (p *Progress) line(symbol, format string, args ...any) {
+func (p *Printer) line(symbol, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clearLive()
@@ -58,7 +59,7 @@ func (p *Progress) line(symbol, format string, args ...any) {
 	fmt.Fprintf(p.w, "%s %s\n", symbol, fmt.Sprintf(format, args...))
 }
 
-func (p *Progress) clearLive() {
+func (p *Printer) clearLive() {
 	if p.live && p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
@@ -66,26 +67,26 @@ func (p *Progress) clearLive() {
 }
 
 // Actionf prints a ► line.
-func (p *Progress) Actionf(format string, args ...any) { p.line("►", format, args...) }
+func (p *Printer) Actionf(format string, args ...any) { p.line("►", format, args...) }
 
 // Successf prints a ✔ line with the elapsed time.
-func (p *Progress) Successf(format string, args ...any) {
+func (p *Printer) Successf(format string, args ...any) {
 	p.line("✔", "%s (%s)", fmt.Sprintf(format, args...), p.Elapsed())
 }
 
 // Failuref prints a ✗ line.
-func (p *Progress) Failuref(format string, args ...any) { p.line("✗", format, args...) }
+func (p *Printer) Failuref(format string, args ...any) { p.line("✗", format, args...) }
 
 // Warningf prints a ⚠ line.
-func (p *Progress) Warningf(format string, args ...any) { p.line("⚠", format, args...) }
+func (p *Printer) Warningf(format string, args ...any) { p.line("⚠", format, args...) }
 
 // Waitingf prints a ◎ line.
-func (p *Progress) Waitingf(format string, args ...any) { p.line("◎", format, args...) }
+func (p *Printer) Waitingf(format string, args ...any) { p.line("◎", format, args...) }
 
 // Pending shows what is still awaited. On a terminal the detailed text is
 // redrawn in place; elsewhere the plain text is printed again only when key
 // (what is pending) changes.
-func (p *Progress) Pending(key, plain, detailed string) {
+func (p *Printer) Pending(key, plain, detailed string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
@@ -113,15 +114,16 @@ func (p *Progress) Pending(key, plain, detailed string) {
 }
 
 // Done ends a pending line.
-func (p *Progress) Done() {
+func (p *Printer) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastLive = ""
 }
 
-// Summary shortens a list for a one-line progress message.
-func summary(items []string, max int) string {
+// Summary shortens a list for a one-line progress message: the first max
+// items, then how many more.
+func Summary(items []string, max int) string {
 	if len(items) <= max {
 		return strings.Join(items, ", ")
 	}

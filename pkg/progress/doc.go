@@ -1,0 +1,4 @@
+// Package progress prints a command's progress for people on stderr in the
+// Flux CLI's idiom (► ✔ ◎ ✗ ⚠), redrawn in place on a terminal and
+// throttled in logs, so that every command reports progress the same way.
+package progress
