@@ -18,7 +18,7 @@ func embedded(t *testing.T, components ...string) *Set {
 	if len(components) == 0 {
 		components = manifests.DefaultComponents()
 	}
-	s, err := Embedded(components)
+	s, err := loadEmbedded(components)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func embedded(t *testing.T, components ...string) *Set {
 
 func images(s *Set) []string {
 	var out []string
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		_ = eachContainer(o.Unstructured, func(c map[string]any) bool {
 			out = append(out, c["image"].(string))
 			return false
@@ -50,19 +50,19 @@ func TestEmbeddedComponents(t *testing.T) {
 	if n := len(images(all)); n != 4 {
 		t.Errorf("all four components give %d images", n)
 	}
-	if _, err := Embedded([]string{"image-reflector-controller"}); err == nil {
+	if _, err := loadEmbedded([]string{"image-reflector-controller"}); err == nil {
 		t.Error("an unknown component was accepted")
 	}
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		if o.GetLabels()["app.kubernetes.io/part-of"] != "flux" || o.GetLabels()["app.kubernetes.io/version"] != manifests.FluxVersion {
-			t.Errorf("%s lacks the Flux install labels: %v", o.Ref(), o.GetLabels())
+			t.Errorf("%s lacks the Flux install labels: %v", o.ref(), o.GetLabels())
 		}
 	}
 }
 
 func TestRewriteRegistryKeepsTags(t *testing.T) {
 	s := embedded(t)
-	if err := RewriteRegistry(s, "myacr.azurecr.io/fluxcd/"); err != nil {
+	if err := rewriteRegistry(s, "myacr.azurecr.io/fluxcd/"); err != nil {
 		t.Fatal(err)
 	}
 	for _, img := range images(s) {
@@ -82,8 +82,8 @@ func TestValidateRegistry(t *testing.T) {
 		"myacr.azurecr.io/fluxcd/":       false,
 		"myacr.azurecr.io/fluxcd@sha256": false,
 	} {
-		if err := ValidateRegistry(r); (err == nil) != ok {
-			t.Errorf("ValidateRegistry(%q) = %v, want ok=%v", r, err, ok)
+		if err := validateRegistry(r); (err == nil) != ok {
+			t.Errorf("validateRegistry(%q) = %v, want ok=%v", r, err, ok)
 		}
 	}
 }
@@ -97,15 +97,15 @@ func TestImagePullSecretOnlyOnFluxPods(t *testing.T) {
 			"containers": []any{map[string]any{"name": "web", "image": "nginx"}},
 		}}},
 	}}
-	s.Objects = append(s.Objects, Object{Unstructured: other})
-	if err := AddImagePullSecret(s, "acr-pull"); err != nil {
+	s.objects = append(s.objects, object{Unstructured: other})
+	if err := addImagePullSecret(s, "acr-pull"); err != nil {
 		t.Fatal(err)
 	}
 	// Twice must not duplicate it.
-	if err := AddImagePullSecret(s, "acr-pull"); err != nil {
+	if err := addImagePullSecret(s, "acr-pull"); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		if o.GetKind() != "Deployment" {
 			continue
 		}
@@ -115,18 +115,18 @@ func TestImagePullSecretOnlyOnFluxPods(t *testing.T) {
 			want = 0
 		}
 		if len(secrets) != want {
-			t.Errorf("%s has %d pull secrets, want %d", o.Ref(), len(secrets), want)
+			t.Errorf("%s has %d pull secrets, want %d", o.ref(), len(secrets), want)
 		}
 	}
-	if err := AddImagePullSecret(s, "Bad_Name"); err == nil {
+	if err := addImagePullSecret(s, "Bad_Name"); err == nil {
 		t.Error("an invalid Secret name was accepted")
 	}
 }
 
 func TestCheckPlaceholdersNamesTokenObjectAndOrigin(t *testing.T) {
 	s := embedded(t)
-	s.Add(SyncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: GitHubURL("REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME"), Branch: "main", Path: "./cluster-manifests", Interval: time.Minute, Origin: "--github-account"}))
-	err := CheckPlaceholders(s, "fix it")
+	s.add(syncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: GitHubURL("REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME"), Branch: "main", Path: "./cluster-manifests", Interval: time.Minute, Origin: "--github-account"}))
+	err := checkPlaceholders(s, "fix it")
 	if err == nil {
 		t.Fatal("placeholder not refused")
 	}
@@ -136,32 +136,32 @@ func TestCheckPlaceholdersNamesTokenObjectAndOrigin(t *testing.T) {
 			t.Errorf("refusal %q lacks %q", msg, want)
 		}
 	}
-	if err := CheckPlaceholders(embedded(t), ""); err != nil {
+	if err := checkPlaceholders(embedded(t), ""); err != nil {
 		t.Errorf("the embedded install has placeholders: %v", err)
 	}
 }
 
 func TestDuplicatesRefused(t *testing.T) {
 	s := embedded(t)
-	s.Add(embedded(t))
-	if err := s.CheckDuplicates(); err == nil || !strings.Contains(err.Error(), "Deployment/flux-system/source-controller") {
+	s.add(embedded(t))
+	if err := s.checkDuplicates(); err == nil || !strings.Contains(err.Error(), "Deployment/flux-system/source-controller") {
 		t.Errorf("duplicate objects not refused: %v", err)
 	}
 }
 
 func TestSchemaValidationOfSyncObjects(t *testing.T) {
 	s := embedded(t)
-	crds, err := indexCRDs(s.Objects)
+	crds, err := indexCRDs(s.objects)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sync := SyncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: "https://github.com/contoso/aks-baseline-regulated", Branch: "main", Path: "./cluster-manifests", Interval: time.Minute})
-	for _, o := range sync.Objects {
+	sync := syncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: "https://github.com/contoso/aks-baseline-regulated", Branch: "main", Path: "./cluster-manifests", Interval: time.Minute})
+	for _, o := range sync.objects {
 		if errs := validateCustomResource(context.Background(), crds[o.GroupVersionKind().GroupKind()], o.Unstructured); len(errs) > 0 {
-			t.Errorf("%s rejected: %v", o.Ref(), errs)
+			t.Errorf("%s rejected: %v", o.ref(), errs)
 		}
 	}
-	bad := sync.Objects[0].DeepCopy()
+	bad := sync.objects[0].DeepCopy()
 	_ = unstructured.SetNestedField(bad.Object, "every minute", "spec", "interval")
 	_ = unstructured.SetNestedField(bad.Object, true, "spec", "shallow")
 	errs := validateCustomResource(context.Background(), crds[bad.GroupVersionKind().GroupKind()], bad)
@@ -169,7 +169,7 @@ func TestSchemaValidationOfSyncObjects(t *testing.T) {
 	if !strings.Contains(msg, "spec.interval") || !strings.Contains(msg, "unknown field") {
 		t.Errorf("want an interval pattern error and an unknown-field error, got %q", msg)
 	}
-	old := sync.Objects[0].DeepCopy()
+	old := sync.objects[0].DeepCopy()
 	old.SetAPIVersion("source.toolkit.fluxcd.io/v1beta1")
 	if errs := validateCustomResource(context.Background(), crds[old.GroupVersionKind().GroupKind()], old); len(errs) == 0 {
 		t.Error("v1beta1 GitRepository (removed in Flux 2.7) accepted")
@@ -182,9 +182,9 @@ func TestWriteDiffMasksSecrets(t *testing.T) {
 		"metadata":   map[string]any{"name": "flux-system", "namespace": "flux-system"},
 		"stringData": map[string]any{"password": "hunter2"},
 	}}
-	p := &Plan{Changes: []*Change{{Object: Object{Unstructured: secret}, Action: ssa.CreatedAction, Desired: secret}}}
+	p := &plan{changes: []*change{{obj: object{Unstructured: secret}, action: ssa.CreatedAction, desired: secret}}}
 	var b bytes.Buffer
-	if err := WriteDiff(&b, p); err != nil {
+	if err := WriteDiff(&b, Result{Stage: StageDone, DryRun: true, plan: p}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "hunter2") || !strings.Contains(b.String(), "+  password: '***'") {
@@ -228,8 +228,8 @@ func TestFluxStatusNeedsReady(t *testing.T) {
 
 func TestCheckKubernetesVersion(t *testing.T) {
 	for v, ok := range map[string]bool{"v1.33.0": true, "v1.37.2": true, "v1.34.1-aks.1": true, "v1.32.9": false, "garbage": false} {
-		if err := CheckKubernetesVersion(v); (err == nil) != ok {
-			t.Errorf("CheckKubernetesVersion(%q) = %v, want ok=%v", v, err, ok)
+		if err := checkKubernetesVersion(v); (err == nil) != ok {
+			t.Errorf("checkKubernetesVersion(%q) = %v, want ok=%v", v, err, ok)
 		}
 	}
 }

@@ -24,7 +24,7 @@ import (
 func syncSet(t *testing.T) *Set {
 	t.Helper()
 	s := embedded(t)
-	s.Add(SyncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: "https://github.com/contoso/aks-baseline-regulated", Branch: "main", Path: "./cluster-manifests", Interval: time.Minute}))
+	s.add(syncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: "https://github.com/contoso/aks-baseline-regulated", Branch: "main", Path: "./cluster-manifests", Interval: time.Minute}))
 	return s
 }
 
@@ -81,21 +81,21 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 
 	t.Run("an invalid custom resource stops everything before the first write", func(t *testing.T) {
 		s := syncSet(t)
-		for _, o := range s.Objects {
+		for _, o := range s.objects {
 			if o.GetKind() == "Kustomization" {
 				_ = unstructured.SetNestedField(o.Object, "not-a-kind", "spec", "sourceRef", "kind")
 			}
 		}
-		in, err := NewInstaller(env.Config, progress.New(&bytes.Buffer{}))
+		in, err := newInstaller(env.Config, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = in.Validate(ctx, s)
+		_, err = in.validate(ctx, s, "default")
 		var rej *RejectedError
-		if !errors.As(err, &rej) || len(rej.Rejections) != 1 || rej.Rejections[0].Ref != "Kustomization/flux-system/flux-system" || !strings.Contains(rej.Rejections[0].Reason, "spec.sourceRef.kind") {
+		if !errors.As(err, &rej) || len(rej.rejections) != 1 || rej.rejections[0].ref != "Kustomization/flux-system/flux-system" || !strings.Contains(rej.rejections[0].reason, "spec.sourceRef.kind") {
 			t.Fatalf("want one rejection of the Kustomization's sourceRef.kind, got %v", err)
 		}
-		if in.Wrote() {
+		if in.wrote.Load() {
 			t.Error("validation wrote")
 		}
 		crds := &apiextensionsv1.CustomResourceDefinitionList{}
@@ -107,10 +107,31 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		}
 	})
 
+	t.Run("a plan-only Install records the change set and writes nothing", func(t *testing.T) {
+		var stderr bytes.Buffer
+		r, err := Install(ctx, syncSet(t), Options{Config: env.Config, Progress: progress.New(&stderr), DefaultNamespace: "default", PlanOnly: true, Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Stage != StageDone || !r.DryRun || r.Wrote || r.Healthy != nil {
+			t.Errorf("result %+v, want a finished dry run that wrote nothing", r)
+		}
+		if n := len(r.Report().Changes); n != 24 || !strings.HasPrefix(r.Summary(), "24 created") {
+			t.Errorf("dry run reports %d changes (%s), want 24 created", n, r.Summary())
+		}
+		crds := &apiextensionsv1.CustomResourceDefinitionList{}
+		if err := admin.List(ctx, crds); err != nil {
+			t.Fatal(err)
+		}
+		if len(crds.Items) != 0 {
+			t.Errorf("%d CRDs exist after a plan-only Install", len(crds.Items))
+		}
+	})
+
 	t.Run("custom resources only after their CRDs are established", func(t *testing.T) {
 		s := syncSet(t)
 		var crdNames []string
-		for _, o := range s.Objects {
+		for _, o := range s.objects {
 			if o.GetKind() == "CustomResourceDefinition" {
 				crdNames = append(crdNames, o.GetName())
 			}
@@ -139,11 +160,11 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 				return rt.RoundTrip(r)
 			})
 		})
-		in, err := NewInstaller(cfg, progress.New(&bytes.Buffer{}))
+		in, err := newInstaller(cfg, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := in.Validate(ctx, s)
+		plan, err := in.validate(ctx, s, "default")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +173,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 			t.Errorf("validation on a fresh cluster sent custom resources: %v", crRequests)
 		}
 		mu.Unlock()
-		if err := in.Apply(ctx, plan, time.Now().Add(time.Minute)); err != nil {
+		if err := in.apply(ctx, plan, time.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if len(crRequests) == 0 {
@@ -161,10 +182,20 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		if len(violations) > 0 {
 			t.Errorf("custom resources sent before the CRDs were established: %v", violations)
 		}
-		for _, c := range plan.Changes {
-			if c.Action != ssa.CreatedAction {
-				t.Errorf("%s %s on a fresh cluster", c.Object.Ref(), c.Action)
+		for _, c := range plan.changes {
+			if c.action != ssa.CreatedAction {
+				t.Errorf("%s %s on a fresh cluster", c.obj.ref(), c.action)
 			}
+		}
+	})
+
+	t.Run("an Install over the applied set writes nothing and finishes", func(t *testing.T) {
+		r, err := Install(ctx, syncSet(t), Options{Config: env.Config, Progress: progress.New(&bytes.Buffer{}), DefaultNamespace: "default", Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Stage != StageDone || r.Wrote || r.DryRun || r.Summary() != "24 unchanged" {
+			t.Errorf("result %+v (%s), want finished, nothing written, all unchanged", r, r.Summary())
 		}
 	})
 }
@@ -190,40 +221,40 @@ func TestHalfWayFailureConverges(t *testing.T) {
 			return rt.RoundTrip(r)
 		})
 	})
-	in, err := NewInstaller(cfg, progress.New(&bytes.Buffer{}))
+	in, err := newInstaller(cfg, progress.New(&bytes.Buffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := in.Validate(cutCtx, syncSet(t))
+	plan, err := in.validate(cutCtx, syncSet(t), "default")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := in.Apply(cutCtx, plan, time.Now().Add(time.Minute)); err == nil {
+	if err := in.apply(cutCtx, plan, time.Now().Add(time.Minute)); err == nil {
 		t.Fatal("the cut apply succeeded")
 	}
-	if !in.Wrote() {
+	if !in.wrote.Load() {
 		t.Fatal("nothing was written before the cut; the test does not test a half-way failure")
 	}
 
 	for i, want := range []string{"converges", "unchanged"} {
-		in, err := NewInstaller(env.Config, progress.New(&bytes.Buffer{}))
+		in, err := newInstaller(env.Config, progress.New(&bytes.Buffer{}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := in.Validate(ctx, syncSet(t))
+		plan, err := in.validate(ctx, syncSet(t), "default")
 		if err != nil {
 			t.Fatalf("run %d: %v", i+2, err)
 		}
 		if want == "unchanged" {
-			if !plan.Unchanged() {
-				t.Errorf("third run would still change: %s", plan.Summary())
+			if !plan.unchanged() {
+				t.Errorf("third run would still change: %s", plan.summary())
 			}
 			continue
 		}
-		if plan.Unchanged() {
+		if plan.unchanged() {
 			t.Fatal("the re-run found nothing to do after a half-way failure")
 		}
-		if err := in.Apply(ctx, plan, time.Now().Add(time.Minute)); err != nil {
+		if err := in.apply(ctx, plan, time.Now().Add(time.Minute)); err != nil {
 			t.Fatalf("re-run: %v", err)
 		}
 	}

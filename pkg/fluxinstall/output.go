@@ -32,39 +32,33 @@ type Report struct {
 	Healthy *bool `json:"healthy,omitempty"`
 }
 
-// Entries returns the change set.
-func (p *Plan) Entries() []ChangeEntry {
-	out := make([]ChangeEntry, 0, len(p.Changes))
-	for _, c := range p.Changes {
-		u := c.Object.Unstructured
-		out = append(out, ChangeEntry{
-			Subject: c.Object.Ref(), APIVersion: u.GetAPIVersion(), Kind: u.GetKind(),
-			Namespace: u.GetNamespace(), Name: u.GetName(), Action: string(c.Action), TakenOver: c.TakenOver,
-		})
+// WriteChangeSet prints the change set of r as Flux does ("Kind/ns/name
+// action" a line), or as a JSON or YAML Report. Text is written once apply
+// has begun (or a dry run validated), so a failed apply still shows what it
+// did; a Report only once the outcome is known: after apply, with the
+// health when Install waited. Before that it writes nothing.
+func WriteChangeSet(w io.Writer, format string, r Result) error {
+	if r.plan == nil || r.Stage < StageApply || (format != "" && r.Stage == StageApply) {
+		return nil
 	}
-	return out
-}
-
-// WriteChangeSet prints the change set as Flux does ("Kind/ns/name action"),
-// or as JSON or YAML.
-func WriteChangeSet(w io.Writer, format string, r Report) error {
+	rep := r.Report()
 	switch format {
 	case "json":
-		b, err := json.MarshalIndent(r, "", "  ")
+		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(w, string(b))
 		return err
 	case "yaml":
-		b, err := yaml.Marshal(r)
+		b, err := yaml.Marshal(rep)
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(b)
 		return err
 	}
-	for _, e := range r.Changes {
+	for _, e := range rep.Changes {
 		if _, err := fmt.Fprintf(w, "%s %s\n", e.Subject, e.Action); err != nil {
 			return err
 		}
@@ -73,25 +67,29 @@ func WriteChangeSet(w io.Writer, format string, r Report) error {
 }
 
 // WriteDiff prints a unified diff per object that would change, between the
-// live object and the server's dry-run result, Secret values masked.
-func WriteDiff(w io.Writer, p *Plan) error {
-	for _, c := range p.Changes {
-		if c.Action == ssa.UnchangedAction || c.Desired == nil {
+// live object and the server's dry-run result, Secret values masked; nothing
+// until validation succeeded.
+func WriteDiff(w io.Writer, r Result) error {
+	if r.plan == nil {
+		return nil
+	}
+	for _, c := range r.plan.changes {
+		if c.action == ssa.UnchangedAction || c.desired == nil {
 			continue
 		}
 		before, after := "", ""
-		if c.Existing != nil {
-			before = diffYAML(c.Existing)
+		if c.existing != nil {
+			before = diffYAML(c.existing)
 		}
-		desired := c.Desired.DeepCopy()
-		if ssautil.IsSecret(desired) && c.Existing == nil {
+		desired := c.desired.DeepCopy()
+		if ssautil.IsSecret(desired) && c.existing == nil {
 			// ssa masks drifted Secrets itself; created ones are masked here.
 			maskSecret(desired)
 		}
 		after = diffYAML(desired)
 		text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 			A: difflib.SplitLines(before), B: difflib.SplitLines(after),
-			FromFile: c.Object.Ref() + " (live)", ToFile: c.Object.Ref() + " (bootstrap)", Context: 3,
+			FromFile: c.obj.ref() + " (live)", ToFile: c.obj.ref() + " (bootstrap)", Context: 3,
 		})
 		if err != nil {
 			return err
@@ -138,15 +136,8 @@ func diffYAML(u *unstructured.Unstructured) string {
 // Export writes the final set as YAML: stage one first, as it would be applied.
 func Export(w io.Writer, s *Set) error {
 	var us []*unstructured.Unstructured
-	for _, o := range s.Objects {
-		if ssautil.IsClusterDefinition(o.Unstructured) {
-			us = append(us, o.Unstructured)
-		}
-	}
-	for _, o := range s.Objects {
-		if !ssautil.IsClusterDefinition(o.Unstructured) {
-			us = append(us, o.Unstructured)
-		}
+	for _, o := range s.inApplyOrder() {
+		us = append(us, o.Unstructured)
 	}
 	y, err := ssautil.ObjectsToYAML(us)
 	if err != nil {

@@ -10,43 +10,43 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 )
 
-// PlaceholderError refuses a set that still holds the reference's
+// placeholderError refuses a set that still holds the reference's
 // placeholders: applied, they would make Flux pull from a repository or
 // registry that does not exist.
-type PlaceholderError struct {
-	Lines []string
-	// Fix says how to fill them in.
-	Fix string
+type placeholderError struct {
+	lines []string
+	// fix says how to fill them in.
+	fix string
 }
 
-func (e *PlaceholderError) Error() string {
+func (e *placeholderError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "refusing to apply: %d unreplaced placeholder(s), nothing was sent to the cluster:", len(e.Lines))
-	for _, l := range e.Lines {
+	fmt.Fprintf(&b, "refusing to apply: %d unreplaced placeholder(s), nothing was sent to the cluster:", len(e.lines))
+	for _, l := range e.lines {
 		b.WriteString("\n  " + l)
 	}
-	if e.Fix != "" {
-		b.WriteString("\n" + e.Fix)
+	if e.fix != "" {
+		b.WriteString("\n" + e.fix)
 	}
 	return b.String()
 }
 
-// CheckPlaceholders scans every object for placeholder tokens and returns a
-// *PlaceholderError naming token, object and the file (and line) it came
+// checkPlaceholders scans every object for placeholder tokens and returns a
+// *placeholderError naming token, object and the file (and line) it came
 // from, or nil. It needs no cluster.
-func CheckPlaceholders(s *Set, fix string) error {
+func checkPlaceholders(s *Set, fix string) error {
 	var lines []string
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		b, err := yaml.Marshal(o.Object)
 		if err != nil {
-			return fmt.Errorf("%s: %w", o.Ref(), err)
+			return fmt.Errorf("%s: %w", o.ref(), err)
 		}
 		for _, tok := range placeholder.FindIn(string(b)) {
-			where := o.Origin
-			if locs := findingsFor(s.Findings, tok); len(locs) > 0 {
+			where := o.origin
+			if locs := findingsFor(s.findings, tok); len(locs) > 0 {
 				where = strings.Join(locs, ", ")
 			}
-			msg := fmt.Sprintf("%s in %s (%s)", tok, o.Ref(), where)
+			msg := fmt.Sprintf("%s in %s (%s)", tok, o.ref(), where)
 			if t, ok := placeholder.Lookup(tok); ok && t.Value != "" {
 				msg += ": replace it with " + t.Value
 			}
@@ -57,12 +57,12 @@ func CheckPlaceholders(s *Set, fix string) error {
 		return nil
 	}
 	sort.Strings(lines)
-	return &PlaceholderError{Lines: lines, Fix: fix}
+	return &placeholderError{lines: lines, fix: fix}
 }
 
-// CheckFlagPlaceholders refuses flag values that are placeholders, e.g. a
+// checkFlagPlaceholders refuses flag values that are placeholders, e.g. a
 // --registry of REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io copied from the docs.
-func CheckFlagPlaceholders(flags map[string]string, fix string) error {
+func checkFlagPlaceholders(flags map[string]string, fix string) error {
 	var lines []string
 	for name, v := range flags {
 		for _, tok := range placeholder.FindIn(v) {
@@ -73,7 +73,7 @@ func CheckFlagPlaceholders(flags map[string]string, fix string) error {
 		return nil
 	}
 	sort.Strings(lines)
-	return &PlaceholderError{Lines: lines, Fix: fix}
+	return &placeholderError{lines: lines, fix: fix}
 }
 
 func findingsFor(fs []placeholder.Finding, tok string) []string {

@@ -38,7 +38,7 @@ import (
 // crdIndex finds the CRD of a kind among the set's objects.
 type crdIndex map[schema.GroupKind]*apiextensionsv1.CustomResourceDefinition
 
-func indexCRDs(objs []Object) (crdIndex, error) {
+func indexCRDs(objs []object) (crdIndex, error) {
 	idx := crdIndex{}
 	for _, o := range objs {
 		if o.GetKind() != "CustomResourceDefinition" || o.GroupVersionKind().Group != apiextensionsv1.GroupName {
@@ -46,7 +46,7 @@ func indexCRDs(objs []Object) (crdIndex, error) {
 		}
 		crd := &apiextensionsv1.CustomResourceDefinition{}
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, crd); err != nil {
-			return nil, fmt.Errorf("%s: %w", o.Ref(), err)
+			return nil, fmt.Errorf("%s: %w", o.ref(), err)
 		}
 		idx[schema.GroupKind{Group: crd.Spec.Group, Kind: crd.Spec.Names.Kind}] = crd
 	}

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// SyncOptions are the flags that describe the Git repository Flux syncs from.
+// SyncOptions describe the Git repository Flux syncs from.
 type SyncOptions struct {
 	Name      string
 	Namespace string
@@ -31,8 +31,8 @@ func GitHubURL(account string) string {
 	return "https://github.com/" + account + "/" + ReferenceRepo
 }
 
-// Validate checks the options a sync needs.
-func (o SyncOptions) Validate() error {
+// validate checks the options a sync needs.
+func (o SyncOptions) validate() error {
 	if errs := validation.IsDNS1123Subdomain(o.Name); len(errs) > 0 {
 		return fmt.Errorf("invalid --name %q: %s", o.Name, strings.Join(errs, "; "))
 	}
@@ -59,10 +59,10 @@ func (o SyncOptions) Validate() error {
 	return nil
 }
 
-// SyncObjects returns the GitRepository and Kustomization that make Flux
+// syncObjects returns the GitRepository and Kustomization that make Flux
 // reconcile the repository, in the current Flux APIs (the reference's
 // v1beta1 ones no longer exist).
-func SyncObjects(o SyncOptions) *Set {
+func syncObjects(o SyncOptions) *Set {
 	origin := o.Origin
 	if origin == "" {
 		origin = "--url"
@@ -91,8 +91,8 @@ func SyncObjects(o SyncOptions) *Set {
 			"sourceRef": map[string]any{"kind": "GitRepository", "name": o.Name},
 		},
 	}
-	return &Set{Objects: []Object{
-		{Unstructured: &unstructured.Unstructured{Object: repo}, Origin: origin},
-		{Unstructured: &unstructured.Unstructured{Object: ks}, Origin: "--path"},
+	return &Set{objects: []object{
+		{Unstructured: &unstructured.Unstructured{Object: repo}, origin: origin},
+		{Unstructured: &unstructured.Unstructured{Object: ks}, origin: "--path"},
 	}}
 }

@@ -11,9 +11,9 @@ import (
 // upstreamRegistry is where Flux publishes its controller images.
 const upstreamRegistry = "ghcr.io/fluxcd/"
 
-// ValidateRegistry checks a --registry value: a host and optional path, no
+// validateRegistry checks a --registry value: a host and optional path, no
 // scheme, no tag, no trailing slash.
-func ValidateRegistry(r string) error {
+func validateRegistry(r string) error {
 	switch {
 	case strings.Contains(r, "://"):
 		return fmt.Errorf("invalid --registry %q: give HOST/PATH without a scheme, e.g. myacr.azurecr.io/fluxcd", r)
@@ -72,12 +72,12 @@ func eachContainer(u *unstructured.Unstructured, fn func(c map[string]any) bool)
 	return nil
 }
 
-// RewriteRegistry points the Flux controller images at registry:
+// rewriteRegistry points the Flux controller images at registry:
 // ghcr.io/fluxcd/<name>:<tag> becomes <registry>/<name>:<tag>, the way
 // 'flux install --registry' does, for clusters that pull only from their ACR.
-func RewriteRegistry(s *Set, registry string) error {
+func rewriteRegistry(s *Set, registry string) error {
 	registry = strings.TrimSuffix(registry, "/")
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		err := eachContainer(o.Unstructured, func(c map[string]any) bool {
 			img, _ := c["image"].(string)
 			if !strings.HasPrefix(img, upstreamRegistry) {
@@ -87,19 +87,19 @@ func RewriteRegistry(s *Set, registry string) error {
 			return true
 		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", o.Ref(), err)
+			return fmt.Errorf("%s: %w", o.ref(), err)
 		}
 	}
 	return nil
 }
 
-// AddImagePullSecret makes the Flux controllers' pods pull with the named
+// addImagePullSecret makes the Flux controllers' pods pull with the named
 // Secret (which must exist in their namespace).
-func AddImagePullSecret(s *Set, name string) error {
+func addImagePullSecret(s *Set, name string) error {
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 		return fmt.Errorf("invalid --image-pull-secret %q: %s", name, strings.Join(errs, "; "))
 	}
-	for _, o := range s.Objects {
+	for _, o := range s.objects {
 		path := podSpec(o.Unstructured)
 		if path == nil {
 			continue
@@ -125,7 +125,7 @@ func AddImagePullSecret(s *Set, name string) error {
 		}
 		secrets = append(secrets, map[string]any{"name": name})
 		if err := unstructured.SetNestedSlice(o.Object, secrets, append(path, "imagePullSecrets")...); err != nil {
-			return fmt.Errorf("%s: %w", o.Ref(), err)
+			return fmt.Errorf("%s: %w", o.ref(), err)
 		}
 	}
 	return nil

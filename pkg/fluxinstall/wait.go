@@ -11,7 +11,7 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
-	"github.com/fluxcd/cli-utils/pkg/object"
+	objmeta "github.com/fluxcd/cli-utils/pkg/object"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
@@ -27,19 +27,61 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out waiting for %s: still not ready: %s", e.What, strings.Join(e.Pending, "; "))
 }
 
-// waitCurrent polls set with kstatus until every object is Current, showing
-// what is still pending. It returns early when every object is Current or
-// Failed (a Failed Deployment will not recover by waiting), with an error
-// naming the failed ones, a *TimeoutError at the deadline, and ctx's error
-// when the user interrupts.
-func waitCurrent(ctx context.Context, poller *polling.StatusPoller, set object.ObjMetadataSet, what string, interval time.Duration, deadline time.Time, p *progress.Printer) error {
+// waitHealthy waits with kstatus until the plan's Deployments (the Flux
+// controllers) are Current, rolled out and available, and then until its
+// Flux objects (the GitRepository and Kustomization) report Ready, as
+// 'flux bootstrap' does: only then is the cluster actually syncing.
+func (in *installer) waitHealthy(ctx context.Context, p *plan, deadline time.Time) error {
+	var controllers, syncs objmeta.ObjMetadataSet
+	for _, c := range p.changes {
+		gvk := c.obj.GroupVersionKind()
+		switch {
+		case gvk.Kind == "Deployment" && gvk.Group == "apps":
+			controllers = append(controllers, objmeta.UnstructuredToObjMetadata(c.obj.Unstructured))
+		case isFluxKind(gvk.GroupKind()):
+			syncs = append(syncs, objmeta.UnstructuredToObjMetadata(c.obj.Unstructured))
+		}
+	}
+	pr := in.progress
+	if len(controllers) > 0 {
+		pr.Waitingf("waiting for %d controller(s) to become ready", len(controllers))
+		if err := in.waitCurrent(ctx, controllers, "controllers", in.pollInterval, deadline); err != nil {
+			return err
+		}
+		pr.Successf("%d controller(s) ready", len(controllers))
+	}
+	if len(syncs) > 0 {
+		pr.Waitingf("waiting for %s to be reconciled", progress.Summary(refs(syncs), 3))
+		if err := in.waitCurrent(ctx, syncs, "Flux objects", in.pollInterval, deadline); err != nil {
+			return err
+		}
+		pr.Successf("%s reconciled", progress.Summary(refs(syncs), 3))
+	}
+	return nil
+}
+
+func refs(set objmeta.ObjMetadataSet) []string {
+	var out []string
+	for _, id := range set {
+		out = append(out, ssautil.FmtObjMetadata(id))
+	}
+	return out
+}
+
+// waitCurrent polls set with kstatus every interval until every object is
+// Current, showing what is still pending. It returns early when every
+// object is Current or Failed (a Failed Deployment will not recover by
+// waiting), with an error naming the failed ones, a *TimeoutError at the
+// deadline, and ctx's error when the user interrupts.
+func (in *installer) waitCurrent(ctx context.Context, set objmeta.ObjMetadataSet, what string, interval time.Duration, deadline time.Time) error {
+	p := in.progress
 	if len(set) == 0 {
 		return nil
 	}
 	wctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	latest := map[object.ObjMetadata]*event.ResourceStatus{}
-	events := poller.Poll(wctx, set, polling.PollOptions{PollInterval: interval})
+	latest := map[objmeta.ObjMetadata]*event.ResourceStatus{}
+	events := in.poller.Poll(wctx, set, polling.PollOptions{PollInterval: interval})
 	// The redrawn line's elapsed time should move even when no status does.
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -120,7 +162,7 @@ loop:
 // classify returns the objects not yet Current (with their status and
 // message) and the Failed ones, named in full or short (for the live line);
 // pending is empty once all are terminal.
-func classify(set object.ObjMetadataSet, latest map[object.ObjMetadata]*event.ResourceStatus, full bool) (pending, failed []string) {
+func classify(set objmeta.ObjMetadataSet, latest map[objmeta.ObjMetadata]*event.ResourceStatus, full bool) (pending, failed []string) {
 	for _, id := range set {
 		rs := latest[id]
 		name := shortRef(id)
@@ -145,7 +187,7 @@ func classify(set object.ObjMetadataSet, latest map[object.ObjMetadata]*event.Re
 }
 
 // pendingNames lists the objects not yet Current or Failed.
-func pendingNames(set object.ObjMetadataSet, latest map[object.ObjMetadata]*event.ResourceStatus) []string {
+func pendingNames(set objmeta.ObjMetadataSet, latest map[objmeta.ObjMetadata]*event.ResourceStatus) []string {
 	var out []string
 	for _, id := range set {
 		if rs := latest[id]; rs == nil || (rs.Status != status.CurrentStatus && rs.Status != status.FailedStatus) {
@@ -158,7 +200,7 @@ func pendingNames(set object.ObjMetadataSet, latest map[object.ObjMetadata]*even
 
 // shortRef names an object in a waiting line, where the kind is mostly
 // already said: "source-controller", "gitrepositories.source.toolkit.fluxcd.io".
-func shortRef(id object.ObjMetadata) string {
+func shortRef(id objmeta.ObjMetadata) string {
 	if isFluxKind(id.GroupKind) {
 		// The sync objects share a name; their kinds tell them apart.
 		return id.GroupKind.Kind + "/" + id.Name
@@ -193,7 +235,7 @@ const unreachableFor = 15 * time.Second
 
 // lostContact returns an error once every object's status has been an
 // error (the API server not answering) for unreachableFor.
-func lostContact(set object.ObjMetadataSet, latest map[object.ObjMetadata]*event.ResourceStatus, since *time.Time) error {
+func lostContact(set objmeta.ObjMetadataSet, latest map[objmeta.ObjMetadata]*event.ResourceStatus, since *time.Time) error {
 	var last error
 	for _, id := range set {
 		rs := latest[id]

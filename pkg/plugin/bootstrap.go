@@ -47,7 +47,6 @@ type BootstrapOptions struct {
 	Output  string
 
 	componentsSet bool
-	namespace     string
 }
 
 func newBootstrapCommand(env *Env) *cobra.Command {
@@ -108,8 +107,7 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 			%[1]s bootstrap --github-account contoso --export > flux.yaml`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.componentsSet = cmd.Flags().Changed("components")
-			if err := o.Complete(); err != nil {
+			if err := o.Complete(cmd); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -141,16 +139,14 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 	return cmd
 }
 
-// Complete fills in derived values.
-func (o *BootstrapOptions) Complete() error {
+// Complete fills in derived values. The namespace is resolved in Run, only
+// when a cluster is contacted: --export and the flag checks need no
+// kubeconfig.
+func (o *BootstrapOptions) Complete(cmd *cobra.Command) error {
+	o.componentsSet = cmd.Flags().Changed("components")
 	if o.GitHubAccount != "" && o.URL == "" {
 		o.URL = fluxinstall.GitHubURL(o.GitHubAccount)
 	}
-	ns, _, err := o.env.ConfigFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil || ns == "" {
-		ns = "default"
-	}
-	o.namespace = ns
 	return nil
 }
 
@@ -197,15 +193,8 @@ func (o *BootstrapOptions) Validate() error {
 			}
 		}
 	}
-	if o.URL != "" {
-		if err := o.sync().Validate(); err != nil {
-			return exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
-	}
-	if o.Registry != "" {
-		if err := fluxinstall.ValidateRegistry(o.Registry); err != nil {
-			return exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
+	if err := o.source().Validate(); err != nil {
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
 	n := 0
 	for _, b := range []bool{o.DryRun, o.Diff, o.Export} {
@@ -230,248 +219,119 @@ func componentNames() []string {
 	return out
 }
 
-func (o *BootstrapOptions) sync() fluxinstall.SyncOptions {
+// source says what Build assembles. The sync objects are added when URL is set.
+func (o *BootstrapOptions) source() fluxinstall.Source {
 	origin := "--url"
 	if o.GitHubAccount != "" {
 		origin = "--github-account"
 	}
-	return fluxinstall.SyncOptions{
-		Origin: origin,
-		Name:   o.Name, Namespace: manifests.Namespace, URL: o.URL, Branch: o.Branch,
-		Path: o.Path, Interval: o.Interval, SecretRef: o.SecretRef,
+	return fluxinstall.Source{
+		Kustomize: o.Kustomize, Files: o.Filenames, Components: o.Components,
+		Sync: fluxinstall.SyncOptions{
+			Origin: origin,
+			Name:   o.Name, Namespace: manifests.Namespace, URL: o.URL, Branch: o.Branch,
+			Path: o.Path, Interval: o.Interval, SecretRef: o.SecretRef,
+		},
+		Registry: o.Registry, ImagePullSecret: o.ImagePullSecret,
+		Fix: fmt.Sprintf("fill them in with '%s configure' (or edit the files), then run bootstrap again", o.env.Name),
 	}
 }
 
-// buildSet assembles the final objects without contacting the cluster, and
-// refuses placeholders naming token, object and file.
-func (o *BootstrapOptions) buildSet() (*fluxinstall.Set, error) {
-	fix := fmt.Sprintf("fill them in with '%s configure' (or edit the files), then run bootstrap again", o.env.Name)
-	if err := fluxinstall.CheckFlagPlaceholders(map[string]string{
-		"registry": o.Registry, "image-pull-secret": o.ImagePullSecret, "secret-ref": o.SecretRef,
-	}, "pass real values, not the reference's placeholders"); err != nil {
-		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-	}
-	var (
-		set *fluxinstall.Set
-		err error
-	)
-	switch {
-	case o.Kustomize != "":
-		set, err = fluxinstall.Kustomize(o.Kustomize)
-	case len(o.Filenames) > 0:
-		set, err = fluxinstall.Files(o.Filenames)
-	default:
-		set, err = fluxinstall.Embedded(o.Components)
-	}
-	if err != nil {
-		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-	}
-	if o.URL != "" {
-		set.Add(fluxinstall.SyncObjects(o.sync()))
-	}
-	if o.Registry != "" {
-		if err := fluxinstall.RewriteRegistry(set, o.Registry); err != nil {
-			return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
-	}
-	if o.ImagePullSecret != "" {
-		if err := fluxinstall.AddImagePullSecret(set, o.ImagePullSecret); err != nil {
-			return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
-	}
-	if err := set.CheckDuplicates(); err != nil {
-		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-	}
-	if err := fluxinstall.CheckPlaceholders(set, fix); err != nil {
-		return nil, exitcode.WithCode(exitcode.CouldNotCheck, err)
-	}
-	return set, nil
-}
-
-// Run builds, validates, applies, waits and checks.
+// Run builds the set and, unless --export, installs it; the change set is
+// rendered once, whatever the outcome.
 func (o *BootstrapOptions) Run(ctx context.Context) error {
 	streams := o.env.Streams
-	set, err := o.buildSet()
+	set, err := fluxinstall.Build(o.source())
 	if err != nil {
-		return err
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
 	if o.Export {
 		return fluxinstall.Export(streams.Out, set)
 	}
 
 	p := progress.New(streams.ErrOut)
-	deadline := time.Now().Add(o.Timeout)
 	cfg, err := o.env.RESTConfig()
 	if err != nil {
 		return err
 	}
-	in, err := fluxinstall.NewInstaller(cfg, p)
+	ns, err := o.env.Namespace()
 	if err != nil {
-		return kubeerr.Explain(err, cfg.Host)
+		return err
 	}
-	in.DefaultNamespace = o.namespace
-
-	// fail classifies an error: nothing written is 2 (could not do
-	// anything), something written is 1 (applied but not healthy), and an
-	// interrupt is left to main (130).
-	stage := "validating"
-	fail := func(err error) error {
-		if ctx.Err() != nil {
-			p.Failuref("interrupted while %s; %s", stage, o.interruptNote(in))
-			return ctx.Err()
-		}
-		var rej *fluxinstall.RejectedError
-		if errors.As(err, &rej) {
-			return exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
-		var apply *fluxinstall.ApplyError
-		var to *fluxinstall.TimeoutError
-		if !errors.As(err, &apply) && !errors.As(err, &to) {
-			// Access errors (server gone, credentials expired) explained.
-			err = kubeerr.Explain(err, cfg.Host)
-		}
-		if !in.Wrote() {
-			return exitcode.WithCode(exitcode.CouldNotCheck, err)
-		}
-		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nsome objects were applied; run bootstrap again to converge: it applies only what is missing or different", err)}
+	res, err := fluxinstall.Install(ctx, set, fluxinstall.Options{
+		Config: cfg, Progress: p, DefaultNamespace: ns,
+		PlanOnly: o.DryRun || o.Diff, Force: o.Force, Wait: o.Wait, Timeout: o.Timeout,
+		Verify: func(ctx context.Context) (bool, error) {
+			return runVerifyCategories(ctx, o.env, []string{"flux"}, streams.ErrOut)
+		},
+	})
+	if err == nil && res.DryRun {
+		p.Successf("dry run: %s; nothing written", res.Summary())
 	}
-
-	if o.Kustomize == "" && len(o.Filenames) == 0 {
-		cs, err := o.env.Factory.KubernetesClientSet()
-		if err != nil {
-			return fail(err)
-		}
-		v, err := cs.Discovery().ServerVersion()
-		if err != nil {
-			return fail(err)
-		}
-		if err := fluxinstall.CheckKubernetesVersion(v.GitVersion); err != nil {
-			if !o.Force {
-				return exitcode.WithCode(exitcode.CouldNotCheck, err)
-			}
-			p.Warningf("--force: %v", err)
-		}
-	}
-
-	if o.Force {
-		if err := fluxinstall.DetectForeign(ctx, in.Client); err != nil {
-			var fe *fluxinstall.ForeignError
-			if !errors.As(err, &fe) {
-				return fail(err)
-			}
-			p.Warningf("--force: taking over Flux managed by %s (%s)", fe.Manager, fe.Reason)
-		}
-	} else if err := fluxinstall.DetectForeign(ctx, in.Client); err != nil {
-		return fail(err)
-	}
-
-	p.Actionf("validating %d objects before the first write", len(set.Objects))
-	plan, err := in.Validate(ctx, set)
+	rerr := o.render(streams.Out, res)
 	if err != nil {
-		return fail(err)
+		return o.failure(p, res, err, ctx.Err(), cfg.Host)
 	}
-	p.Successf("%d objects validated: %s", len(plan.Changes), validatedBy(plan))
-	for _, c := range plan.Changes {
-		for _, t := range c.TakenOver {
-			p.Warningf("%s: taking over %s from field manager %q", c.Object.Ref(), t.Field, t.Manager)
-		}
+	if rerr != nil {
+		return rerr
 	}
-
-	report := fluxinstall.Report{DryRun: o.DryRun || o.Diff}
-	if o.Diff {
-		if err := fluxinstall.WriteDiff(streams.Out, plan); err != nil {
-			return err
-		}
-		p.Successf("dry run: %s; nothing written", plan.Summary())
-		return nil
+	if res.Healthy != nil && *res.Healthy {
+		p.Successf("bootstrap finished: Flux %s is healthy", manifests.FluxVersion)
 	}
-	if o.DryRun {
-		report.Changes = plan.Entries()
-		p.Successf("dry run: %s; nothing written", plan.Summary())
-		return fluxinstall.WriteChangeSet(streams.Out, o.Output, report)
-	}
-
-	if plan.Unchanged() {
-		p.Successf("all %d objects unchanged; nothing to apply", len(plan.Changes))
-	} else {
-		stage = "applying"
-		if err := in.Apply(ctx, plan, deadline); err != nil {
-			if o.Output == "" {
-				_ = fluxinstall.WriteChangeSet(streams.Out, "", fluxinstall.Report{Changes: plan.Entries()})
-			}
-			return fail(err)
-		}
-	}
-	report.Changes = plan.Entries()
-	if o.Output == "" {
-		if err := fluxinstall.WriteChangeSet(streams.Out, "", report); err != nil {
-			return err
-		}
-	}
-	if !o.Wait {
-		return o.writeStructured(streams.Out, report, nil)
-	}
-
-	stage = "waiting for the controllers"
-	if err := in.WaitHealthy(ctx, plan, deadline); err != nil {
-		healthy := false
-		_ = o.writeStructured(streams.Out, report, &healthy)
-		if ctx.Err() != nil {
-			return fail(err)
-		}
-		var to *fluxinstall.TimeoutError
-		if !errors.As(err, &to) {
-			err = kubeerr.Explain(err, cfg.Host)
-		}
-		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nFlux was applied but is not healthy; inspect with 'kubectl -n %s get deploy,pods,gitrepositories,kustomizations' and run bootstrap again (or '%s verify') when it has settled", err, manifests.Namespace, o.env.Name)}
-	}
-	stage = "running the Flux checks"
-	p.Actionf("running verify's Flux checks")
-	passed, err := runVerifyCategories(ctx, o.env, []string{"flux"}, streams.ErrOut)
-	healthy := err == nil && passed
-	if werr := o.writeStructured(streams.Out, report, &healthy); werr != nil {
-		return werr
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return fail(err)
-		}
-		p.Failuref("Flux checks could not run: %v", err)
-		return exitcode.Silent(exitcode.Failed)
-	}
-	if !passed {
-		p.Failuref("Flux was applied but its checks failed")
-		return exitcode.Silent(exitcode.Failed)
-	}
-	p.Successf("bootstrap finished: Flux %s is healthy", manifests.FluxVersion)
 	return nil
 }
 
-func (o *BootstrapOptions) writeStructured(w io.Writer, r fluxinstall.Report, healthy *bool) error {
-	if o.Output == "" {
-		return nil
+// render writes what stdout carries, chosen here once: the diff with
+// --diff, else the change set as text or -o json|yaml.
+func (o *BootstrapOptions) render(w io.Writer, r fluxinstall.Result) error {
+	if o.Diff {
+		return fluxinstall.WriteDiff(w, r)
 	}
-	r.Healthy = healthy
 	return fluxinstall.WriteChangeSet(w, o.Output, r)
 }
 
-func (o *BootstrapOptions) interruptNote(in *fluxinstall.Installer) string {
-	if in.Wrote() {
-		return "some objects were applied; re-run bootstrap to converge"
+// failure maps where Install stopped to the exit code and what the user
+// reads: nothing written is 2 (nothing could be done), something written
+// or a wait or check that failed is 1 (applied but not healthy), and an
+// interrupt (ctxErr set) is left to main (130).
+func (o *BootstrapOptions) failure(p *progress.Printer, r fluxinstall.Result, err, ctxErr error, host string) error {
+	if ctxErr != nil {
+		note := "nothing was written"
+		if r.Wrote {
+			note = "some objects were applied; re-run bootstrap to converge"
+		}
+		p.Failuref("interrupted while %s; %s", r.Stage, note)
+		return ctxErr
 	}
-	return "nothing was written"
+	switch r.Stage {
+	case fluxinstall.StageVerify:
+		if errors.Is(err, fluxinstall.ErrUnhealthy) {
+			p.Failuref("%v", err)
+		} else {
+			p.Failuref("Flux checks could not run: %v", err)
+		}
+		return exitcode.Silent(exitcode.Failed)
+	case fluxinstall.StageWait:
+		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nFlux was applied but is not healthy; inspect with 'kubectl -n %s get deploy,pods,gitrepositories,kustomizations' and run bootstrap again (or '%s verify') when it has settled", explain(err, host), manifests.Namespace, o.env.Name)}
+	}
+	err = explain(err, host)
+	if !r.Wrote {
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
+	return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nsome objects were applied; run bootstrap again to converge: it applies only what is missing or different", err)}
 }
 
-func validatedBy(p *fluxinstall.Plan) string {
-	counts := map[string]int{}
-	for _, c := range p.Changes {
-		counts[c.ValidatedBy]++
+// explain turns errors reaching the API server into kubeerr's plain lines;
+// fluxinstall's own errors already say what is wrong and what to do.
+func explain(err error, host string) error {
+	var (
+		refused  *fluxinstall.RefusedError
+		rejected *fluxinstall.RejectedError
+		apply    *fluxinstall.ApplyError
+		timeout  *fluxinstall.TimeoutError
+	)
+	if errors.As(err, &refused) || errors.As(err, &rejected) || errors.As(err, &apply) || errors.As(err, &timeout) {
+		return err
 	}
-	var parts []string
-	for _, k := range []string{fluxinstall.ByServer, fluxinstall.ByNamespace, fluxinstall.BySchema} {
-		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
-		}
-	}
-	return strings.Join(parts, ", ")
+	return kubeerr.Explain(err, host)
 }
