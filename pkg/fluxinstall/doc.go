@@ -1,6 +1,8 @@
-// Package fluxinstall installs Flux: it loads a manifest set (the embedded
-// install, a kustomization folder or files), transforms it (sync objects,
-// registry, pull secret), refuses placeholders, validates every object before
-// the first write, applies it in stages with server-side apply, waits with
-// kstatus, and renders change sets, diffs and exports.
+// Package fluxinstall installs Flux as a pipeline that returns a Result:
+// Build assembles the set (load.go, sync.go, transform.go, placeholders.go),
+// Install refuses a foreign Flux (detect.go), validates every object before
+// the first write (validate.go, schema.go), applies in stages with
+// server-side apply (apply.go), waits with kstatus (wait.go, status.go) and
+// reports the stage reached, what it wrote and the health (result.go), which
+// output.go renders.
 package fluxinstall
