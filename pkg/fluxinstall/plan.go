@@ -28,7 +28,7 @@ type change struct {
 }
 
 // plan is the validated set, in apply order: stage one, then stage two.
-// Apply updates each action with what the server actually did.
+// apply updates each action with what the server actually did.
 type plan struct {
 	changes []*change
 }
