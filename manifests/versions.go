@@ -53,6 +53,15 @@ func DefaultComponents() []string {
 	return out
 }
 
+// ComponentNames returns every component's name, in install order.
+func ComponentNames() []string {
+	var out []string
+	for _, c := range Components {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
 // LookupComponent returns the component called name.
 func LookupComponent(name string) (Component, bool) {
 	for _, c := range Components {

@@ -105,7 +105,7 @@ func loadEmbedded(components []string) (*Set, error) {
 	for _, p := range parts {
 		if p != manifests.BaseFile {
 			if _, ok := manifests.LookupComponent(p); !ok {
-				return nil, fmt.Errorf("unknown component %q: the embedded install has %s", p, strings.Join(componentNames(), ", "))
+				return nil, fmt.Errorf("unknown component %q: the embedded install has %s", p, strings.Join(manifests.ComponentNames(), ", "))
 			}
 		}
 		b, err := manifests.YAML(p)
@@ -121,14 +121,6 @@ func loadEmbedded(components []string) (*Set, error) {
 		}
 	}
 	return s, nil
-}
-
-func componentNames() []string {
-	var out []string
-	for _, c := range manifests.Components {
-		out = append(out, c.Name)
-	}
-	return out
 }
 
 // loadKustomize builds the kustomization in dir in-process with the

@@ -169,7 +169,7 @@ func (o *BootstrapOptions) Validate() error {
 	have := map[string]bool{}
 	for _, c := range o.Components {
 		if _, ok := manifests.LookupComponent(c); !ok {
-			return exitcode.Usage("unknown component %q in --components: choose from %s", c, strings.Join(componentNames(), ", "))
+			return exitcode.Usage("unknown component %q in --components: choose from %s", c, strings.Join(manifests.ComponentNames(), ", "))
 		}
 		have[c] = true
 	}
@@ -209,14 +209,6 @@ func (o *BootstrapOptions) Validate() error {
 		return exitcode.Usage("--timeout must be positive")
 	}
 	return nil
-}
-
-func componentNames() []string {
-	var out []string
-	for _, c := range manifests.Components {
-		out = append(out, c.Name)
-	}
-	return out
 }
 
 // source says what Build assembles. The sync objects are added when URL is set.
