@@ -22,7 +22,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 var eras = []string{"podidentity", "workloadidentity", "extension"}

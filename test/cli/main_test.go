@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 

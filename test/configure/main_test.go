@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 var binary string

@@ -18,7 +18,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 var (

@@ -17,7 +17,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 // version is what the suite releases; any semver works.

@@ -10,7 +10,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 func repoRoot(t *testing.T) string {

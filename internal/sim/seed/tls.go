@@ -1,4 +1,4 @@
-package simcluster
+package seed
 
 import (
 	"context"
@@ -16,15 +16,17 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 )
 
 // ensureTLSSecret creates the Secret the Secrets Store CSI driver would sync
 // from Key Vault once the ingress controller mounts its volume. The
 // certificate is a throwaway self-signed one made here; an existing Secret is
-// left alone so a second Seed changes nothing.
+// left alone so a second Apply changes nothing.
 func ensureTLSSecret(ctx context.Context, c client.Client) error {
 	var existing corev1.Secret
-	err := c.Get(ctx, client.ObjectKey{Namespace: "ingress-nginx", Name: TLSSecretName}, &existing)
+	err := c.Get(ctx, client.ObjectKey{Namespace: "ingress-nginx", Name: sim.TLSSecretName}, &existing)
 	if err == nil {
 		return nil
 	}
@@ -37,14 +39,14 @@ func ensureTLSSecret(ctx context.Context, c client.Client) error {
 	}
 	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: TLSSecretName, Namespace: "ingress-nginx",
+			Name: sim.TLSSecretName, Namespace: "ingress-nginx",
 			Labels: map[string]string{"secrets-store.csi.k8s.io/managed": "true"},
 		},
 		Type: corev1.SecretTypeTLS,
 		Data: map[string][]byte{corev1.TLSCertKey: crt, corev1.TLSPrivateKeyKey: key},
 	}
 	if err := c.Create(ctx, s, client.FieldOwner(FieldManager)); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating Secret ingress-nginx/%s: %w", TLSSecretName, err)
+		return fmt.Errorf("creating Secret ingress-nginx/%s: %w", sim.TLSSecretName, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package simcluster_test
+package seed_test
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -23,9 +24,9 @@ import (
 var templateName = regexp.MustCompile(`^k8sazure(v\d+)?(ingresshttpsonly|loadbalancernopublicips|externalips|containerallowedports|serviceallowedports|podenforcelabels|blockautomounttoken|readonlyrootfilesystem|blockdefault|containerlimits|containerallowedimages|(container)?noprivilege|(container)?noprivilegeescalation|hostnetworkingports|blockhostnamespace|allowedcapabilities|volumetypes|allowedusersgroups|allowedseccomp)$`)
 
 func TestObjectsPerEra(t *testing.T) {
-	for _, era := range simcluster.Eras() {
+	for _, era := range sim.Eras() {
 		t.Run(string(era), func(t *testing.T) {
-			objs, err := simcluster.Objects(era, simcluster.Options{})
+			objs, err := seed.Objects(era, seed.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,15 +64,15 @@ func TestObjectsPerEra(t *testing.T) {
 				"Deployment/ingress-nginx/ingress-nginx-controller",
 			}
 			switch era {
-			case simcluster.EraPodIdentity:
+			case sim.EraPodIdentity:
 				want = append(want, "DaemonSet/kube-system/nmi", "AzureIdentity/ingress-nginx/podmi-ingress-controller",
 					"AzureIdentityBinding/ingress-nginx/podmi-ingress-controller-binding")
-			case simcluster.EraExtension:
+			case sim.EraExtension:
 				want = append(want, "FluxConfig/flux-system/bootstrap", "GitRepository/flux-system/bootstrap",
 					"Kustomization/flux-system/bootstrap-unified", "Deployment/flux-system/fluxconfig-agent",
 					"Deployment/flux-system/fluxconfig-controller")
 			}
-			if era != simcluster.EraPodIdentity {
+			if era != sim.EraPodIdentity {
 				want = append(want, "Deployment/kube-system/azure-wi-webhook-controller-manager")
 				if names["DaemonSet/kube-system/nmi"] {
 					t.Error("nmi outside the pod-identity era")
@@ -99,12 +100,12 @@ func TestObjectsPerEra(t *testing.T) {
 
 func TestNodeNamesHaveTheAKSForm(t *testing.T) {
 	aks := regexp.MustCompile(`^aks-(npsystem|npinscope01|npooscope01)-\d{8}-vmss[0-9a-z]{6}$`)
-	for _, n := range []string{simcluster.NodeName("npsystem", 0), simcluster.NodeName("npinscope01", 1), simcluster.NodeName("npooscope01", 4999)} {
+	for _, n := range []string{seed.NodeName("npsystem", 0), seed.NodeName("npinscope01", 1), seed.NodeName("npooscope01", 4999)} {
 		if !aks.MatchString(n) {
 			t.Errorf("node name %q is not in AKS form", n)
 		}
 	}
-	if got := simcluster.NodeName("npsystem", 2); !strings.HasSuffix(got, "-vmss000002") {
+	if got := seed.NodeName("npsystem", 2); !strings.HasSuffix(got, "-vmss000002") {
 		t.Errorf("third npsystem node is %s", got)
 	}
 }
@@ -112,16 +113,16 @@ func TestNodeNamesHaveTheAKSForm(t *testing.T) {
 // Seed on envtest, with the status no controller writes there, for each
 // era; a second Seed changes nothing.
 func TestSeedOnEnvtestIsIdempotent(t *testing.T) {
-	for _, era := range simcluster.Eras() {
+	for _, era := range sim.Eras() {
 		t.Run(string(era), func(t *testing.T) {
 			env := testenv.StartT(t, testenv.Options{})
 			ctx := context.Background()
-			opts := simcluster.Options{SetStatus: true}
-			if err := simcluster.Seed(ctx, env.Config, era, opts); err != nil {
+			opts := seed.Options{SetStatus: true}
+			if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, env.Config, era, opts)
-			if err := simcluster.Seed(ctx, env.Config, era, opts); err != nil {
+			if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
 				t.Fatal(err)
 			}
 			after := snapshot(t, env.Config, era, opts)
@@ -133,7 +134,7 @@ func TestSeedOnEnvtestIsIdempotent(t *testing.T) {
 					t.Errorf("%s changed on the second Seed:\nbefore %+v\nafter  %+v", k, v, after[k])
 				}
 			}
-			if err := simcluster.WaitReady(ctx, env.Config, era, opts, 10*time.Second); err != nil {
+			if err := seed.WaitReady(ctx, env.Config, era, opts, 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
 			checkNodes(t, env.Config, 7)
@@ -145,19 +146,19 @@ func TestSeedOnEnvtestIsIdempotent(t *testing.T) {
 // Available through kwok and the real controllers; a second Seed changes
 // none of what Seed owns.
 func TestSeedOnKwok(t *testing.T) {
-	for _, era := range simcluster.Eras() {
+	for _, era := range sim.Eras() {
 		t.Run(string(era), func(t *testing.T) {
-			c := kwokcluster.CreateT(t, kwokcluster.Options{})
+			c := testenv.KwokT(t, kwok.Options{})
 			ctx := context.Background()
-			opts := simcluster.Options{}
-			if err := simcluster.Seed(ctx, c.Config, era, opts); err != nil {
+			opts := seed.Options{}
+			if err := seed.Apply(ctx, c.Config, era, opts); err != nil {
 				t.Fatal(err)
 			}
-			if err := simcluster.WaitReady(ctx, c.Config, era, opts, 3*time.Minute); err != nil {
+			if err := seed.WaitReady(ctx, c.Config, era, opts, 3*time.Minute); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, c.Config, era, opts)
-			if err := simcluster.Seed(ctx, c.Config, era, opts); err != nil {
+			if err := seed.Apply(ctx, c.Config, era, opts); err != nil {
 				t.Fatal(err)
 			}
 			after := snapshot(t, c.Config, era, opts)
@@ -194,7 +195,7 @@ func TestSeedOnKwok(t *testing.T) {
 				t.Errorf("ingress controller on node %q, want an npooscope01 node", pod.Spec.NodeName)
 			}
 			_, labelled := pod.Labels["aadpodidbinding"]
-			if labelled != (era == simcluster.EraPodIdentity) {
+			if labelled != (era == sim.EraPodIdentity) {
 				t.Errorf("era %s: ingress pod aadpodidbinding label present=%v", era, labelled)
 			}
 		})
@@ -253,17 +254,17 @@ type state struct {
 // snapshot records, for everything Seed applies, the resourceVersion, the
 // generation and what Seed's field manager owns (with the time it last
 // changed anything).
-func snapshot(t *testing.T, cfg *rest.Config, era simcluster.Era, opts simcluster.Options) map[string]state {
+func snapshot(t *testing.T, cfg *rest.Config, era sim.Era, opts seed.Options) map[string]state {
 	t.Helper()
 	cl, err := client.New(cfg, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs, err := simcluster.Objects(era, opts)
+	objs, err := seed.Objects(era, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pools, err := simcluster.Pools(opts)
+	pools, err := seed.Pools(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func snapshot(t *testing.T, cfg *rest.Config, era simcluster.Era, opts simcluste
 			n := &unstructured.Unstructured{}
 			n.SetAPIVersion("v1")
 			n.SetKind("Node")
-			n.SetName(simcluster.NodeName(p.Name, i))
+			n.SetName(seed.NodeName(p.Name, i))
 			objs = append(objs, n)
 		}
 	}
@@ -285,12 +286,12 @@ func snapshot(t *testing.T, cfg *rest.Config, era simcluster.Era, opts simcluste
 		}
 		var owned []string
 		for _, mf := range live.GetManagedFields() {
-			if mf.Manager == simcluster.FieldManager {
+			if mf.Manager == seed.FieldManager {
 				owned = append(owned, fmt.Sprintf("%s %s %s %s", mf.Operation, mf.Subresource, mf.Time, mf.FieldsV1.String()))
 			}
 		}
 		if len(owned) == 0 {
-			t.Errorf("%s %s: nothing owned by %s", o.GetKind(), o.GetName(), simcluster.FieldManager)
+			t.Errorf("%s %s: nothing owned by %s", o.GetKind(), o.GetName(), seed.FieldManager)
 		}
 		out[o.GetKind()+" "+client.ObjectKeyFromObject(o).String()] = state{live.GetResourceVersion(), live.GetGeneration(), strings.Join(owned, "\n")}
 	}
@@ -301,9 +302,9 @@ func snapshot(t *testing.T, cfg *rest.Config, era simcluster.Era, opts simcluste
 // envtest: 5,000 nodes with their status. Run with -bench Seed5000 -benchtime 1x.
 func BenchmarkSeed5000Nodes(b *testing.B) {
 	env := testenv.StartT(b, testenv.Options{})
-	opts := simcluster.Options{SetStatus: true, Nodes: map[string]int{"npsystem": 1000, "npinscope01": 2000, "npooscope01": 2000}}
+	opts := seed.Options{SetStatus: true, Nodes: map[string]int{"npsystem": 1000, "npinscope01": 2000, "npooscope01": 2000}}
 	for b.Loop() {
-		if err := simcluster.Seed(context.Background(), env.Config, simcluster.EraPodIdentity, opts); err != nil {
+		if err := seed.Apply(context.Background(), env.Config, sim.EraPodIdentity, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

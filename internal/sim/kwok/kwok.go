@@ -1,4 +1,4 @@
-package kwokcluster
+package kwok
 
 import (
 	"bytes"
@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,7 +27,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 // Binaries a kwok cluster runs, all from 'make testbin'.
@@ -175,25 +174,6 @@ func Create(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// CreateT creates a cluster for one test (or TestMain's testing.M-less
-// callers via testing.TB) and deletes it when the test ends, or when the
-// process gets SIGINT/SIGTERM.
-func CreateT(t testing.TB, opts Options) *Cluster {
-	t.Helper()
-	c, err := Create(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop := c.DeleteOnSignal()
-	t.Cleanup(func() {
-		stop()
-		if err := c.Delete(context.Background()); err != nil {
-			t.Errorf("deleting kwok cluster %s: %v", c.Name, err)
-		}
-	})
-	return c
 }
 
 // DeleteOnSignal deletes the cluster when the process gets SIGINT or

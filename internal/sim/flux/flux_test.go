@@ -1,4 +1,4 @@
-package simcluster_test
+package flux_test
 
 import (
 	"context"
@@ -15,8 +15,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/flux"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/gitserver"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
 // The real GitOps loop on a kwok cluster: the local source-controller pulls
@@ -24,8 +28,8 @@ import (
 // repository's namespace, and a published change arrives too.
 func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	ctx := context.Background()
-	c := kwokcluster.CreateT(t, kwokcluster.Options{})
-	if err := simcluster.InstallFluxCRDs(ctx, c.Config); err != nil {
+	c := testenv.KwokT(t, kwok.Options{})
+	if err := seed.InstallFluxCRDs(ctx, c.Config); err != nil {
 		t.Fatal(err)
 	}
 	cl, err := client.New(c.Config, client.Options{})
@@ -39,13 +43,9 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	repo := t.TempDir()
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
-	git, err := simcluster.StartGitServer(repo, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(git.Stop)
+	git, url := serve(t, repo)
 
-	flux, err := simcluster.StartFlux(ctx, c.Kubeconfig, t.TempDir())
+	flux, err := flux.Start(ctx, c.Kubeconfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	apply(&unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
 		"metadata": map[string]any{"name": "flux-system", "namespace": "flux-system"},
-		"spec":     map[string]any{"interval": "1m", "url": git.URL, "ref": map[string]any{"branch": "main"}},
+		"spec":     map[string]any{"interval": "1m", "url": url, "ref": map[string]any{"branch": "main"}},
 	}})
 	apply(&unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
@@ -88,7 +88,7 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	// A push reaches the cluster on the next reconcile.
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-b\n")
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
-	if _, err := git.Publish(repo, "Add team-b"); err != nil {
+	if _, err := git.Publish(sim.RepoName, "main", repo, "Add team-b"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().Format(time.RFC3339Nano)
@@ -112,19 +112,15 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 // bootstrap and bootstrap-unified Ready.
 func TestExtensionEraSyncsWithLocalFlux(t *testing.T) {
 	ctx := context.Background()
-	c := kwokcluster.CreateT(t, kwokcluster.Options{})
+	c := testenv.KwokT(t, kwok.Options{})
 	repo := t.TempDir()
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a0005-i\n  labels:\n    pci-scope: in-scope\n")
 	writeFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
-	git, err := simcluster.StartGitServer(repo, "main")
-	if err != nil {
+	_, url := serve(t, repo)
+	if err := seed.Apply(ctx, c.Config, sim.EraExtension, seed.Options{GitURL: url}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(git.Stop)
-	if err := simcluster.Seed(ctx, c.Config, simcluster.EraExtension, simcluster.Options{GitURL: git.URL}); err != nil {
-		t.Fatal(err)
-	}
-	flux, err := simcluster.StartFlux(ctx, c.Kubeconfig, t.TempDir())
+	flux, err := flux.Start(ctx, c.Kubeconfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,4 +187,22 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// serve publishes dir as the fork's branch main on a new Git server.
+func serve(t *testing.T, dir string) (*gitserver.Server, string) {
+	t.Helper()
+	git, err := gitserver.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(git.Stop)
+	url, err := git.Init(sim.RepoName, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := git.Publish(sim.RepoName, "main", dir, "Add the cluster manifests"); err != nil {
+		t.Fatal(err)
+	}
+	return git, url
 }

@@ -1,4 +1,4 @@
-package kwokcluster_test
+package kwok_test
 
 import (
 	"bufio"
@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 )
 
 type helperReport struct {
 	Workdir    string
-	Components []kwokcluster.Component
+	Components []kwok.Component
 }
 
 // TestSignalHelper is not a test: TestInterruptDeletesCluster runs it in a
@@ -25,7 +25,7 @@ func TestSignalHelper(t *testing.T) {
 	if os.Getenv("KWOKCLUSTER_SIGNAL_HELPER") != "1" {
 		t.Skip("helper process for TestInterruptDeletesCluster")
 	}
-	c, err := kwokcluster.Create(context.Background(), kwokcluster.Options{})
+	c, err := kwok.Create(context.Background(), kwok.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestInterruptDeletesCluster(t *testing.T) {
 			t.Errorf("component %s (pid %d) still running", comp.Name, comp.PID)
 		}
 		for _, p := range comp.Ports {
-			if kwokcluster.PortOpen(p) {
+			if kwok.PortOpen(p) {
 				t.Errorf("component %s: port %d still open", comp.Name, p)
 			}
 		}

@@ -1,4 +1,4 @@
-package simcluster
+package flux
 
 import (
 	"context"
@@ -15,14 +15,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
-// LocalFlux is the real Flux source-controller and kustomize-controller
+// Controllers are the real Flux source-controller and kustomize-controller
 // running as local processes against a cluster. They do the reconciling of
 // GitRepository and Kustomization objects; any Deployments of the same names
 // inside the cluster are kwok's fake pods and do nothing.
-type LocalFlux struct {
+type Controllers struct {
 	// Workdir holds the controllers' logs (source-controller.log,
 	// kustomize-controller.log) and the source-controller's artifact storage.
 	Workdir string
@@ -43,11 +43,12 @@ type fluxProc struct {
 	err    error
 }
 
-// StartFlux starts both controllers against the cluster of kubeconfig,
+// Start starts both controllers against the cluster of kubeconfig,
 // watching all namespaces with RUNTIME_NAMESPACE=flux-system, on free
 // loopback ports, and waits until both report healthy. The Flux CRDs must be
-// installed (InstallFluxCRDs, or the bootstrap's own install).
-func StartFlux(ctx context.Context, kubeconfig, workdir string) (*LocalFlux, error) {
+// installed (seed.InstallFluxCRDs, or the bootstrap's own install):
+// StartWhenServed waits for them.
+func Start(ctx context.Context, kubeconfig, workdir string) (*Controllers, error) {
 	if err := testbin.Check("source-controller", "kustomize-controller"); err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func StartFlux(ctx context.Context, kubeconfig, workdir string) (*LocalFlux, err
 		return nil, err
 	}
 	addr := func(i int) string { return "127.0.0.1:" + strconv.Itoa(ports[i]) }
-	f := &LocalFlux{Workdir: workdir, StorageAddr: addr(0)}
+	f := &Controllers{Workdir: workdir, StorageAddr: addr(0)}
 	common := []string{"--enable-leader-election=false", "--watch-all-namespaces=true", "--log-level=info"}
 	specs := []struct {
 		name   string
@@ -142,7 +143,7 @@ func (p *fluxProc) waitHealthy(ctx context.Context, timeout time.Duration, workd
 
 // Stop terminates both controllers (SIGKILL after 10 s) and waits until
 // they have exited. Safe to call twice.
-func (f *LocalFlux) Stop() error {
+func (f *Controllers) Stop() error {
 	f.stopOnce.Do(func() {
 		var errs []error
 		for _, p := range f.procs {
@@ -167,7 +168,7 @@ func (f *LocalFlux) Stop() error {
 
 // PIDs returns the controllers' process ids, for checks that nothing is
 // left running.
-func (f *LocalFlux) PIDs() []int {
+func (f *Controllers) PIDs() []int {
 	var out []int
 	for _, p := range f.procs {
 		out = append(out, p.cmd.Process.Pid)

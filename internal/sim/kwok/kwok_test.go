@@ -1,4 +1,4 @@
-package kwokcluster_test
+package kwok_test
 
 import (
 	"context"
@@ -13,14 +13,14 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 )
 
 // One cluster's whole life: it serves, keeps a fake node Ready, survives an
 // API server restart, and leaves no process, port or file behind.
 func TestClusterLifecycleLeavesNothing(t *testing.T) {
 	ctx := context.Background()
-	c, err := kwokcluster.Create(ctx, kwokcluster.Options{})
+	c, err := kwok.Create(ctx, kwok.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestClusterLifecycleLeavesNothing(t *testing.T) {
 			t.Errorf("component %s (pid %d) still running after Delete", comp.Name, comp.PID)
 		}
 		for _, p := range comp.Ports {
-			if kwokcluster.PortOpen(p) {
+			if kwok.PortOpen(p) {
 				out, _ := exec.Command("ss", "-ltnp").CombinedOutput()
 				t.Logf("ss -ltnp:\n%s", out)
 				t.Errorf("component %s: port %d still open after Delete", comp.Name, p)
