@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/../../.." && pwd)
 out=$here/fixtures/crds/upstream
 
 GATEKEEPER=github.com/open-policy-agent/gatekeeper/v3@v3.23.1
@@ -28,7 +28,7 @@ mkdir -p "$out"
 copy() {
 	local mod=$1 file=$2 dest=$3 first=${4:-}
 	{
-		printf '# Copied from %s %s by test/simcluster/gencrds.sh; do not edit.\n' "$mod" "${file#"$dir"/}"
+		printf '# Copied from %s %s by internal/sim/seed/gencrds.sh; do not edit.\n' "$mod" "${file#"$dir"/}"
 		if [[ -n $first ]]; then
 			awk 'NR > 1 && /^---$/ {exit} {print}' "$file"
 		else
