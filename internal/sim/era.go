@@ -87,6 +87,16 @@ func (e Era) PodIdentity() bool { return table[e].podIdentity }
 // must refuse to take them over.
 func (e Era) FluxFromExtension() bool { return table[e].fluxExtension }
 
+// SyncNames are the GitRepository and Kustomization in flux-system that
+// sync the fork in e: bootstrap's, or those the extension's FluxConfig
+// "bootstrap" generates.
+func (e Era) SyncNames() (gitRepository, kustomization string) {
+	if e.FluxFromExtension() {
+		return "bootstrap", "bootstrap-unified"
+	}
+	return "flux-system", "flux-system"
+}
+
 // ConfigureArgs is the configure command an operator runs on tree (the
 // cluster-manifests folder, relative to the working directory) in e, with
 // the simulated cluster's values.

@@ -268,17 +268,14 @@ func (s *simCluster) templateMatching(t *testing.T, short string) *unstructured.
 
 // syncNames are the Flux sync objects of the era.
 func (s *simCluster) syncNames() (repo, ks string) {
-	if s.era == sim.EraExtension {
-		return "bootstrap", "bootstrap-unified"
-	}
-	return "flux-system", "flux-system"
+	return s.era.SyncNames()
 }
 
 // repairFlux puts Flux back the way it was installed: a bootstrap re-run,
 // or the extension (the seeding) in that era.
 func (s *simCluster) repairFlux(t *testing.T) {
 	t.Helper()
-	if s.era == sim.EraExtension {
+	if s.era.FluxFromExtension() {
 		s.seed(t)
 		return
 	}

@@ -45,7 +45,7 @@ func TestEras(t *testing.T) {
 			ran++
 			eraStart := time.Now()
 			s := newSim(t, era)
-			if era != sim.EraExtension {
+			if !era.FluxFromExtension() {
 				bootstrapThenVerify(t, s)
 			} else {
 				// The extension installed Flux; bootstrap must refuse to take it over.

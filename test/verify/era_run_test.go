@@ -93,10 +93,7 @@ func testEra(t *testing.T, era sim.Era) {
 func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 	fail := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Fail} }
 	warn := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Warn} }
-	repo, ks := "flux-system", "flux-system"
-	if era == sim.EraExtension {
-		repo, ks = "bootstrap", "bootstrap-unified"
-	}
+	repo, ks := era.SyncNames()
 	const gr, kz = "source.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v1"
 	vs := []variant{
 		{name: "nodes-ready", expect: fail("nodes-ready"), breakc: edit("v1", "Node", "", nodeName(t, c, "npinscope01"), func(o *unstructured.Unstructured) {
@@ -158,7 +155,7 @@ func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 				remove("apps/v1", "Deployment", "kube-system", "azure-wi-webhook-controller-manager"))},
 		)
 	}
-	if era == sim.EraExtension {
+	if era.FluxFromExtension() {
 		vs = append(vs, variant{name: "flux-extension", expect: fail("flux-extension"), breakc: remove("apps/v1", "Deployment", "flux-system", "fluxconfig-agent")})
 		// Last, as it is not undone: without Gatekeeper's CRD the policy
 		// checks fail with a plain message, not a tool error.

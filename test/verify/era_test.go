@@ -33,7 +33,7 @@ func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	c := newClient(t, env.Config)
 	labels := map[string]any{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx",
 		"app.kubernetes.io/component": "controller", "pci-scope": "out-of-scope"}
-	if era == sim.EraPodIdentity {
+	if era.PodIdentity() {
 		labels["aadpodidbinding"] = "podmi-ingress-controller"
 	}
 	pod := obj("v1", "Pod", "ingress-nginx", "ingress-nginx-controller-5d4f8c7b9-x2x7k")
@@ -42,9 +42,8 @@ func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	pod.Object["status"] = map[string]any{"phase": "Running"}
 	createWithStatus(t, c, pod)
 
-	repo, ks := "bootstrap", "bootstrap-unified"
-	if era != sim.EraExtension {
-		repo, ks = "flux-system", "flux-system"
+	repo, ks := era.SyncNames()
+	if !era.FluxFromExtension() {
 		if err := seed.InstallFluxCRDs(ctx, env.Config); err != nil {
 			t.Fatal(err)
 		}
