@@ -25,6 +25,9 @@ func TestPublishCloneAndPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := t.TempDir()
+	if err := os.Mkdir(filepath.Join(src, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	write(t, filepath.Join(src, "a", "one.yaml"), "one\n")
 	write(t, filepath.Join(src, "two.yaml"), "two\n")
 	first, err := s.Publish("fork.git", "main", src, "first")
@@ -67,9 +70,6 @@ func TestPublishCloneAndPush(t *testing.T) {
 
 func write(t *testing.T, p, content string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}

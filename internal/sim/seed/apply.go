@@ -37,18 +37,28 @@ var scheme = func() *runtime.Scheme {
 	return s
 }()
 
-// Apply dresses the cluster behind cfg as the reference's AKS regulated
-// cluster of era. It is idempotent: everything is server-side applied with
-// FieldManager, so a second run changes nothing.
-func Apply(ctx context.Context, cfg *rest.Config, era sim.Era, opts Options) error {
+// plan returns what Apply applies and WaitReady waits for: era (the
+// default when empty), its objects and its node pools.
+func plan(era sim.Era, opts Options) (sim.Era, []*unstructured.Unstructured, []Pool, error) {
 	if era == "" {
 		era = sim.EraPodIdentity
 	}
 	objs, err := Objects(era, opts)
 	if err != nil {
-		return err
+		return "", nil, nil, err
 	}
 	pools, err := Pools(opts)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return era, objs, pools, nil
+}
+
+// Apply dresses the cluster behind cfg as the reference's AKS regulated
+// cluster of era. It is idempotent: everything is server-side applied with
+// FieldManager, so a second run changes nothing.
+func Apply(ctx context.Context, cfg *rest.Config, era sim.Era, opts Options) error {
+	era, objs, pools, err := plan(era, opts)
 	if err != nil {
 		return err
 	}

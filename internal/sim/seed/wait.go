@@ -21,14 +21,7 @@ import (
 // controllers' doing; on envtest only Options.SetStatus gets there). The
 // error names what is still not ready.
 func WaitReady(ctx context.Context, cfg *rest.Config, era sim.Era, opts Options, timeout time.Duration) error {
-	if era == "" {
-		era = sim.EraPodIdentity
-	}
-	objs, err := Objects(era, opts)
-	if err != nil {
-		return err
-	}
-	pools, err := Pools(opts)
+	_, objs, pools, err := plan(era, opts)
 	if err != nil {
 		return err
 	}
