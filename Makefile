@@ -22,6 +22,9 @@ KUBE_VERSION ?=
 export KUBE_VERSION
 TESTBIN := $(shell KUBE_VERSION=$(KUBE_VERSION) hack/testbin.sh --print-dir)
 export TESTBIN
+# Where Go's download and build output of testbin, demo and test goes
+# (hack/logged.sh), so the screen shows steps and times.
+BUILD_LOG := $(shell hack/testbin.sh --print-log)
 
 GO_TEST_FLAGS ?=
 
@@ -47,7 +50,13 @@ testbin: ## Build the test control plane, etcd, kwok and krew from Go modules (c
 	@KUBE_VERSION=$(KUBE_VERSION) hack/testbin.sh
 
 .PHONY: test
-test: testbin build ## Run unit, envtest and kwok end-to-end tests (builds what they need first)
+test: ## Run unit, envtest and kwok end-to-end tests (builds what they need first)
+	@echo "► make test, phase 1 of 3: the test control plane, kwok, krew and the Flux controllers (make testbin)" >&2
+	@KUBE_VERSION=$(KUBE_VERSION) hack/testbin.sh
+	@echo "► make test, phase 2 of 3: the plugin (make build)" >&2
+	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build
+	@echo "► make test, phase 3 of 3: unit, envtest and kwok end-to-end tests (go test ./..., up to 60m; Go's downloads go to $(BUILD_LOG))" >&2
+	@hack/logged.sh "$(BUILD_LOG)" "downloading the test dependencies" go mod download
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 60m ./...
 
 .PHONY: lint

@@ -5,7 +5,10 @@
 # them into one folder per Kubernetes version. Nothing is downloaded but Go
 # modules; a binary already in the cache is not rebuilt.
 #
-# usage: hack/testbin.sh [--print-dir]
+# Go's download and build output goes to $cache/build.log (hack/logged.sh);
+# the screen shows one ► line per component built and its ✔ with the time.
+#
+# usage: hack/testbin.sh [--print-dir | --print-log]
 #   KUBE_VERSION   Kubernetes version to build (default: the one hack/tools/kube pins)
 #   AKSBASELINE_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-aksbaseline)
 set -euo pipefail
@@ -13,9 +16,20 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools=$root/hack/tools
 cache=${AKSBASELINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-aksbaseline}
+log=$cache/build.log
+
+if [[ ${1:-} == --print-log ]]; then
+	echo "$log"
+	exit 0
+fi
 
 modversion() { # module-dir module-path
-	(cd "$tools/$1" && go list -m -f '{{.Version}}' "$2")
+	mkdir -p "$cache"
+	(cd "$tools/$1" && go list -m -f '{{.Version}}' "$2" 2>>"$log") || {
+		printf '✗ reading the version of %s from hack/tools/%s/go.mod failed; the last lines of %s:\n' "$2" "$1" "$log" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	}
 }
 
 pinned_kube=$(modversion kube k8s.io/kubernetes)
@@ -29,6 +43,7 @@ if [[ ${1:-} == --print-dir ]]; then
 fi
 
 say() { printf '► %s\n' "$*" >&2; }
+logged=$root/hack/logged.sh
 done_() { printf '✔ %s\n' "$*" >&2; }
 
 # build NAME VERSION MODULE_DIR PACKAGE [LDFLAGS]
@@ -39,13 +54,11 @@ build() {
 		ln -sfn "$out" "$set_dir/$name"
 		return
 	fi
-	say "building $name $version (first build takes minutes; cached afterwards in $cache/bin)"
-	local start=$SECONDS
 	mkdir -p "$(dirname "$out")"
-	(cd "$dir" && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
+	(cd "$dir" && CGO_ENABLED=0 "$logged" "$log" "building $name $version" \
+		go build -mod=mod -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
 	mv "$out.tmp" "$out"
 	ln -sfn "$out" "$set_dir/$name"
-	done_ "$name $version built in $((SECONDS - start))s"
 }
 
 # A non-default Kubernetes version gets a tools module generated from that
@@ -57,23 +70,24 @@ kube_module_dir() {
 	fi
 	local dir=$cache/modules/kube-$kube
 	if [[ ! -f $dir/go.sum ]]; then
-		say "generating a tools module for Kubernetes $kube" 
+		say "generating a tools module for Kubernetes $kube (Go's output in $log)"
 		mkdir -p "$dir"
 		cp "$tools/kube/tools.go" "$dir/"
 		local gomod
-		gomod=$(cd "$dir" && printf 'module tools\n\ngo 1.26.0\n' > go.mod && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$kube" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
+		gomod=$(cd "$dir" && printf 'module tools\n\ngo 1.26.0\n' > go.mod && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$kube" 2>>"$log" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
 		local minor=${kube#v1.}
 		{
 			printf 'module tools\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$kube"
 			sed -n '/^replace (/,/^)/p' "$gomod" | awk -v v="v0.$minor" '/=>/ {print "\t" $1 " => " $1 " " v}'
 			printf ')\n'
 		} > "$dir/go.mod"
-		(cd "$dir" && go mod tidy >&2)
+		(cd "$dir" && "$logged" "$log" "resolving the modules of Kubernetes $kube" go mod tidy)
 	fi
 	echo "$dir"
 }
 
 mkdir -p "$set_dir"
+say "test binaries for Kubernetes $kube in $set_dir (built once per version, from Go modules; Go's output goes to $log)"
 kdir=$(kube_module_dir)
 minor=${kube#v1.}
 minor=${minor%%.*}

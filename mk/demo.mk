@@ -9,14 +9,14 @@ DEMO_BIN := $(BIN_DIR)/aksbaseline-demo
 DEMO_DIR ?=
 
 .PHONY: demo
-demo: testbin build ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension)
-	@[ -x $(DEMO_BIN) ] || echo "► building $(DEMO_BIN), the demo's driver (the first time takes a minute or two)" >&2
-	@CGO_ENABLED=0 go build -o $(DEMO_BIN) ./hack/demo
+demo: testbin ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension)
+	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build
+	@CGO_ENABLED=0 hack/logged.sh "$(BUILD_LOG)" "building $(DEMO_BIN), the demo's driver" go build -o $(DEMO_BIN) ./hack/demo
 	@$(DEMO_BIN) up --era "$(ERA)" --tool $(BINARY) $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
 
 .PHONY: demo-down
 demo-down: ## Remove the demo: cluster, Flux controllers, Git server and their files
-	@CGO_ENABLED=0 go build -o $(DEMO_BIN) ./hack/demo
+	@CGO_ENABLED=0 hack/logged.sh -q "$(BUILD_LOG)" "building $(DEMO_BIN), the demo's driver" go build -o $(DEMO_BIN) ./hack/demo
 	@$(DEMO_BIN) down $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
 
 .PHONY: e2e

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 )
 
 // down stops the daemon (and with it the Flux controllers and the Git
@@ -42,7 +42,7 @@ func down(ctx context.Context, dir string, verbose bool) error {
 		}
 	}
 	if st, err := os.Stat(l.kwokDir()); err == nil && st.IsDir() {
-		if c, err := kwokcluster.Open(l.kwokDir(), clusterName); err == nil {
+		if c, err := kwok.Open(l.kwokDir(), clusterName); err == nil {
 			if verbose {
 				u.step("deleting the kwok cluster %s", clusterName)
 			}

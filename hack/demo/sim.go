@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log"
-	"net"
-	"net/http"
-	"net/http/cgi"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,53 +11,32 @@ import (
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/flux"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/gitserver"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 )
 
-// gitServer serves the repositories under a folder over Git's smart HTTP
-// protocol on loopback, through 'git http-backend', so the operator can push
-// to it as to a fork and source-controller can clone from it.
-type gitServer struct {
-	srv *http.Server
-	url string
-}
-
-func startGitServer(root string) (*gitServer, error) {
-	gitBin, err := exec.LookPath("git")
+// startGitServer serves the demo's Git folder with an empty fork repository
+// for the operator to push to.
+func startGitServer(root string) (*gitserver.Server, error) {
+	g, err := gitserver.Start(root)
 	if err != nil {
 		return nil, err
 	}
-	// A bare repository for the fork, accepting pushes.
-	repo := filepath.Join(root, repoName)
-	if out, err := exec.Command(gitBin, "init", "--quiet", "--bare", "--initial-branch", "main", repo).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("git init --bare: %v: %s", err, out)
-	}
-	if out, err := exec.Command(gitBin, "-C", repo, "config", "http.receivepack", "true").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("git config: %v: %s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	if _, err := g.Init(sim.RepoName, "main"); err != nil {
+		g.Stop()
 		return nil, err
 	}
-	h := &cgi.Handler{
-		Path: gitBin,
-		Args: []string{"http-backend"},
-		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
-	}
-	g := &gitServer{srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, url: "http://" + ln.Addr().String()}
-	go func() { _ = g.srv.Serve(ln) }()
 	return g, nil
 }
 
-func (g *gitServer) URL() string { return g.url }
-func (g *gitServer) Stop()       { _ = g.srv.Close() }
-
-// startFlux runs the real Flux controllers (simcluster.StartFlux) with their
-// logs in the demo's logs folder, and records their pids so that 'down' can
-// stop them should the daemon die without doing it.
-func startFlux(ctx context.Context, l layout) (*simcluster.LocalFlux, error) {
-	f, err := simcluster.StartFlux(ctx, l.kubeconfig(), l.logs())
+// startFlux runs the real Flux controllers once the cluster serves their
+// CRDs, with their logs in the demo's logs folder, and records their pids so
+// that 'down' can stop them should the daemon die without doing it.
+func startFlux(ctx context.Context, l layout) (*flux.Controllers, error) {
+	f, err := flux.StartWhenServed(ctx, l.kubeconfig(), l.logs(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +48,8 @@ func startFlux(ctx context.Context, l layout) (*simcluster.LocalFlux, error) {
 	return f, os.WriteFile(l.fluxPIDs(), []byte(strings.Join(pids, "\n")+"\n"), 0o644)
 }
 
-// simcluster's controller-runtime client would otherwise warn, with a stack,
-// that no logger was set.
+// The seeding's controller-runtime client would otherwise warn, with a
+// stack, that no logger was set.
 func init() {
 	ctrllog.SetLogger(logr.Discard())
 }
@@ -84,14 +57,10 @@ func init() {
 // seedCluster dresses the cluster as the reference's AKS cluster of era,
 // leaving out what the fork's cluster-manifests deliver through Flux, and
 // waits until kwok reports every node and add-on ready.
-func seedCluster(ctx context.Context, c *kwokcluster.Cluster, era, gitURL string) error {
-	e, err := simcluster.ParseEra(era)
-	if err != nil {
+func seedCluster(ctx context.Context, c *kwok.Cluster, era sim.Era, gitURL string) error {
+	opts := seed.Options{SkipGitOps: true, GitURL: gitURL, GitBranch: "main"}
+	if err := seed.Apply(ctx, c.Config, era, opts); err != nil {
 		return err
 	}
-	opts := simcluster.Options{SkipGitOps: true, GitURL: gitURL, GitBranch: "main"}
-	if err := simcluster.Seed(ctx, c.Config, e, opts); err != nil {
-		return err
-	}
-	return simcluster.WaitReady(ctx, c.Config, e, opts, 3*time.Minute)
+	return seed.WaitReady(ctx, c.Config, era, opts, 3*time.Minute)
 }

@@ -15,9 +15,6 @@ import (
 // clusterName is fixed so that 'make demo-down' and a reader's kubectl find it.
 const clusterName = "aksbaseline-demo"
 
-// repoName is the Git repository the demo pushes, named like the reference's fork.
-const repoName = "aks-baseline-regulated.git"
-
 // defaultDir follows the cache rule of hack/testbin.sh, so the demo's state
 // sits beside the binaries it runs.
 func defaultDir() string {

@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -20,34 +17,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
-
-var eras = []string{"podidentity", "workloadidentity", "extension"}
-
-// The values an operator takes from the reference's deployment outputs;
-// the simulated cluster uses the same fake ones.
-const (
-	demoACR      = simcluster.ACRName
-	demoKeyVault = simcluster.KeyVaultName
-	demoTenant   = simcluster.TenantID
-	demoClientID = simcluster.IngressClientID
-	demoGitHub   = "contoso"
-)
-
-// overlays lists, per era, the folders of demo/era-overlays that replace the
-// sample tree's folders of the same name.
-var overlays = map[string][]string{
-	"podidentity":      nil,
-	"workloadidentity": {"workloadidentity"},
-	"extension":        {"workloadidentity", "extension"},
-}
 
 func up(ctx context.Context, dir, era, tool string) (err error) {
-	if !slices.Contains(eras, era) {
-		return fmt.Errorf("unknown ERA %q: use one of %s", era, strings.Join(eras, ", "))
+	e, err := sim.ParseEra(era)
+	if err != nil || era == "" {
+		return fmt.Errorf("unknown ERA %q: use one of %s", era, strings.Join(sim.EraNames(), ", "))
 	}
 	u := newUI()
 	start := time.Now()
@@ -116,7 +94,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	if err != nil {
 		return err
 	}
-	gitURL := gitBase + "/" + repoName
+	gitURL := gitBase + "/" + sim.RepoName
 	st, _ := l.readState()
 	st.GitURL = gitURL
 	if err := l.writeState(st); err != nil {
@@ -125,7 +103,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	u.ok("Git server at %s", gitBase)
 
 	u.section("Prepare the fork: fill in the placeholders and push")
-	if err := prepareFork(ctx, u, op, l, root, era, gitURL); err != nil {
+	if err := prepareFork(ctx, u, op, l, root, e, gitURL); err != nil {
 		return err
 	}
 
@@ -137,20 +115,20 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	}
 	defer logf.Close()
 	t := time.Now()
-	c, err := kwokcluster.Create(ctx, kwokcluster.Options{Name: clusterName, Workdir: l.kwokDir(), Log: logf})
+	c, err := kwok.Create(ctx, kwok.Options{Name: clusterName, Workdir: l.kwokDir(), Log: logf})
 	if err != nil {
 		return err
 	}
 	u.ok("cluster %s ready in %s (Kubernetes %s)", clusterName, since(t), c.KubeVersion)
 	u.step("dressing it as the reference's AKS cluster, era %s: 7 nodes in 3 pools, Azure Policy and Gatekeeper, identities, Secrets Store CSI", era)
 	t = time.Now()
-	if err := seedCluster(ctx, c, era, gitURL); err != nil {
+	if err := seedCluster(ctx, c, e, gitURL); err != nil {
 		return fmt.Errorf("seeding the cluster: %w", err)
 	}
 	u.ok("seeded in %s", since(t))
 
 	u.section("Bootstrap Flux")
-	if era == "extension" {
+	if e.FluxFromExtension() {
 		u.note("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
 	} else {
 		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests")
@@ -173,7 +151,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	u.ok("all green (exit code 0)")
 
 	u.section("Break it on purpose: a node pool one node short")
-	if err := brokenVariant(ctx, u, op, c, func(ctx context.Context) error { return seedCluster(ctx, c, era, gitURL) }); err != nil {
+	if err := brokenVariant(ctx, u, op, c, func(ctx context.Context) error { return seedCluster(ctx, c, e, gitURL) }); err != nil {
 		return err
 	}
 
@@ -197,30 +175,11 @@ Remove everything with:
 
 // prepareFork does the reference's pre-bootstrap steps on a copy of the
 // sample tree: configure (the sed commands of the docs), check, commit, push.
-func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root, era, gitURL string) error {
+func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string, era sim.Era, gitURL string) error {
 	work := l.work()
 	u.step("copying the sample tree demo/cluster-manifests%s into the fork at %s", overlayNote(era), work)
-	if err := copyTree(filepath.Join(root, "demo", "cluster-manifests"), filepath.Join(work, "cluster-manifests")); err != nil {
+	if err := sim.Fork(root, era, filepath.Join(work, "cluster-manifests")); err != nil {
 		return err
-	}
-	for _, o := range overlays[era] {
-		src := filepath.Join(root, "demo", "era-overlays", o)
-		entries, err := os.ReadDir(src)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			dst := filepath.Join(work, "cluster-manifests", e.Name())
-			if err := os.RemoveAll(dst); err != nil {
-				return err
-			}
-			if err := copyTree(filepath.Join(src, e.Name()), dst); err != nil {
-				return err
-			}
-		}
 	}
 	op.dir = work
 	if code, err := op.run(ctx, "git", "init", "--quiet", "--initial-branch", "main"); err != nil || code != 0 {
@@ -229,16 +188,7 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root, era, 
 	if code, err := op.run(ctx, "git", "remote", "add", "origin", gitURL); err != nil || code != 0 {
 		return cmdErr("git remote add", code, err)
 	}
-	args := []string{"configure", "cluster-manifests", "--acr-name", demoACR, "--keyvault-name", demoKeyVault, "--tenant-id", demoTenant}
-	// The workload-identity eras add the ingress client ID; the extension
-	// era has no gotk-sync.yaml for the GitHub account.
-	if era != "extension" {
-		args = append(args, "--github-account", demoGitHub)
-	}
-	if era != "podidentity" {
-		args = append(args, "--ingress-client-id", demoClientID)
-	}
-	if code, err := op.tool(ctx, args...); err != nil || code != 0 {
+	if code, err := op.tool(ctx, era.ConfigureArgs("cluster-manifests")...); err != nil || code != 0 {
 		return cmdErr("configure", code, err)
 	}
 	if code, err := op.tool(ctx, "configure", "--check", "cluster-manifests"); err != nil || code != 0 {
@@ -257,12 +207,12 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root, era, 
 	return nil
 }
 
-func overlayNote(era string) string {
-	if len(overlays[era]) == 0 {
+func overlayNote(era sim.Era) string {
+	if len(era.Overlays()) == 0 {
 		return ""
 	}
 	var s []string
-	for _, o := range overlays[era] {
+	for _, o := range era.Overlays() {
 		s = append(s, "demo/era-overlays/"+o)
 	}
 	return " (with " + strings.Join(s, ", ") + ")"
@@ -270,7 +220,7 @@ func overlayNote(era string) string {
 
 // brokenVariant removes one node of the in-scope pool, shows verify catching
 // it (exit code 1 and the failing check's ID), and puts the node back.
-func brokenVariant(ctx context.Context, u *ui, op *operator, c *kwokcluster.Cluster, restore func(context.Context) error) error {
+func brokenVariant(ctx context.Context, u *ui, op *operator, c *kwok.Cluster, restore func(context.Context) error) error {
 	cs, err := kubernetes.NewForConfig(c.Config)
 	if err != nil {
 		return err
@@ -386,36 +336,6 @@ func startDaemon(ctx context.Context, l layout, dir string) (string, error) {
 	case <-time.After(2 * time.Minute):
 		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
 	}
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
 }
 
 func tail(path string, n int) string {

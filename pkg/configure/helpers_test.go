@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dircopy"
 )
 
 // Values that pass validation, used by every test that substitutes.
@@ -33,22 +35,7 @@ func copyTree(t *testing.T, era string) string {
 	t.Helper()
 	src := filepath.Join("testdata", era, "cluster-manifests")
 	dst := filepath.Join(t.TempDir(), "cluster-manifests")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
+	if err := dircopy.Copy(src, dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst

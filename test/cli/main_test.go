@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 

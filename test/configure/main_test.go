@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
 var binary string

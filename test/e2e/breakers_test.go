@@ -22,27 +22,27 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 )
 
 // breaker is one deliberately broken variant of a healthy cluster.
 type breaker struct {
 	what string
 	// eras the variant applies to; nil means every era.
-	eras []simcluster.Era
+	eras []sim.Era
 	// apply breaks the cluster and returns what repairs it (nil: nothing to repair).
-	apply func(t *testing.T, s *sim) (undo func())
+	apply func(t *testing.T, s *simCluster) (undo func())
 	// kubeconfig, when set, is the kubeconfig verify runs with instead.
-	kubeconfig func(t *testing.T, s *sim) string
+	kubeconfig func(t *testing.T, s *simCluster) string
 	// extra verify arguments.
-	extra func(t *testing.T, s *sim) []string
+	extra func(t *testing.T, s *simCluster) []string
 }
 
-func (b breaker) appliesTo(era simcluster.Era) bool {
+func (b breaker) appliesTo(era sim.Era) bool {
 	return b.eras == nil || slices.Contains(b.eras, era)
 }
 
-func (b breaker) args(t *testing.T, s *sim) []string {
+func (b breaker) args(t *testing.T, s *simCluster) []string {
 	if b.extra == nil {
 		return nil
 	}
@@ -68,14 +68,14 @@ const (
 	publicAKS      = "https://aks-demo0001-dns-4f7a2c1e.hcp.eastus2.azmk8s.io:443"
 )
 
-var podIdentity = []simcluster.Era{simcluster.EraPodIdentity}
-var workloadIdentity = []simcluster.Era{simcluster.EraWorkloadIdentity, simcluster.EraExtension}
+var podIdentity = []sim.Era{sim.EraPodIdentity}
+var workloadIdentity = []sim.Era{sim.EraWorkloadIdentity, sim.EraExtension}
 
 // breakers maps each check ID of 'verify --list' to a variant that fails it.
 // Flux absent (flux-crds, flux-controllers, flux-sync-ready before the
 // bootstrap) is covered by bootstrapThenVerify as well.
 var breakers = map[string]breaker{
-	"nodes-ready": {what: "a node's kubelet stops and reports NotReady", apply: func(t *testing.T, s *sim) func() {
+	"nodes-ready": {what: "a node's kubelet stops and reports NotReady", apply: func(t *testing.T, s *simCluster) func() {
 		// kwok would re-report Ready at once: pause it, as a dead kubelet would.
 		pid := s.kwokPID(t)
 		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
@@ -90,23 +90,23 @@ var breakers = map[string]breaker{
 			s.patchStatus(t, gvrNodes, "", node, `{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status"}]}}`)
 		}
 	}},
-	"nodes-pools": {what: "npinscope01 loses a node", apply: func(t *testing.T, s *sim) func() {
+	"nodes-pools": {what: "npinscope01 loses a node", apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrNodes, "", s.nodeOf(t, "npinscope01"))
 		return func() { s.seed(t) }
 	}},
-	"nodes-kubelet-version": {what: "one node runs kubelet 1.30", apply: func(t *testing.T, s *sim) func() {
+	"nodes-kubelet-version": {what: "one node runs kubelet 1.30", apply: func(t *testing.T, s *simCluster) func() {
 		node := s.nodeOf(t, "npsystem")
 		s.patchStatus(t, gvrNodes, "", node, `{"status":{"nodeInfo":{"kubeletVersion":"v1.30.0"}}}`)
 		return func() { s.seed(t) }
 	}},
-	"nodes-cordoned": {what: "a node is cordoned", apply: func(t *testing.T, s *sim) func() {
+	"nodes-cordoned": {what: "a node is cordoned", apply: func(t *testing.T, s *simCluster) func() {
 		node := s.nodeOf(t, "npooscope01")
 		s.patch(t, gvrNodes, "", node, `{"spec":{"unschedulable":true}}`)
 		return func() { s.patch(t, gvrNodes, "", node, `{"spec":{"unschedulable":null}}`) }
 	}},
 	"nodes-system-taint": {what: "a profile requiring the system-pool taint the reference leaves off",
-		apply: func(t *testing.T, s *sim) func() { return nil },
-		extra: func(t *testing.T, s *sim) []string {
+		apply: func(t *testing.T, s *simCluster) func() { return nil },
+		extra: func(t *testing.T, s *simCluster) []string {
 			r := tool(t, "", "verify", "--print-profile")
 			if r.Code != 0 || !strings.Contains(r.Stdout, "required: false") {
 				t.Fatalf("verify --print-profile has no systemTaint required: false: %s", r)
@@ -117,19 +117,19 @@ var breakers = map[string]breaker{
 			}
 			return []string{"--profile", p}
 		}},
-	"policies-azure-policy": {what: "the azure-policy Deployment is gone", apply: func(t *testing.T, s *sim) func() {
+	"policies-azure-policy": {what: "the azure-policy Deployment is gone", apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDeployments, "kube-system", "azure-policy")
 		return func() { s.seed(t) }
 	}},
-	"policies-gatekeeper": {what: "gatekeeper-audit is gone", apply: func(t *testing.T, s *sim) func() {
+	"policies-gatekeeper": {what: "gatekeeper-audit is gone", apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDeployments, "gatekeeper-system", "gatekeeper-audit")
 		return func() { s.seed(t) }
 	}},
-	"policies-templates": {what: "the block-default-namespace template is gone", apply: func(t *testing.T, s *sim) func() {
+	"policies-templates": {what: "the block-default-namespace template is gone", apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrTemplates, "", s.templateMatching(t, "blockdefault").GetName())
 		return func() { s.seed(t) }
 	}},
-	"policies-constraints": {what: "the block-default-namespace constraint is gone", apply: func(t *testing.T, s *sim) func() {
+	"policies-constraints": {what: "the block-default-namespace constraint is gone", apply: func(t *testing.T, s *simCluster) func() {
 		tmpl := s.templateMatching(t, "blockdefault")
 		kind, _, _ := unstructured.NestedString(tmpl.Object, "spec", "crd", "spec", "names", "kind")
 		gvr := schema.GroupVersionResource{Group: "constraints.gatekeeper.sh", Version: "v1beta1", Resource: strings.ToLower(kind)}
@@ -142,11 +142,11 @@ var breakers = map[string]breaker{
 		}
 		return func() { s.seed(t) }
 	}},
-	"identities-pod-identity": {what: "the ingress AzureIdentity is gone", eras: podIdentity, apply: func(t *testing.T, s *sim) func() {
+	"identities-pod-identity": {what: "the ingress AzureIdentity is gone", eras: podIdentity, apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrIdentities, "ingress-nginx", "podmi-ingress-controller")
 		return func() { s.seed(t) }
 	}},
-	"identities-pod-identity-binding": {what: "the binding selects a label no ingress pod carries", eras: podIdentity, apply: func(t *testing.T, s *sim) func() {
+	"identities-pod-identity-binding": {what: "the binding selects a label no ingress pod carries", eras: podIdentity, apply: func(t *testing.T, s *simCluster) func() {
 		list, err := s.dyn.Resource(gvrBindings).Namespace("ingress-nginx").List(ctxFor(t, time.Minute), metav1.ListOptions{})
 		if err != nil || len(list.Items) == 0 {
 			t.Fatalf("AzureIdentityBindings in ingress-nginx: %v", err)
@@ -156,78 +156,78 @@ var breakers = map[string]breaker{
 		}
 		return func() { s.seed(t) }
 	}},
-	"identities-nmi": {what: "the NMI DaemonSet is gone", eras: podIdentity, apply: func(t *testing.T, s *sim) func() {
+	"identities-nmi": {what: "the NMI DaemonSet is gone", eras: podIdentity, apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDaemonSets, "kube-system", "nmi")
 		return func() { s.seed(t) }
 	}},
-	"identities-workload-identity": {what: "the SecretProviderClass clientID is not a GUID", eras: workloadIdentity, apply: func(t *testing.T, s *sim) func() {
+	"identities-workload-identity": {what: "the SecretProviderClass clientID is not a GUID", eras: workloadIdentity, apply: func(t *testing.T, s *simCluster) func() {
 		s.patch(t, gvrSPCs, spcNS, spcName, `{"spec":{"parameters":{"clientID":"ingress-client-id"}}}`)
 		return func() {
-			s.patch(t, gvrSPCs, spcNS, spcName, fmt.Sprintf(`{"spec":{"parameters":{"clientID":%q}}}`, simcluster.IngressClientID))
+			s.patch(t, gvrSPCs, spcNS, spcName, fmt.Sprintf(`{"spec":{"parameters":{"clientID":%q}}}`, sim.IngressClientID))
 		}
 	}},
-	"identities-wi-webhook": {what: "a pod relies on the workload identity webhook, which is gone", eras: workloadIdentity, apply: func(t *testing.T, s *sim) func() {
+	"identities-wi-webhook": {what: "a pod relies on the workload identity webhook, which is gone", eras: workloadIdentity, apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDeployments, "kube-system", "azure-wi-webhook-controller-manager")
-		pod := s.createPod(t, "a0005-o", "uses-workload-identity", map[string]string{"azure.workload.identity/use": "true"}, simcluster.ACRName+".azurecr.io/live/a0005/chain-api:1.0")
+		pod := s.createPod(t, "a0005-o", "uses-workload-identity", map[string]string{"azure.workload.identity/use": "true"}, sim.ACRName+".azurecr.io/live/a0005/chain-api:1.0")
 		return func() {
 			s.delete(t, gvrPods, "a0005-o", pod)
 			s.seed(t)
 		}
 	}},
-	"access-private-endpoint": {what: "the kubeconfig names a public AKS endpoint", apply: func(t *testing.T, s *sim) func() { return nil },
-		kubeconfig: func(t *testing.T, s *sim) string {
+	"access-private-endpoint": {what: "the kubeconfig names a public AKS endpoint", apply: func(t *testing.T, s *simCluster) func() { return nil },
+		kubeconfig: func(t *testing.T, s *simCluster) string {
 			return s.kubeconfigVariant(t, func(c *clientcmdConfig) { c.server = publicAKS })
 		}},
-	"access-credential-plugin": {what: "the kubeconfig's user runs kubelogin, which is not on PATH", apply: func(t *testing.T, s *sim) func() { return nil },
-		kubeconfig: func(t *testing.T, s *sim) string {
+	"access-credential-plugin": {what: "the kubeconfig's user runs kubelogin, which is not on PATH", apply: func(t *testing.T, s *simCluster) func() { return nil },
+		kubeconfig: func(t *testing.T, s *simCluster) string {
 			return s.kubeconfigVariant(t, func(c *clientcmdConfig) { c.exec = "kubelogin-not-installed" })
 		}},
-	"secrets-provider-class": {what: "the SecretProviderClass is gone", apply: func(t *testing.T, s *sim) func() {
+	"secrets-provider-class": {what: "the SecretProviderClass is gone", apply: func(t *testing.T, s *simCluster) func() {
 		saved := s.get(t, gvrSPCs, spcNS, spcName)
 		s.delete(t, gvrSPCs, spcNS, spcName)
 		return func() { s.recreate(t, gvrSPCs, saved) }
 	}},
-	"secrets-placeholders": {what: "the SecretProviderClass still names KEYVAULT_NAME", apply: func(t *testing.T, s *sim) func() {
+	"secrets-placeholders": {what: "the SecretProviderClass still names KEYVAULT_NAME", apply: func(t *testing.T, s *simCluster) func() {
 		s.patch(t, gvrSPCs, spcNS, spcName, `{"spec":{"parameters":{"keyvaultName":"KEYVAULT_NAME"}}}`)
 		return func() {
-			s.patch(t, gvrSPCs, spcNS, spcName, fmt.Sprintf(`{"spec":{"parameters":{"keyvaultName":%q}}}`, simcluster.KeyVaultName))
+			s.patch(t, gvrSPCs, spcNS, spcName, fmt.Sprintf(`{"spec":{"parameters":{"keyvaultName":%q}}}`, sim.KeyVaultName))
 		}
 	}},
-	"secrets-tls-secret": {what: "the synced TLS Secret is gone", apply: func(t *testing.T, s *sim) func() {
-		s.delete(t, gvrSecrets, "ingress-nginx", simcluster.TLSSecretName)
+	"secrets-tls-secret": {what: "the synced TLS Secret is gone", apply: func(t *testing.T, s *simCluster) func() {
+		s.delete(t, gvrSecrets, "ingress-nginx", sim.TLSSecretName)
 		return func() { s.seed(t) }
 	}},
-	"flux-controllers": {what: "the source-controller Deployment is gone", apply: func(t *testing.T, s *sim) func() {
+	"flux-controllers": {what: "the source-controller Deployment is gone", apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDeployments, "flux-system", "source-controller")
 		return func() { s.repairFlux(t) }
 	}},
-	"flux-sync-ready": {what: "the GitRepository follows a branch that does not exist", apply: func(t *testing.T, s *sim) func() {
+	"flux-sync-ready": {what: "the GitRepository follows a branch that does not exist", apply: func(t *testing.T, s *simCluster) func() {
 		repo, _ := s.syncNames()
 		s.patch(t, gvrGitRepos, "flux-system", repo, `{"spec":{"ref":{"branch":"no-such-branch"}}}`)
 		s.waitNotReady(t, gvrGitRepos, "flux-system", repo)
 		return func() { s.patch(t, gvrGitRepos, "flux-system", repo, `{"spec":{"ref":{"branch":"main"}}}`) }
 	}},
-	"flux-source-url": {what: "the GitRepository URL still holds the GitHub account placeholder", apply: func(t *testing.T, s *sim) func() {
+	"flux-source-url": {what: "the GitRepository URL still holds the GitHub account placeholder", apply: func(t *testing.T, s *simCluster) func() {
 		repo, _ := s.syncNames()
 		s.patch(t, gvrGitRepos, "flux-system", repo, `{"spec":{"url":"https://github.com/REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME/aks-baseline-regulated"}}`)
-		return func() { s.patch(t, gvrGitRepos, "flux-system", repo, fmt.Sprintf(`{"spec":{"url":%q}}`, s.git.URL)) }
+		return func() { s.patch(t, gvrGitRepos, "flux-system", repo, fmt.Sprintf(`{"spec":{"url":%q}}`, s.gitURL)) }
 	}},
-	"flux-suspended": {what: "the Kustomization is suspended", apply: func(t *testing.T, s *sim) func() {
+	"flux-suspended": {what: "the Kustomization is suspended", apply: func(t *testing.T, s *simCluster) func() {
 		_, ks := s.syncNames()
 		s.patch(t, gvrKustomizatns, "flux-system", ks, `{"spec":{"suspend":true}}`)
 		return func() { s.patch(t, gvrKustomizatns, "flux-system", ks, `{"spec":{"suspend":false}}`) }
 	}},
-	"flux-extension": {what: "the extension's fluxconfig-agent is gone", eras: []simcluster.Era{simcluster.EraExtension}, apply: func(t *testing.T, s *sim) func() {
+	"flux-extension": {what: "the extension's fluxconfig-agent is gone", eras: []sim.Era{sim.EraExtension}, apply: func(t *testing.T, s *simCluster) func() {
 		s.delete(t, gvrDeployments, "flux-system", "fluxconfig-agent")
 		return func() { s.seed(t) }
 	}},
-	"images-placeholders": {what: "a pod runs an image still naming REPLACE_ME_WITH_YOUR_ACRNAME", apply: func(t *testing.T, s *sim) func() {
+	"images-placeholders": {what: "a pod runs an image still naming REPLACE_ME_WITH_YOUR_ACRNAME", apply: func(t *testing.T, s *simCluster) func() {
 		pod := s.createPod(t, "a0005-o", "chain-api", nil, "REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/live/a0005/chain-api:1.0")
 		return func() { s.delete(t, gvrPods, "a0005-o", pod) }
 	}},
 }
 
-func (s *sim) kwokPID(t *testing.T) int {
+func (s *simCluster) kwokPID(t *testing.T) int {
 	t.Helper()
 	comps, err := s.c.Components()
 	if err != nil {
@@ -242,7 +242,7 @@ func (s *sim) kwokPID(t *testing.T) int {
 	return 0
 }
 
-func (s *sim) nodeOf(t *testing.T, pool string) string {
+func (s *simCluster) nodeOf(t *testing.T, pool string) string {
 	t.Helper()
 	nodes, err := s.cs.CoreV1().Nodes().List(ctxFor(t, time.Minute), metav1.ListOptions{LabelSelector: "kubernetes.azure.com/agentpool=" + pool})
 	if err != nil || len(nodes.Items) == 0 {
@@ -251,7 +251,7 @@ func (s *sim) nodeOf(t *testing.T, pool string) string {
 	return nodes.Items[len(nodes.Items)-1].Name
 }
 
-func (s *sim) templateMatching(t *testing.T, short string) *unstructured.Unstructured {
+func (s *simCluster) templateMatching(t *testing.T, short string) *unstructured.Unstructured {
 	t.Helper()
 	list, err := s.dyn.Resource(gvrTemplates).List(ctxFor(t, time.Minute), metav1.ListOptions{})
 	if err != nil {
@@ -267,18 +267,15 @@ func (s *sim) templateMatching(t *testing.T, short string) *unstructured.Unstruc
 }
 
 // syncNames are the Flux sync objects of the era.
-func (s *sim) syncNames() (repo, ks string) {
-	if s.era == simcluster.EraExtension {
-		return "bootstrap", "bootstrap-unified"
-	}
-	return "flux-system", "flux-system"
+func (s *simCluster) syncNames() (repo, ks string) {
+	return s.era.SyncNames()
 }
 
 // repairFlux puts Flux back the way it was installed: a bootstrap re-run,
 // or the extension (the seeding) in that era.
-func (s *sim) repairFlux(t *testing.T) {
+func (s *simCluster) repairFlux(t *testing.T) {
 	t.Helper()
-	if s.era == simcluster.EraExtension {
+	if s.era.FluxFromExtension() {
 		s.seed(t)
 		return
 	}
@@ -287,7 +284,7 @@ func (s *sim) repairFlux(t *testing.T) {
 	}
 }
 
-func (s *sim) get(t *testing.T, gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
+func (s *simCluster) get(t *testing.T, gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
 	t.Helper()
 	o, err := s.dyn.Resource(gvr).Namespace(ns).Get(ctxFor(t, time.Minute), name, metav1.GetOptions{})
 	if err != nil {
@@ -296,7 +293,7 @@ func (s *sim) get(t *testing.T, gvr schema.GroupVersionResource, ns, name string
 	return o
 }
 
-func (s *sim) delete(t *testing.T, gvr schema.GroupVersionResource, ns, name string) {
+func (s *simCluster) delete(t *testing.T, gvr schema.GroupVersionResource, ns, name string) {
 	t.Helper()
 	ctx := ctxFor(t, 2*time.Minute)
 	err := s.dyn.Resource(gvr).Namespace(ns).Delete(ctx, name, metav1.DeleteOptions{})
@@ -313,7 +310,7 @@ func (s *sim) delete(t *testing.T, gvr schema.GroupVersionResource, ns, name str
 	}
 }
 
-func (s *sim) recreate(t *testing.T, gvr schema.GroupVersionResource, saved *unstructured.Unstructured) {
+func (s *simCluster) recreate(t *testing.T, gvr schema.GroupVersionResource, saved *unstructured.Unstructured) {
 	t.Helper()
 	o := saved.DeepCopy()
 	for _, f := range []string{"resourceVersion", "uid", "creationTimestamp", "managedFields", "generation"} {
@@ -325,14 +322,14 @@ func (s *sim) recreate(t *testing.T, gvr schema.GroupVersionResource, saved *uns
 	}
 }
 
-func (s *sim) patch(t *testing.T, gvr schema.GroupVersionResource, ns, name, merge string) {
+func (s *simCluster) patch(t *testing.T, gvr schema.GroupVersionResource, ns, name, merge string) {
 	t.Helper()
 	if _, err := s.dyn.Resource(gvr).Namespace(ns).Patch(ctxFor(t, time.Minute), name, types.MergePatchType, []byte(merge), metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch %s %s/%s %s: %v", gvr.Resource, ns, name, merge, err)
 	}
 }
 
-func (s *sim) patchStatus(t *testing.T, gvr schema.GroupVersionResource, ns, name, patch string) {
+func (s *simCluster) patchStatus(t *testing.T, gvr schema.GroupVersionResource, ns, name, patch string) {
 	t.Helper()
 	pt := types.MergePatchType
 	if gvr == gvrNodes {
@@ -346,7 +343,7 @@ func (s *sim) patchStatus(t *testing.T, gvr schema.GroupVersionResource, ns, nam
 
 // waitNotReady waits until the real Flux controller has reconciled obj's
 // new generation and reports it not Ready.
-func (s *sim) waitNotReady(t *testing.T, gvr schema.GroupVersionResource, ns, name string) {
+func (s *simCluster) waitNotReady(t *testing.T, gvr schema.GroupVersionResource, ns, name string) {
 	t.Helper()
 	ctx := ctxFor(t, 2*time.Minute)
 	err := wait.PollUntilContextCancel(ctx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
@@ -373,7 +370,7 @@ func (s *sim) waitNotReady(t *testing.T, gvr schema.GroupVersionResource, ns, na
 
 // createPod runs a pod on the out-of-scope pool within the namespace's
 // quota and limits; kwok marks it Running.
-func (s *sim) createPod(t *testing.T, ns, prefix string, labels map[string]string, image string) string {
+func (s *simCluster) createPod(t *testing.T, ns, prefix string, labels map[string]string, image string) string {
 	t.Helper()
 	q := func(v string) resource.Quantity { return resource.MustParse(v) }
 	pod := &corev1.Pod{
@@ -422,7 +419,7 @@ type clientcmdConfig struct {
 
 // kubeconfigVariant writes a copy of the cluster's kubeconfig with its
 // server or user changed.
-func (s *sim) kubeconfigVariant(t *testing.T, change func(*clientcmdConfig)) string {
+func (s *simCluster) kubeconfigVariant(t *testing.T, change func(*clientcmdConfig)) string {
 	t.Helper()
 	cfg, err := clientcmd.LoadFromFile(s.c.Kubeconfig)
 	if err != nil {

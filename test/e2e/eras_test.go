@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
 // unbreakable are the checks no variant of a healthy kwok cluster can fail,
@@ -22,10 +22,10 @@ var unbreakable = map[string]string{
 
 var (
 	coveredMu sync.Mutex
-	covered   = map[string][]simcluster.Era{}
+	covered   = map[string][]sim.Era{}
 )
 
-func markCovered(id string, era simcluster.Era) {
+func markCovered(id string, era sim.Era) {
 	coveredMu.Lock()
 	defer coveredMu.Unlock()
 	covered[id] = append(covered[id], era)
@@ -40,12 +40,12 @@ func TestEras(t *testing.T) {
 	start := time.Now()
 	cat := catalogue(t)
 	ran := 0
-	for _, era := range simcluster.Eras() {
+	for _, era := range sim.Eras() {
 		t.Run(string(era), func(t *testing.T) {
 			ran++
 			eraStart := time.Now()
 			s := newSim(t, era)
-			if era != simcluster.EraExtension {
+			if !era.FluxFromExtension() {
 				bootstrapThenVerify(t, s)
 			} else {
 				// The extension installed Flux; bootstrap must refuse to take it over.
@@ -59,7 +59,7 @@ func TestEras(t *testing.T) {
 			t.Logf("era %s done in %s", era, time.Since(eraStart).Round(time.Second))
 		})
 	}
-	if t.Failed() || ran < len(simcluster.Eras()) {
+	if t.Failed() || ran < len(sim.Eras()) {
 		// A failed or partial run (-run TestEras/<era>) proves no coverage.
 		return
 	}
@@ -83,7 +83,7 @@ func TestEras(t *testing.T) {
 // bootstrapThenVerify shows Flux absent before the bootstrap (the Flux
 // checks fail), bootstraps from the Git server, and re-runs the bootstrap to
 // see every object unchanged.
-func bootstrapThenVerify(t *testing.T, s *sim) {
+func bootstrapThenVerify(t *testing.T, s *simCluster) {
 	t.Helper()
 	r, rep := verify(t, s.c.Kubeconfig, "--checks", "flux-crds,flux-controllers,flux-sync-ready")
 	got := plugintest.ByID(rep)
@@ -131,7 +131,7 @@ func bootstrapThenVerify(t *testing.T, s *sim) {
 
 // verifyGreen waits for the whole cluster to pass (Flux has synced the
 // tree) and returns each check's healthy status.
-func verifyGreen(t *testing.T, s *sim) map[string]check.Status {
+func verifyGreen(t *testing.T, s *simCluster) map[string]check.Status {
 	t.Helper()
 	r, rep := verify(t, s.c.Kubeconfig, "--wait", "3m")
 	if r.Code != 0 {
@@ -150,7 +150,7 @@ func verifyGreen(t *testing.T, s *sim) map[string]check.Status {
 // breakEach breaks, one at a time, every check that has a variant for this
 // era, asserts verify names it, repairs the cluster and asserts it is green
 // again.
-func breakEach(t *testing.T, s *sim, cat []check.Result, healthy map[string]check.Status) {
+func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[string]check.Status) {
 	t.Helper()
 	for _, c := range cat {
 		b, ok := breakers[c.ID]

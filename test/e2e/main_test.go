@@ -14,11 +14,11 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
 var (
@@ -32,10 +32,10 @@ var (
 func TestMain(m *testing.M) {
 	// The suite's own client reads CRDs as typed objects through client-go's scheme.
 	utilruntime.Must(apiextensionsv1.AddToScheme(scheme.Scheme))
-	// simcluster uses controller-runtime's client, which logs nothing worth reading here.
+	// The seeding uses controller-runtime's client, which logs nothing worth reading here.
 	ctrllog.SetLogger(logr.Discard())
 	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
-		if err := testbin.Check(append(kwokcluster.Binaries, "source-controller", "kustomize-controller")...); err != nil {
+		if err := testbin.Check(append(kwok.Binaries, "source-controller", "kustomize-controller")...); err != nil {
 			return nil, err
 		}
 		var err error

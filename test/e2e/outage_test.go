@@ -11,8 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
 // TestBootstrapAPIServerStoppedMidway stops the API server while bootstrap
@@ -20,7 +20,7 @@ import (
 // with a message that says what happened, and a re-run to converge once the
 // server is back.
 func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
-	s := newSim(t, simcluster.EraPodIdentity)
+	s := newSim(t, sim.EraPodIdentity)
 	ctx := ctxFor(t, 10*time.Minute)
 
 	// Hold bootstrap in its wait, deterministically: with every node
@@ -34,7 +34,7 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 	}
 
 	bootstrap := plugin
-	bootstrap.Args = []string{"bootstrap", "--kubeconfig", s.c.Kubeconfig, "--url", s.git.URL,
+	bootstrap.Args = []string{"bootstrap", "--kubeconfig", s.c.Kubeconfig, "--url", s.gitURL,
 		"--branch", "main", "--path", "./cluster-manifests", "--timeout", "30s"}
 	cmd := plugintest.Command(t, bootstrap)
 	var out, errb bytes.Buffer

@@ -8,9 +8,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
 // TestVerifyAsRestrictedUser impersonates (--as) a user who may read nodes
@@ -18,7 +18,7 @@ import (
 // more report error naming the verb and resource they were refused, never
 // pass.
 func TestVerifyAsRestrictedUser(t *testing.T) {
-	s := newSim(t, simcluster.EraPodIdentity)
+	s := newSim(t, sim.EraPodIdentity)
 	ctx := ctxFor(t, time.Minute)
 	const user = "auditor@contoso.com"
 	role := &rbacv1.ClusterRole{

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
 // version is what the suite releases; any semver works.

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
 // Main is the body of a TestMain: it builds the plugin afresh

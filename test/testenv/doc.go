@@ -1,4 +1,3 @@
-// Package testenv starts a real kube-apiserver and etcd (envtest) from the
-// binaries 'make testbin' builds, for tests of apply, CRD, RBAC, list and check
-// logic, and stops them even when a test fails or is interrupted.
+// Package testenv is the test-only helper that gives one test a control
+// plane (envtest or a kwok cluster) and removes it when the test ends.
 package testenv

@@ -7,10 +7,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testbin"
 )
 
 func repoRoot(t *testing.T) string {
@@ -26,12 +26,12 @@ func repoRoot(t *testing.T) string {
 var allowedWarnings = map[string]bool{"nodes-system-taint": true}
 
 func TestErasOnEnvtest(t *testing.T) {
-	for _, era := range simcluster.Eras() {
+	for _, era := range sim.Eras() {
 		t.Run(string(era), func(t *testing.T) { testEra(t, era) })
 	}
 }
 
-func testEra(t *testing.T, era simcluster.Era) {
+func testEra(t *testing.T, era sim.Era) {
 	env, c := seedEra(t, era)
 	r, rep := verifyJSON(t, env.Kubeconfig)
 	if r.Code != 0 {
@@ -90,13 +90,10 @@ func testEra(t *testing.T, era simcluster.Era) {
 	}
 }
 
-func variants(t *testing.T, c client.Client, era simcluster.Era) []variant {
+func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 	fail := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Fail} }
 	warn := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Warn} }
-	repo, ks := "flux-system", "flux-system"
-	if era == simcluster.EraExtension {
-		repo, ks = "bootstrap", "bootstrap-unified"
-	}
+	repo, ks := era.SyncNames()
 	const gr, kz = "source.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v1"
 	vs := []variant{
 		{name: "nodes-ready", expect: fail("nodes-ready"), breakc: edit("v1", "Node", "", nodeName(t, c, "npinscope01"), func(o *unstructured.Unstructured) {
@@ -139,7 +136,7 @@ func variants(t *testing.T, c client.Client, era simcluster.Era) []variant {
 		{name: "images-placeholders", expect: fail("images-placeholders"), breakc: add(placeholderPod())},
 	}
 	switch era {
-	case simcluster.EraPodIdentity:
+	case sim.EraPodIdentity:
 		vs = append(vs,
 			variant{name: "identities-pod-identity", expect: fail("identities-pod-identity"), breakc: edit("aadpodidentity.k8s.io/v1", "AzureIdentity", "ingress-nginx", "podmi-ingress-controller", set("spec", "clientID")("not-a-guid"))},
 			variant{name: "identities-pod-identity-binding", expect: fail("identities-pod-identity-binding"), breakc: edit("aadpodidentity.k8s.io/v1", "AzureIdentityBinding", "ingress-nginx", "podmi-ingress-controller-binding", set("spec", "selector")("ingress"))},
@@ -152,13 +149,13 @@ func variants(t *testing.T, c client.Client, era simcluster.Era) []variant {
 				add(func() *unstructured.Unstructured {
 					p := obj("v1", "Pod", "ingress-nginx", "microservice-a-5f6d7c8b9-abcde")
 					p.Object["metadata"].(map[string]any)["labels"] = map[string]any{"azure.workload.identity/use": "true"}
-					p.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "app", "image": simcluster.ACRName + ".azurecr.io/live/a0005/chain-api:1.0"}}}
+					p.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "app", "image": sim.ACRName + ".azurecr.io/live/a0005/chain-api:1.0"}}}
 					return p
 				}()),
 				remove("apps/v1", "Deployment", "kube-system", "azure-wi-webhook-controller-manager"))},
 		)
 	}
-	if era == simcluster.EraExtension {
+	if era.FluxFromExtension() {
 		vs = append(vs, variant{name: "flux-extension", expect: fail("flux-extension"), breakc: remove("apps/v1", "Deployment", "flux-system", "fluxconfig-agent")})
 		// Last, as it is not undone: without Gatekeeper's CRD the policy
 		// checks fail with a plain message, not a tool error.

@@ -11,8 +11,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -22,29 +23,28 @@ const revision = "main@sha1:4f3c2b1a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
 // plus what envtest's missing controllers and kubelets would add: a running
 // ingress controller pod, and (eras where Flux is bootstrapped by hand) the
 // Flux install and sync objects, with Ready statuses.
-func seedEra(t *testing.T, era simcluster.Era) (*testenv.Env, client.Client) {
+func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	t.Helper()
 	env := testenv.StartT(t, testenv.Options{})
 	ctx := ctxT(t)
-	if err := simcluster.Seed(ctx, env.Config, era, simcluster.Options{SetStatus: true}); err != nil {
+	if err := seed.Apply(ctx, env.Config, era, seed.Options{SetStatus: true}); err != nil {
 		t.Fatalf("seeding era %s: %v", era, err)
 	}
 	c := newClient(t, env.Config)
 	labels := map[string]any{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx",
 		"app.kubernetes.io/component": "controller", "pci-scope": "out-of-scope"}
-	if era == simcluster.EraPodIdentity {
+	if era.PodIdentity() {
 		labels["aadpodidbinding"] = "podmi-ingress-controller"
 	}
 	pod := obj("v1", "Pod", "ingress-nginx", "ingress-nginx-controller-5d4f8c7b9-x2x7k")
 	pod.Object["metadata"].(map[string]any)["labels"] = labels
-	pod.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "controller", "image": simcluster.ACRName + ".azurecr.io/live/ingress-nginx/controller:v1.11.3"}}}
+	pod.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "controller", "image": sim.ACRName + ".azurecr.io/live/ingress-nginx/controller:v1.11.3"}}}
 	pod.Object["status"] = map[string]any{"phase": "Running"}
 	createWithStatus(t, c, pod)
 
-	repo, ks := "bootstrap", "bootstrap-unified"
-	if era != simcluster.EraExtension {
-		repo, ks = "flux-system", "flux-system"
-		if err := simcluster.InstallFluxCRDs(ctx, env.Config); err != nil {
+	repo, ks := era.SyncNames()
+	if !era.FluxFromExtension() {
+		if err := seed.InstallFluxCRDs(ctx, env.Config); err != nil {
 			t.Fatal(err)
 		}
 		c = newClient(t, env.Config) // discover the new kinds
@@ -53,7 +53,7 @@ func seedEra(t *testing.T, era simcluster.Era) (*testenv.Env, client.Client) {
 			createWithStatus(t, c, deployment("flux-system", name, map[string]any{"app.kubernetes.io/part-of": "flux", "app.kubernetes.io/instance": "flux-system"}))
 		}
 		r := obj("source.toolkit.fluxcd.io/v1", "GitRepository", "flux-system", repo)
-		r.Object["spec"] = map[string]any{"interval": "1m", "ref": map[string]any{"branch": "main"}, "url": simcluster.DefaultGitURL}
+		r.Object["spec"] = map[string]any{"interval": "1m", "ref": map[string]any{"branch": "main"}, "url": sim.DefaultGitURL}
 		createWithStatus(t, c, r)
 		k := obj("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system", ks)
 		k.Object["spec"] = map[string]any{"interval": "10m", "path": "./cluster-manifests", "prune": true, "sourceRef": map[string]any{"kind": "GitRepository", "name": repo}}

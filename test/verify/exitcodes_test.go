@@ -17,10 +17,11 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
 )
 
 // kubeconfigWith writes a kubeconfig holding the shared admin context plus
@@ -168,7 +169,7 @@ var crdsOnce sync.Once
 // in the shared control plane, so that reading them is a matter of RBAC.
 func sharedCRDs(t *testing.T) {
 	crdsOnce.Do(func() {
-		objs, err := simcluster.Objects(simcluster.EraPodIdentity, simcluster.Options{})
+		objs, err := seed.Objects(sim.EraPodIdentity, seed.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func sharedCRDs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := simcluster.InstallFluxCRDs(context.Background(), shared.Config); err != nil {
+		if err := seed.InstallFluxCRDs(context.Background(), shared.Config); err != nil {
 			t.Fatal(err)
 		}
 	})

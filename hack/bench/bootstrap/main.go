@@ -47,7 +47,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/kwokcluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 )
 
 func main() {
@@ -225,7 +225,7 @@ func timed(cmd *exec.Cmd) (time.Duration, int, []byte) {
 // onFreshCluster runs fn against a new kwok cluster with one fake node large
 // enough for the controllers, and deletes the cluster afterwards.
 func onFreshCluster(ctx context.Context, fn func(kubeconfig string) error) error {
-	c, err := kwokcluster.Create(ctx, kwokcluster.Options{})
+	c, err := kwok.Create(ctx, kwok.Options{})
 	if err != nil {
 		return err
 	}

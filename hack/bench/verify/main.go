@@ -14,8 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/test/simcluster"
-	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/controlplane"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 )
 
 // Bars from the issue.
@@ -51,7 +52,7 @@ func run(binary string, nodes, runs int) error {
 		return fmt.Errorf("kubectl not on PATH: the benchmark compares against it")
 	}
 	fmt.Fprintln(os.Stderr, "► starting the control plane (envtest)")
-	env, err := testenv.Start(testenv.Options{})
+	env, err := controlplane.Start(controlplane.Options{})
 	if err != nil {
 		return err
 	}
@@ -65,10 +66,10 @@ func run(binary string, nodes, runs int) error {
 	in := (nodes - system) / 2
 	out := nodes - system - in
 	start := time.Now()
-	fmt.Fprintf(os.Stderr, "► seeding era %s with %d nodes (npsystem %d, npinscope01 %d, npooscope01 %d), templates and add-ons\n", simcluster.EraExtension, nodes, system, in, out)
+	fmt.Fprintf(os.Stderr, "► seeding era %s with %d nodes (npsystem %d, npinscope01 %d, npooscope01 %d), templates and add-ons\n", sim.EraExtension, nodes, system, in, out)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	if err := simcluster.Seed(ctx, env.Config, simcluster.EraExtension, simcluster.Options{
+	if err := seed.Apply(ctx, env.Config, sim.EraExtension, seed.Options{
 		SetStatus: true, Concurrency: 64,
 		Nodes: map[string]int{"npsystem": system, "npinscope01": in, "npooscope01": out},
 	}); err != nil {
@@ -107,7 +108,7 @@ func run(binary string, nodes, runs int) error {
 		}
 	}
 	base := median(results[cmds[0].name])
-	fmt.Printf("\nverify benchmark: %d nodes, era %s, %d runs each (after one warm-up), envtest %s\n", nodes, simcluster.EraExtension, runs, env.Server)
+	fmt.Printf("\nverify benchmark: %d nodes, era %s, %d runs each (after one warm-up), envtest %s\n", nodes, sim.EraExtension, runs, env.Server)
 	fmt.Printf("%-30s %10s %10s %10s %12s %6s\n", "command", "median", "min", "max", "peak RSS", "exit")
 	ok := true
 	for _, c := range cmds {

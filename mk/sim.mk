@@ -1,0 +1,9 @@
+# The simulated AKS regulated cluster (internal/sim: kwok, seed, gitserver, flux).
+
+.PHONY: simcluster-crds
+simcluster-crds: ## Re-copy the upstream CRDs (Gatekeeper, Secrets Store CSI, AAD Pod Identity, Flux) into internal/sim/seed/fixtures
+	internal/sim/seed/gencrds.sh
+
+.PHONY: simcluster-test
+simcluster-test: testbin ## Run the simulated-cluster tests (kwok lifecycle, seeding per era, Git server, local Flux loop)
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./internal/...
