@@ -59,6 +59,9 @@ func Run(ctx context.Context, targets []Target, o *Options) (*Outcome, error) {
 	if o.FailOn != FailOnFail && o.FailOn != FailOnWarn {
 		return nil, fmt.Errorf("verify: FailOn must be %s or %s, not %q", FailOnFail, FailOnWarn, o.FailOn)
 	}
+	if o.Timeout <= 0 || o.Wait < 0 || (o.Wait > 0 && o.Interval <= 0) {
+		return nil, errors.New("verify: Timeout must be positive, Wait not negative, and Interval positive when waiting")
+	}
 	start := o.now()
 	out := &Outcome{Targets: make([]TargetOutcome, len(targets))}
 	var wg sync.WaitGroup

@@ -367,4 +367,9 @@ func TestRunRefusesIncompleteOptions(t *testing.T) {
 	if _, err := Run(context.Background(), []Target{target("aks")}, o); err == nil {
 		t.Error("accepted --fail-on error")
 	}
+	o = options(t, nil, nil, "nodes-ready")
+	o.Wait, o.Interval = time.Minute, 0
+	if _, err := Run(context.Background(), []Target{target("aks")}, o); err == nil {
+		t.Error("would re-check without pausing")
+	}
 }
