@@ -40,7 +40,8 @@ type TargetOutcome struct {
 	Err error
 }
 
-// Reports lists the targets' reports, in target order.
+// Reports lists the targets' reports, in target order, ready for
+// report.Write. An interrupted run has nil entries: render none of them.
 func (o *Outcome) Reports() []*report.Report {
 	out := make([]*report.Report, len(o.Targets))
 	for i, t := range o.Targets {
