@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,6 +53,37 @@ type Check struct {
 	// Named lists single objects to get, from the profile.
 	Named func(p *profile.Profile) []Named
 	Run   func(s *cluster.Snapshot, p *profile.Profile) Result
+}
+
+// CLIToken stands for the command the user typed ("kubectl aksbaseline" or
+// "flux aksbaseline") in titles and remediations: a check cannot know which
+// CLI launched us, so verify substitutes it (see WithCLI).
+const CLIToken = "{cli}"
+
+// WithCLI returns s speaking in the voice of the CLI the user typed.
+func WithCLI(s, cli string) string { return strings.ReplaceAll(s, CLIToken, cli) }
+
+// ReadsAPI reports whether c needs the API server at all: anything beyond
+// the kubeconfig, /version included.
+func (c *Check) ReadsAPI() bool { return c.readsBeyond(cluster.Kubeconfig) }
+
+// ReadsObjects reports whether c reads cluster objects, as opposed to the
+// kubeconfig or /version, which every authenticated user may read: a user
+// who can only reach /version has verified nothing about the cluster.
+func (c *Check) ReadsObjects() bool {
+	return c.readsBeyond(cluster.Kubeconfig, cluster.ServerVersion)
+}
+
+func (c *Check) readsBeyond(free ...cluster.Resource) bool {
+	if c.Named != nil {
+		return true
+	}
+	for _, r := range c.Uses {
+		if !slices.Contains(free, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Result is the outcome of one check.
@@ -124,7 +156,7 @@ func Lookup(id string) *Check {
 // lists the valid ones, so a typo never silently checks nothing.
 func Select(categories, ids, skipIDs []string) ([]*Check, error) {
 	for _, c := range categories {
-		if !contains(Categories, c) {
+		if !slices.Contains(Categories, c) {
 			return nil, fmt.Errorf("unknown category %q: use one of %s", c, strings.Join(Categories, ", "))
 		}
 	}
@@ -135,13 +167,13 @@ func Select(categories, ids, skipIDs []string) ([]*Check, error) {
 	}
 	var out []*Check
 	for _, c := range All() {
-		if len(categories) > 0 && !contains(categories, c.Category) {
+		if len(categories) > 0 && !slices.Contains(categories, c.Category) {
 			continue
 		}
-		if len(ids) > 0 && !contains(ids, c.ID) {
+		if len(ids) > 0 && !slices.Contains(ids, c.ID) {
 			continue
 		}
-		if contains(skipIDs, c.ID) {
+		if slices.Contains(skipIDs, c.ID) {
 			continue
 		}
 		out = append(out, c)
@@ -150,15 +182,6 @@ func Select(categories, ids, skipIDs []string) ([]*Check, error) {
 		return nil, fmt.Errorf("no check selected")
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Plan returns what the reader must fetch for checks.

@@ -29,14 +29,14 @@ func init() {
 		&Check{
 			ID: "flux-controllers", Category: "flux", Severity: Critical,
 			Title:       "The Flux controllers are healthy",
-			Remediation: "kubectl -n flux-system describe deployment NAME; re-run 'kubectl aksbaseline bootstrap' or check the microsoft.flux extension",
+			Remediation: "kubectl -n flux-system describe deployment NAME; re-run '{cli} bootstrap' or check the microsoft.flux extension",
 			Uses:        []cluster.Resource{cluster.Deployments},
 			Run:         fluxControllers,
 		},
 		&Check{
 			ID: "flux-crds", Category: "flux", Severity: Critical,
 			Title:       "The Flux CRDs are installed with stored versions",
-			Remediation: "install Flux ('kubectl aksbaseline bootstrap'); an empty storedVersions means the CRD was never used to store objects",
+			Remediation: "install Flux ('{cli} bootstrap'); an empty storedVersions means the CRD was never used to store objects",
 			Uses:        []cluster.Resource{cluster.CRDs},
 			Run:         fluxCRDs,
 		},
@@ -50,7 +50,7 @@ func init() {
 		&Check{
 			ID: "flux-source-url", Category: "flux", Severity: Critical,
 			Title:       "The GitRepository URL has no placeholder left",
-			Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('kubectl aksbaseline configure') or re-run bootstrap with --url",
+			Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('{cli} configure') or re-run bootstrap with --url",
 			Uses:        syncUses,
 			Run:         fluxSourceURL,
 		},

@@ -15,7 +15,7 @@ func init() {
 	register(&Check{
 		ID: "images-placeholders", Category: "images", Severity: Critical,
 		Title:       "No pod image still names a placeholder registry",
-		Remediation: "replace REPLACE_ME_WITH_YOUR_ACRNAME in the kustomizations' images: ('kubectl aksbaseline configure'), commit and push; Flux re-applies the workloads",
+		Remediation: "replace REPLACE_ME_WITH_YOUR_ACRNAME in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads",
 		Uses:        []cluster.Resource{cluster.Pods},
 		Run:         imagePlaceholders,
 	})

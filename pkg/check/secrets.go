@@ -24,7 +24,7 @@ func init() {
 		&Check{
 			ID: "secrets-placeholders", Category: "secrets", Severity: Critical,
 			Title:       "The SecretProviderClass has no placeholder left",
-			Remediation: "replace the placeholders in akv-tls-provider.yaml ('kubectl aksbaseline configure'), commit and push; Flux re-applies it",
+			Remediation: "replace the placeholders in akv-tls-provider.yaml ('{cli} configure'), commit and push; Flux re-applies it",
 			Uses:        []cluster.Resource{cluster.SecretProviderClasses},
 			Run:         providerPlaceholders,
 		},

@@ -330,6 +330,10 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) e
 	return nil
 }
 
+// configurePlural counts a regular noun: "1 file", "2 files".
 func configurePlural(n int, noun string) string {
-	return fmt.Sprintf("%d %s", n, pluralWord(n, noun, noun+"s"))
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -6,21 +6,23 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/util/templates"
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
 
 // VerifyOptions holds the flags and state of verify and its sub-commands.
@@ -36,17 +38,16 @@ type VerifyOptions struct {
 	PrintProfile bool
 	Contexts     []string
 	AllContexts  bool
-	Wait         time.Duration
-	FailOn       string
 	Output       string
-	Timeout      time.Duration
 
-	profile       *profile.Profile
-	profileSource []byte
-	selected      []*check.Check
-	// now and pollInterval are seams for tests of --wait.
-	now          func() time.Time
-	pollInterval time.Duration
+	// engine holds verify's defaults and the flags it runs with (--fail-on,
+	// --timeout, --wait), and after Complete the profile and the checks.
+	engine *verify.Options
+}
+
+// NewVerifyOptions returns verify's defaults for env.
+func NewVerifyOptions(env *Env) *VerifyOptions {
+	return &VerifyOptions{env: env, Output: "text", engine: verify.NewOptions(env.Name)}
 }
 
 var verifyExitCodes = templates.LongDesc(`
@@ -56,7 +57,7 @@ var verifyExitCodes = templates.LongDesc(`
 	profile, no API access, or every check that reads the cluster errored.`)
 
 func newVerifyCommand(env *Env) *cobra.Command {
-	o := &VerifyOptions{env: env, FailOn: "fail", Output: "text", Timeout: time.Minute, now: time.Now, pollInterval: 5 * time.Second}
+	o := NewVerifyOptions(env)
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Prove the cluster matches the AKS baseline: nodes, policies, identities, access, secrets, Flux, images",
@@ -100,10 +101,10 @@ func newVerifyCommand(env *Env) *cobra.Command {
 	f.BoolVar(&o.PrintProfile, "print-profile", false, "Print the effective profile as YAML and exit.")
 	f.StringSliceVar(&o.Contexts, "contexts", nil, "Verify these kubeconfig contexts concurrently; one summary, exit code the worst.")
 	f.BoolVar(&o.AllContexts, "all-contexts", false, "Verify every context of the kubeconfig.")
-	f.DurationVar(&o.Wait, "wait", 0, "Re-check until every check passes or this much time has passed (e.g. 5m), showing what is pending on stderr.")
-	f.StringVar(&o.FailOn, "fail-on", o.FailOn, "Lowest status that makes the exit code 1: fail or warn.")
+	f.DurationVar(&o.engine.Wait, "wait", o.engine.Wait, "Re-check until every check passes or this much time has passed (e.g. 5m), showing what is pending on stderr.")
+	f.StringVar(&o.engine.FailOn, "fail-on", o.engine.FailOn, "Lowest status that makes the exit code 1: fail or warn.")
 	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml or junit (--list also takes markdown).")
-	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "Time limit for reading the cluster state, per round.")
+	f.DurationVar(&o.engine.Timeout, "timeout", o.engine.Timeout, "Time limit for reading the cluster state, per round.")
 	for _, cat := range check.Categories {
 		cmd.AddCommand(newVerifyCategoryCommand(env, o, cat))
 	}
@@ -143,7 +144,7 @@ func (o *VerifyOptions) execute(ctx context.Context) error {
 	// Thousands of nodes arrive in pages that are garbage as soon as they
 	// are slimmed: a soft limit makes the collector reclaim them before the
 	// heap doubles, keeping verify well under its 150 MiB budget. Only the
-	// verify command sets it (not bootstrap, which calls Run too); GOMEMLIMIT
+	// verify command sets it (not bootstrap, which runs the engine too); GOMEMLIMIT
 	// still wins.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(96 << 20)
@@ -153,16 +154,16 @@ func (o *VerifyOptions) execute(ctx context.Context) error {
 
 // Complete loads the profile and selects the checks.
 func (o *VerifyOptions) Complete() error {
-	p, src, err := profile.Load(o.Profile)
+	p, _, err := profile.Load(o.Profile)
 	if err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
-	o.profile, o.profileSource = p, src
+	o.engine.Profile = p
 	sel, err := check.Select(o.Categories, o.Checks, o.Skip)
 	if err != nil {
 		return exitcode.Usage("%v", err)
 	}
-	o.selected = sel
+	o.engine.Checks = sel
 	return nil
 }
 
@@ -172,15 +173,15 @@ func (o *VerifyOptions) Validate() error {
 	if o.List {
 		formats = append(append([]string(nil), formats...), "markdown")
 	}
-	if !contains(formats, o.Output) {
+	if !slices.Contains(formats, o.Output) {
 		return exitcode.Usage("--output must be one of %s, not %q", strings.Join(formats, ", "), o.Output)
 	}
-	switch o.FailOn {
-	case "fail", "warn":
+	switch o.engine.FailOn {
+	case verify.FailOnFail, verify.FailOnWarn:
 	default:
-		return exitcode.Usage("--fail-on must be fail or warn, not %q", o.FailOn)
+		return exitcode.Usage("--fail-on must be fail or warn, not %q", o.engine.FailOn)
 	}
-	if o.Wait < 0 || o.Timeout <= 0 {
+	if o.engine.Wait < 0 || o.engine.Timeout <= 0 {
 		return exitcode.Usage("--wait must not be negative and --timeout must be positive")
 	}
 	if o.AllContexts && len(o.Contexts) > 0 {
@@ -192,99 +193,68 @@ func (o *VerifyOptions) Validate() error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Run lists, prints the profile, or verifies.
 func (o *VerifyOptions) Run(ctx context.Context) error {
 	out := o.env.Streams.Out
 	switch {
 	case o.List:
-		return writeCatalogue(out, o.selected, o.Output)
+		return writeCatalogue(out, o.engine.Checks, o.Output, o.env.Name)
 	case o.PrintProfile:
-		b, err := o.profile.YAML()
+		b, err := o.engine.Profile.YAML()
 		if err != nil {
 			return err
 		}
 		_, err = out.Write(b)
 		return err
 	}
-	targets, err := o.targets()
+	res, err := o.verifyAndRender(ctx, out, o.color())
 	if err != nil {
 		return err
 	}
-	start := o.now()
-	reports, codes, errs := o.verifyAll(ctx, targets)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err := report.Write(out, reports, report.Options{Format: o.Output, Color: o.color(), Elapsed: o.now().Sub(start)}); err != nil {
-		return err
-	}
-	worst := exitcode.OK
-	for _, c := range codes {
-		if c > worst {
-			worst = c
-		}
+	if res.Verdict == verify.Interrupted {
+		return exitcode.WithCode(res.Verdict.ExitCode(), ctx.Err())
 	}
 	// A single cluster we could not reach ends with the explained error.
-	if len(errs) == 1 && len(targets) == 1 && errs[0] != nil {
-		return exitcode.WithCode(exitcode.CouldNotCheck, errs[0])
+	if len(res.Targets) == 1 && res.Targets[0].Err != nil {
+		return exitcode.WithCode(res.Verdict.ExitCode(), res.Targets[0].Err)
 	}
-	return exitcode.Silent(worst)
+	return exitcode.Silent(res.Verdict.ExitCode())
 }
 
-func (o *VerifyOptions) color() bool {
-	if os.Getenv("NO_COLOR") != "" || o.Output != "text" {
+// verifyAndRender runs the engine on the selected clusters and, unless
+// interrupted, writes the report to w.
+func (o *VerifyOptions) verifyAndRender(ctx context.Context, w io.Writer, color bool) (*verify.Outcome, error) {
+	cf := o.env.ConfigFlags
+	targets, err := verify.Clusters{
+		Flags:   cf,
+		Current: o.env.Factory,
+		RESTConfig: func(g genericclioptions.RESTClientGetter) (*rest.Config, error) {
+			return restConfigFor(g, cf.APIServer)
+		},
+		Contexts: o.Contexts,
+		All:      o.AllContexts,
+	}.Targets()
+	if err != nil {
+		return nil, err
+	}
+	o.engine.Progress = progress.New(o.env.Streams.ErrOut)
+	res, err := verify.Run(ctx, targets, o.engine)
+	if err != nil || res.Verdict == verify.Interrupted {
+		return res, err
+	}
+	return res, report.Write(w, res.Reports(), report.Options{Format: o.Output, Color: color, Elapsed: res.Elapsed})
+}
+
+// color says whether the report is coloured: text on a terminal, unless
+// NO_COLOR is set.
+func (o *VerifyOptions) color() bool { return colorFor(o.env.Streams.Out, o.Output) }
+
+func colorFor(w io.Writer, format string) bool {
+	if os.Getenv("NO_COLOR") != "" || format != "text" {
 		return false
 	}
-	f, ok := o.env.Streams.Out.(*os.File)
+	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// exitCode turns results into the exit-code contract. When every check that
-// reads the cluster errored, nothing about the cluster was verified: the
-// kubeconfig-only access checks do not make such a run trustworthy.
-func exitCode(results []check.Result, failOn string) int {
-	c := check.Count(results)
-	remote, remoteErrors := 0, 0
-	for _, r := range results {
-		if ch := check.Lookup(r.ID); ch != nil && readsObjects(ch) {
-			remote++
-			if r.Status == check.Error {
-				remoteErrors++
-			}
-		}
-	}
-	switch {
-	case len(results) > 0 && c.Error == len(results), remote > 0 && remoteErrors == remote:
-		return exitcode.CouldNotCheck
-	case c.Fail > 0 || c.Error > 0:
-		return exitcode.Failed
-	case failOn == "warn" && c.Warn > 0:
-		return exitcode.Failed
-	}
-	return exitcode.OK
-}
-
-// readsObjects reports whether c reads cluster objects, as opposed to the
-// kubeconfig or /version, which every authenticated user may read.
-func readsObjects(c *check.Check) bool {
-	if c.Named != nil {
-		return true
-	}
-	for _, r := range c.Uses {
-		if r != cluster.Kubeconfig && r != cluster.ServerVersion {
-			return true
-		}
-	}
-	return false
 }
 
 type catalogueEntry struct {
@@ -295,11 +265,12 @@ type catalogueEntry struct {
 	Remediation string         `json:"remediation"`
 }
 
-// writeCatalogue prints the checks; the README table is its markdown form.
-func writeCatalogue(w io.Writer, checks []*check.Check, format string) error {
+// writeCatalogue prints the checks, speaking as cli; the README table is its
+// markdown form.
+func writeCatalogue(w io.Writer, checks []*check.Check, format, cli string) error {
 	var entries []catalogueEntry
 	for _, c := range checks {
-		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, c.Title, c.Remediation})
+		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, check.WithCLI(c.Title, cli), check.WithCLI(c.Remediation, cli)})
 	}
 	switch format {
 	case "json", "yaml":
@@ -331,16 +302,4 @@ func writeCatalogue(w io.Writer, checks []*check.Check, format string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Category, e.Severity, e.Title)
 	}
 	return tw.Flush()
-}
-
-// pending lists the checks that still stand in the way, for --wait.
-func pending(results []check.Result, failOn string) []string {
-	var out []string
-	for _, r := range results {
-		if r.Status == check.Fail || r.Status == check.Error || (failOn == "warn" && r.Status == check.Warn) {
-			out = append(out, fmt.Sprintf("%s (%s)", r.ID, r.Message))
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
 
 // runVerifyCategories runs the checks of the named categories (all when
@@ -14,29 +14,24 @@ import (
 // report to w and reports whether nothing failed. bootstrap calls it after
 // the apply; err is set only when the cluster could not be checked.
 func runVerifyCategories(ctx context.Context, env *Env, categories []string, w io.Writer) (passed bool, err error) {
-	o := &VerifyOptions{
-		env:          &Env{Streams: env.Streams, ConfigFlags: env.ConfigFlags, Factory: env.Factory, Name: env.Name},
-		Categories:   categories,
-		FailOn:       "fail",
-		Output:       "text",
-		Timeout:      time.Minute,
-		now:          time.Now,
-		pollInterval: 5 * time.Second,
-	}
-	o.env.Streams.Out = w
+	o := NewVerifyOptions(env)
+	o.Categories = categories
 	if err := o.Complete(); err != nil {
 		return false, err
 	}
-	err = o.Run(ctx)
-	switch code := exitcode.Code(err); {
-	case err == nil:
-		return true, nil
-	case code == exitcode.Failed:
-		return false, nil
-	case exitcode.IsSilent(err):
-		// The report holds the details; say what it means.
-		return false, exitcode.WithCode(code, errors.New("no check could read the cluster: every one errored (see the report)"))
-	default:
+	res, err := o.verifyAndRender(ctx, w, colorFor(w, o.Output))
+	switch {
+	case err != nil:
 		return false, err
+	case res.Verdict == verify.Interrupted:
+		return false, ctx.Err()
+	case res.Verdict == verify.Passed:
+		return true, nil
+	case res.Verdict == verify.Failed:
+		return false, nil
+	case res.Targets[0].Err != nil:
+		return false, exitcode.WithCode(exitcode.CouldNotCheck, res.Targets[0].Err)
 	}
+	// The report holds the details; say what it means.
+	return false, exitcode.WithCode(exitcode.CouldNotCheck, errors.New("no check could read the cluster: every one errored (see the report)"))
 }

@@ -27,3 +27,13 @@ func TestProgressOffTerminal(t *testing.T) {
 		t.Error("control characters off a terminal")
 	}
 }
+
+func TestWaitingListIndentsItems(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b)
+	p.WaitingList([]string{"a (not yet)", "b (missing)"}, "waiting for %d checks", 2)
+	want := "◎ waiting for 2 checks\n  ◎ a (not yet)\n  ◎ b (missing)\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
