@@ -71,13 +71,7 @@ func convert(in any, out any) error {
 
 func mustSnapshot(t *testing.T, meta cluster.FixtureMeta, objs []*unstructured.Unstructured) *cluster.Snapshot {
 	t.Helper()
-	var keep []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() != "Namespace" {
-			keep = append(keep, o)
-		}
-	}
-	s, err := cluster.FromObjects(meta, keep)
+	s, err := cluster.FromObjects(meta, objs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
@@ -15,7 +13,7 @@ func init() {
 	register(&Check{
 		ID: "images-placeholders", Category: "images", Severity: Critical,
 		Title:       "No pod image still names a placeholder registry",
-		Remediation: "replace REPLACE_ME_WITH_YOUR_ACRNAME in the kustomizations' images: ('kubectl aksbaseline configure'), commit and push; Flux re-applies the workloads",
+		Remediation: "replace " + placeholder.ACRName + " in the kustomizations' images: ('kubectl aksbaseline configure'), commit and push; Flux re-applies the workloads",
 		Uses:        []cluster.Resource{cluster.Pods},
 		Run:         imagePlaceholders,
 	})
@@ -34,10 +32,10 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 			continue
 		}
 		scanned++
-		var containers []corev1.Container
-		containers = append(containers, pod.Spec.InitContainers...)
-		containers = append(containers, pod.Spec.Containers...)
-		for _, c := range containers {
+		for _, c := range pod.Containers {
+			if c.Kind == cluster.EphemeralContainer {
+				continue
+			}
 			if toks := placeholder.FindIn(c.Image); len(toks) > 0 {
 				bad = append(bad, fmt.Sprintf("%s/%s %s: %s", pod.Namespace, pod.Name, c.Name, c.Image))
 				objs = append(objs, "Pod/"+pod.Namespace+"/"+pod.Name)

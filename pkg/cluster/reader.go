@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -124,6 +125,7 @@ func (c *collector) set(r Resource, st Status, store func(*Snapshot)) {
 func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot {
 	c := &collector{snap: NewSnapshot()}
 	c.snap.Access = access
+	c.snap.Now = time.Now()
 	c.snap.status[Kubeconfig] = Status{Outcome: OK}
 	want := func(r Resource) bool { return q.Resources[r] }
 
@@ -152,20 +154,105 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 			c.set(Nodes, classify("list", err), func(s *Snapshot) { s.Nodes = items })
 		})
 	}
+	if want(Namespaces) {
+		c.do(func() {
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]string, string, error) {
+				l, err := rd.typed.CoreV1().Namespaces().List(ctx, o)
+				if err != nil {
+					return nil, "", err
+				}
+				out := make([]string, len(l.Items))
+				for i := range l.Items {
+					out[i] = l.Items[i].Name
+				}
+				return out, l.Continue, nil
+			})
+			sort.Strings(items)
+			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces = items })
+		})
+	}
 	if want(Pods) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]corev1.Pod, string, error) {
+			in := interner{}
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]Pod, string, error) {
 				l, err := rd.typed.CoreV1().Pods("").List(ctx, o)
 				if err != nil {
 					return nil, "", err
 				}
+				// Reduce each page as it arrives: only the slim pods outlive it.
+				out := make([]Pod, len(l.Items))
 				for i := range l.Items {
-					l.Items[i].ManagedFields = nil
-					l.Items[i].Annotations = nil
+					out[i] = reducePod(&l.Items[i], in)
 				}
-				return l.Items, l.Continue, nil
+				return out, l.Continue, nil
 			})
 			c.set(Pods, classify("list", err), func(s *Snapshot) { s.Pods = items })
+		})
+	}
+	if want(Services) {
+		c.do(func() {
+			in := interner{}
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]Service, string, error) {
+				l, err := rd.typed.CoreV1().Services("").List(ctx, o)
+				if err != nil {
+					return nil, "", err
+				}
+				out := make([]Service, len(l.Items))
+				for i := range l.Items {
+					out[i] = reduceService(&l.Items[i], in)
+				}
+				return out, l.Continue, nil
+			})
+			c.set(Services, classify("list", err), func(s *Snapshot) { s.Services = items })
+		})
+	}
+	if want(NetworkPolicies) {
+		c.do(func() {
+			in := interner{}
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]NetworkPolicy, string, error) {
+				l, err := rd.typed.NetworkingV1().NetworkPolicies("").List(ctx, o)
+				if err != nil {
+					return nil, "", err
+				}
+				out := make([]NetworkPolicy, len(l.Items))
+				for i := range l.Items {
+					out[i] = reduceNetworkPolicy(&l.Items[i], in)
+				}
+				return out, l.Continue, nil
+			})
+			c.set(NetworkPolicies, classify("list", err), func(s *Snapshot) { s.NetworkPolicies = items })
+		})
+	}
+	if want(ResourceQuotas) {
+		c.do(func() {
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]Object, string, error) {
+				l, err := rd.typed.CoreV1().ResourceQuotas("").List(ctx, o)
+				if err != nil {
+					return nil, "", err
+				}
+				out := make([]Object, len(l.Items))
+				for i := range l.Items {
+					out[i] = Object{l.Items[i].Namespace, l.Items[i].Name}
+				}
+				return out, l.Continue, nil
+			})
+			c.set(ResourceQuotas, classify("list", err), func(s *Snapshot) { s.ResourceQuotas = items })
+		})
+	}
+	if want(LimitRanges) {
+		c.do(func() {
+			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]Object, string, error) {
+				l, err := rd.typed.CoreV1().LimitRanges("").List(ctx, o)
+				if err != nil {
+					return nil, "", err
+				}
+				out := make([]Object, len(l.Items))
+				for i := range l.Items {
+					out[i] = Object{l.Items[i].Namespace, l.Items[i].Name}
+				}
+				return out, l.Continue, nil
+			})
+			c.set(LimitRanges, classify("list", err), func(s *Snapshot) { s.LimitRanges = items })
 		})
 	}
 	if want(Deployments) {
