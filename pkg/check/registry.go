@@ -25,6 +25,17 @@ type imageRule struct {
 	from     string
 	re       *regexp.Regexp
 	excluded map[string]bool
+	// seen memoises verdicts: a few hundred images repeat over 50,000 pods.
+	seen map[string]bool
+}
+
+func (r *imageRule) allows(image string) bool {
+	ok, done := r.seen[image]
+	if !done {
+		ok = r.re.MatchString(image)
+		r.seen[image] = ok
+	}
+	return ok
 }
 
 func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -49,7 +60,7 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 				return Result{Status: Error, Message: fmt.Sprintf("constraint %s: spec.parameters.%s %q is not a valid regular expression: %v", ref, a.Parameter, src, err),
 					Remediation: "fix the regex parameter of the allowed-images policy assignment; the constraint cannot match any image as it is", Objects: objs}
 			}
-			rules = append(rules, imageRule{from: fmt.Sprintf("%s of %s", a.Parameter, ref), re: re, excluded: set(append(append([]string(nil), c.ExcludedNamespaces...), a.ExcludeNamespaces...))})
+			rules = append(rules, imageRule{from: fmt.Sprintf("%s of %s", a.Parameter, ref), re: re, excluded: set(append(append([]string(nil), c.ExcludedNamespaces...), a.ExcludeNamespaces...)), seen: map[string]bool{}})
 		}
 	}
 	enforced := len(rules) > 0
@@ -62,7 +73,7 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 			return Result{Status: Error, Message: fmt.Sprintf("the cluster has no constraint of the %s policy and %v", a.Policy, err),
 				Remediation: "pass the registry name with --acr-name (or ACR_NAME), or set images.allowed.acrName in the profile"}
 		}
-		rules = append(rules, imageRule{from: "the profile's pattern " + re.String(), re: re, excluded: set(a.ExcludeNamespaces)})
+		rules = append(rules, imageRule{from: "the profile's pattern " + re.String(), re: re, excluded: set(a.ExcludeNamespaces), seen: map[string]bool{}})
 	}
 	bad := map[string][]string{}
 	var badPods []string
@@ -70,7 +81,8 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 	for i := range s.Pods {
 		pod := &s.Pods[i]
 		counted, flagged := false, false
-		for _, r := range rules {
+		for i := range rules {
+			r := &rules[i]
 			if r.excluded[pod.Namespace] {
 				continue
 			}
@@ -79,7 +91,7 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 			for _, c := range pod.Containers {
 				images[c.Image] = true
-				if r.re.MatchString(c.Image) {
+				if r.allows(c.Image) {
 					continue
 				}
 				ps := bad[c.Image]
