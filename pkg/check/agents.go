@@ -38,13 +38,14 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	// Nodes with a ready pod, per DaemonSet.
-	ready := map[string]map[string]bool{}
+	type dsKey struct{ ns, name string }
+	ready := map[dsKey]map[string]bool{}
 	for i := range s.Pods {
 		pod := &s.Pods[i]
 		if pod.OwnerKind != "DaemonSet" || !pod.Ready || pod.NodeName == "" {
 			continue
 		}
-		k := pod.Namespace + "/" + pod.OwnerName
+		k := dsKey{pod.Namespace, pod.OwnerName}
 		if ready[k] == nil {
 			ready[k] = map[string]bool{}
 		}
@@ -69,7 +70,7 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 		var missing []string
 		for _, n := range cover {
-			if !ready[ag.Namespace+"/"+name][n] {
+			if !ready[dsKey{ag.Namespace, name}][n] {
 				missing = append(missing, ix.describe(n))
 			}
 		}

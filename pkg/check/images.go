@@ -26,6 +26,8 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	var bad, objs []string
 	scanned := 0
+	// Images repeat over thousands of pods: scan each once.
+	hasToken := map[string]bool{}
 	for i := range s.Pods {
 		pod := &s.Pods[i]
 		if excluded[pod.Namespace] {
@@ -36,7 +38,12 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 			if c.Kind == cluster.EphemeralContainer {
 				continue
 			}
-			if toks := placeholder.FindIn(c.Image); len(toks) > 0 {
+			found, seen := hasToken[c.Image]
+			if !seen {
+				found = len(placeholder.FindIn(c.Image)) > 0
+				hasToken[c.Image] = found
+			}
+			if found {
 				bad = append(bad, fmt.Sprintf("%s/%s %s: %s", pod.Namespace, pod.Name, c.Name, c.Image))
 				objs = append(objs, "Pod/"+pod.Namespace+"/"+pod.Name)
 				break
