@@ -31,7 +31,7 @@ const (
 )
 
 // Categories in report order; each is a 'verify <category>' sub-command.
-var Categories = []string{"nodes", "policies", "identities", "access", "secrets", "flux", "images"}
+var Categories = []string{"nodes", "segmentation", "network", "namespaces", "security", "policies", "identities", "access", "secrets", "flux", "images"}
 
 // Named asks the reader for one object of a type that is not listed.
 type Named struct {

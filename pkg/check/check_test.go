@@ -9,11 +9,11 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
-var eras = []string{"podidentity", "workloadidentity", "extension"}
+var eras = []string{"podidentity", "workloadidentity", "migrated", "extension"}
 
 // allowedWarnings are warnings a healthy reference cluster does produce:
 // the regulated reference leaves the system-pool taint off.
-var allowedWarnings = map[string]bool{"nodes-system-taint": true}
+var allowedWarnings = map[string]bool{"nodes-system-taint": true, "network-deny-all": true}
 
 func TestHealthyErasPass(t *testing.T) {
 	for _, era := range eras {
@@ -125,7 +125,7 @@ func TestSelect(t *testing.T) {
 	if _, err := Select(nil, []string{"nodes-redy"}, nil); err == nil || !strings.Contains(err.Error(), `"nodes-redy"`) {
 		t.Errorf("unknown ID: got %v", err)
 	}
-	if _, err := Select([]string{"network"}, nil, nil); err == nil {
+	if _, err := Select([]string{"netwrk"}, nil, nil); err == nil {
 		t.Error("unknown category accepted")
 	}
 }

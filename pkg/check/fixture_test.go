@@ -37,7 +37,7 @@ func objKey(u *unstructured.Unstructured) string {
 }
 
 // loadEra returns the meta and objects of a healthy era fixture.
-func loadEra(t *testing.T, era string) (cluster.FixtureMeta, []*unstructured.Unstructured) {
+func loadEra(t testing.TB, era string) (cluster.FixtureMeta, []*unstructured.Unstructured) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "eras", era+".yaml"))
 	if err != nil {
@@ -71,20 +71,14 @@ func convert(in any, out any) error {
 
 func mustSnapshot(t *testing.T, meta cluster.FixtureMeta, objs []*unstructured.Unstructured) *cluster.Snapshot {
 	t.Helper()
-	var keep []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() != "Namespace" {
-			keep = append(keep, o)
-		}
-	}
-	s, err := cluster.FromObjects(meta, keep)
+	s, err := cluster.FromObjects(meta, objs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func loadProfile(t *testing.T, name string) *profile.Profile {
+func loadProfile(t testing.TB, name string) *profile.Profile {
 	t.Helper()
 	if name == "" {
 		name = profile.Default

@@ -62,22 +62,33 @@ func init() {
 	)
 }
 
-// identityMode tells AAD Pod Identity from Workload Identity: the profile
-// may force it; otherwise a served AzureIdentity type or a
-// SecretProviderClass that asks for pod identity means the older era.
+// identityMode tells AAD Pod Identity from Workload Identity. The profile
+// may force it; otherwise the evidence is weighed strongest first: the
+// SecretProviderClass's own settings, then AzureIdentity objects, and last
+// a served AzureIdentity type, which outlives a migration because nothing
+// removes CRDs when the add-on goes. why says what the decision rests on.
 func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 	switch p.Identities.Mode {
 	case "podIdentity", "workloadIdentity":
 		return p.Identities.Mode, "set by the profile"
 	}
-	spc := s.Object(cluster.SecretProviderClasses, p.Secrets.SecretProviderClass.Namespace, p.Secrets.SecretProviderClass.Name)
-	if spc != nil && strings.EqualFold(str(spc, "spec", "parameters", "usePodIdentity"), "true") {
-		return "podIdentity", "the SecretProviderClass sets usePodIdentity"
+	ref := p.Secrets.SecretProviderClass
+	if spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name); spc != nil {
+		use := str(spc, "spec", "parameters", "usePodIdentity")
+		if strings.EqualFold(use, "true") {
+			return "podIdentity", fmt.Sprintf("SecretProviderClass %s sets usePodIdentity \"true\"", ref)
+		}
+		if id := str(spc, "spec", "parameters", "clientID"); placeholder.IsGUID(id) {
+			return "workloadIdentity", fmt.Sprintf("SecretProviderClass %s sets clientID %s and usePodIdentity %q", ref, id, use)
+		}
+	}
+	if n := len(s.Custom[cluster.AzureIdentities]); n > 0 {
+		return "podIdentity", fmt.Sprintf("the cluster holds %s", plural(n, "AzureIdentity", "AzureIdentities"))
 	}
 	if !s.Absent(cluster.AzureIdentities) {
-		return "podIdentity", "the cluster serves AzureIdentity"
+		return "podIdentity", "the cluster serves AzureIdentity, though it holds none and the SecretProviderClass does not say (the weakest evidence)"
 	}
-	return "workloadIdentity", "no AAD Pod Identity"
+	return "workloadIdentity", "the cluster does not serve AzureIdentity"
 }
 
 var resourceID = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.managedidentity/userassignedidentities/[^/]+$`)
@@ -136,10 +147,10 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 	if err != nil {
 		return fail("profile pod selector %q: %v", pi.Pods.Labels, err)
 	}
-	var running []*corev1.Pod
+	var running []*cluster.Pod
 	for i := range s.Pods {
 		pod := &s.Pods[i]
-		if pod.Namespace == pi.Pods.Namespace && pod.Status.Phase == corev1.PodRunning && sel.Matches(labels.Set(pod.Labels)) {
+		if pod.Namespace == pi.Pods.Namespace && pod.Phase == corev1.PodRunning && sel.Matches(pod.Labels) {
 			running = append(running, pod)
 		}
 	}
@@ -149,8 +160,8 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	var wrong []string
 	for _, pod := range running {
-		if pod.Labels[pi.SelectorKey] != selector {
-			wrong = append(wrong, fmt.Sprintf("%s (%s=%q)", pod.Name, pi.SelectorKey, pod.Labels[pi.SelectorKey]))
+		if pod.Labels.Get(pi.SelectorKey) != selector {
+			wrong = append(wrong, fmt.Sprintf("%s (%s=%q)", pod.Name, pi.SelectorKey, pod.Labels.Get(pi.SelectorKey)))
 		}
 	}
 	if len(wrong) > 0 {
@@ -225,7 +236,7 @@ func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
 	wi := p.Identities.WorkloadIdentity
 	var relying []string
 	for i := range s.Pods {
-		if strings.EqualFold(s.Pods[i].Labels[wi.UseLabel], "true") {
+		if strings.EqualFold(s.Pods[i].Labels.Get(wi.UseLabel), "true") {
 			relying = append(relying, s.Pods[i].Namespace+"/"+s.Pods[i].Name)
 		}
 	}

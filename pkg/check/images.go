@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
@@ -15,7 +13,7 @@ func init() {
 	register(&Check{
 		ID: "images-placeholders", Category: "images", Severity: Critical,
 		Title:       "No pod image still names a placeholder registry",
-		Remediation: "replace REPLACE_ME_WITH_YOUR_ACRNAME in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads",
+		Remediation: "replace " + placeholder.ACRName + " in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads",
 		Uses:        []cluster.Resource{cluster.Pods},
 		Run:         imagePlaceholders,
 	})
@@ -28,17 +26,24 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	var bad, objs []string
 	scanned := 0
+	// Images repeat over thousands of pods: scan each once.
+	hasToken := map[string]bool{}
 	for i := range s.Pods {
 		pod := &s.Pods[i]
 		if excluded[pod.Namespace] {
 			continue
 		}
 		scanned++
-		var containers []corev1.Container
-		containers = append(containers, pod.Spec.InitContainers...)
-		containers = append(containers, pod.Spec.Containers...)
-		for _, c := range containers {
-			if toks := placeholder.FindIn(c.Image); len(toks) > 0 {
+		for _, c := range pod.Containers {
+			if c.Kind == cluster.EphemeralContainer {
+				continue
+			}
+			found, seen := hasToken[c.Image]
+			if !seen {
+				found = len(placeholder.FindIn(c.Image)) > 0
+				hasToken[c.Image] = found
+			}
+			if found {
 				bad = append(bad, fmt.Sprintf("%s/%s %s: %s", pod.Namespace, pod.Name, c.Name, c.Image))
 				objs = append(objs, "Pod/"+pod.Namespace+"/"+pod.Name)
 				break

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -27,12 +30,15 @@ var customKinds = map[string]Resource{
 }
 
 // AllResources lists every type a snapshot can hold.
-var AllResources = []Resource{Nodes, Pods, ServiceAccounts, Secrets, Deployments, DaemonSets, CRDs, ConstraintTemplates, Constraints,
+var AllResources = []Resource{Nodes, Namespaces, Pods, Services, NetworkPolicies, ResourceQuotas, LimitRanges, ServiceAccounts, Secrets, Deployments, DaemonSets, CRDs, ConstraintTemplates, Constraints,
 	AzureIdentities, AzureIdentityBindings, SecretProviderClasses, GitRepositories, Kustomizations, ServerVersion, Kubeconfig}
 
 // FixtureMeta is the optional first document of a fixture: what the
 // kubeconfig and /version say, and how reading each type went.
 type FixtureMeta struct {
+	// Now is the time the snapshot is judged at (RFC 3339), so age checks
+	// give the same answer every day.
+	Now           string              `json:"now"`
 	ServerVersion string              `json:"serverVersion"`
 	Context       string              `json:"context"`
 	Server        string              `json:"server"`
@@ -52,6 +58,13 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 	s.Access = Access{Context: meta.Context, Server: meta.Server, ExecCommand: meta.ExecCommand, ExecFound: meta.ExecFound}
 	if meta.ServerVersion != "" {
 		s.Version = &version.Info{GitVersion: meta.ServerVersion}
+	}
+	if meta.Now != "" {
+		t, err := time.Parse(time.RFC3339, meta.Now)
+		if err != nil {
+			return nil, fmt.Errorf("fixture: now: %w", err)
+		}
+		s.Now = t
 	}
 	for _, r := range AllResources {
 		s.status[r] = Status{Outcome: OK, Verb: "list"}
@@ -80,6 +93,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 		s.status[r] = st
 	}
 	conv := runtime.DefaultUnstructuredConverter
+	in := interner{}
 	for _, u := range objs {
 		var err error
 		switch u.GetKind() {
@@ -87,10 +101,24 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			var o corev1.Node
 			err = conv.FromUnstructured(u.Object, &o)
 			s.Nodes = append(s.Nodes, o)
+		case "Namespace":
+			s.Namespaces = append(s.Namespaces, u.GetName())
 		case "Pod":
 			var o corev1.Pod
 			err = conv.FromUnstructured(u.Object, &o)
-			s.Pods = append(s.Pods, o)
+			s.Pods = append(s.Pods, reducePod(&o, in))
+		case "Service":
+			var o corev1.Service
+			err = conv.FromUnstructured(u.Object, &o)
+			s.Services = append(s.Services, reduceService(&o, in))
+		case "NetworkPolicy":
+			var o networkingv1.NetworkPolicy
+			err = conv.FromUnstructured(u.Object, &o)
+			s.NetworkPolicies = append(s.NetworkPolicies, reduceNetworkPolicy(&o, in))
+		case "ResourceQuota":
+			s.ResourceQuotas = append(s.ResourceQuotas, Object{u.GetNamespace(), u.GetName()})
+		case "LimitRange":
+			s.LimitRanges = append(s.LimitRanges, Object{u.GetNamespace(), u.GetName()})
 		case "ServiceAccount":
 			var o corev1.ServiceAccount
 			err = conv.FromUnstructured(u.Object, &o)
@@ -128,6 +156,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			return nil, fmt.Errorf("fixture: %s %s: %w", u.GetKind(), u.GetName(), err)
 		}
 	}
+	sort.Strings(s.Namespaces)
 	return s, nil
 }
 

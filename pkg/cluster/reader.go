@@ -7,9 +7,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -124,6 +126,7 @@ func (c *collector) set(r Resource, st Status, store func(*Snapshot)) {
 func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot {
 	c := &collector{snap: NewSnapshot()}
 	c.snap.Access = access
+	c.snap.Now = time.Now()
 	c.snap.status[Kubeconfig] = Status{Outcome: OK}
 	want := func(r Resource) bool { return q.Resources[r] }
 
@@ -152,20 +155,58 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 			c.set(Nodes, classify("list", err), func(s *Snapshot) { s.Nodes = items })
 		})
 	}
+	if want(Namespaces) {
+		c.do(func() {
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Namespaces().List,
+				func(l *corev1.NamespaceList) []corev1.Namespace { return l.Items },
+				func(n *corev1.Namespace) string { return n.Name })
+			sort.Strings(items)
+			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces = items })
+		})
+	}
+	// Pods, Services and NetworkPolicies are reduced page by page: only the
+	// slim values outlive a page. Each read interns its repeated strings.
 	if want(Pods) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]corev1.Pod, string, error) {
-				l, err := rd.typed.CoreV1().Pods("").List(ctx, o)
-				if err != nil {
-					return nil, "", err
-				}
-				for i := range l.Items {
-					l.Items[i].ManagedFields = nil
-					l.Items[i].Annotations = nil
-				}
-				return l.Items, l.Continue, nil
-			})
+			in := interner{}
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Pods("").List,
+				func(l *corev1.PodList) []corev1.Pod { return l.Items },
+				func(p *corev1.Pod) Pod { return reducePod(p, in) })
 			c.set(Pods, classify("list", err), func(s *Snapshot) { s.Pods = items })
+		})
+	}
+	if want(Services) {
+		c.do(func() {
+			in := interner{}
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Services("").List,
+				func(l *corev1.ServiceList) []corev1.Service { return l.Items },
+				func(sv *corev1.Service) Service { return reduceService(sv, in) })
+			c.set(Services, classify("list", err), func(s *Snapshot) { s.Services = items })
+		})
+	}
+	if want(NetworkPolicies) {
+		c.do(func() {
+			in := interner{}
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.NetworkingV1().NetworkPolicies("").List,
+				func(l *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return l.Items },
+				func(np *networkingv1.NetworkPolicy) NetworkPolicy { return reduceNetworkPolicy(np, in) })
+			c.set(NetworkPolicies, classify("list", err), func(s *Snapshot) { s.NetworkPolicies = items })
+		})
+	}
+	if want(ResourceQuotas) {
+		c.do(func() {
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().ResourceQuotas("").List,
+				func(l *corev1.ResourceQuotaList) []corev1.ResourceQuota { return l.Items },
+				func(o *corev1.ResourceQuota) Object { return Object{o.Namespace, o.Name} })
+			c.set(ResourceQuotas, classify("list", err), func(s *Snapshot) { s.ResourceQuotas = items })
+		})
+	}
+	if want(LimitRanges) {
+		c.do(func() {
+			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().LimitRanges("").List,
+				func(l *corev1.LimitRangeList) []corev1.LimitRange { return l.Items },
+				func(o *corev1.LimitRange) Object { return Object{o.Namespace, o.Name} })
+			c.set(LimitRanges, classify("list", err), func(s *Snapshot) { s.LimitRanges = items })
 		})
 	}
 	if want(Deployments) {
@@ -363,6 +404,24 @@ func (rd *Reader) listDynamic(ctx context.Context, gvr schema.GroupVersionResour
 			unstructured.RemoveNestedField(l.Items[i].Object, "metadata", "managedFields")
 		}
 		return l.Items, l.GetContinue(), nil
+	})
+}
+
+// listReduced lists a built-in type in pages and keeps only what reduce
+// makes of each item, so no page outlives its reduction.
+func listReduced[L metav1.ListInterface, T, O any](ctx context.Context, size int64, list func(context.Context, metav1.ListOptions) (L, error),
+	items func(L) []T, reduce func(*T) O) ([]O, error) {
+	return pages(ctx, size, func(o metav1.ListOptions) ([]O, string, error) {
+		l, err := list(ctx, o)
+		if err != nil {
+			return nil, "", err
+		}
+		its := items(l)
+		out := make([]O, len(its))
+		for i := range its {
+			out[i] = reduce(&its[i])
+		}
+		return out, l.GetContinue(), nil
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -19,7 +20,12 @@ type Resource string
 // The resource types verify reads.
 const (
 	Nodes               Resource = "nodes"
+	Namespaces          Resource = "namespaces"
 	Pods                Resource = "pods"
+	Services            Resource = "services"
+	NetworkPolicies     Resource = "networkpolicies.networking.k8s.io"
+	ResourceQuotas      Resource = "resourcequotas"
+	LimitRanges         Resource = "limitranges"
 	ServiceAccounts     Resource = "serviceaccounts"
 	Secrets             Resource = "secrets"
 	Deployments         Resource = "deployments.apps"
@@ -112,9 +118,18 @@ type Access struct {
 type Snapshot struct {
 	Access  Access
 	Version *version.Info
+	// Now is when the snapshot was read; age checks measure from it.
+	Now time.Time
 
-	Nodes           []corev1.Node
-	Pods            []corev1.Pod
+	Nodes      []corev1.Node
+	Namespaces []string
+	// Pods, Services and NetworkPolicies are reduced as they are read: the
+	// checks need a few fields of each, and a cluster can hold 50,000 pods.
+	Pods            []Pod
+	Services        []Service
+	NetworkPolicies []NetworkPolicy
+	ResourceQuotas  []Object
+	LimitRanges     []Object
 	ServiceAccounts []corev1.ServiceAccount
 	// Secrets hold metadata and type only: their data is dropped on read.
 	Secrets     []corev1.Secret
@@ -195,4 +210,10 @@ func (s *Snapshot) CRD(name string) *apiextensionsv1.CustomResourceDefinition {
 		}
 	}
 	return nil
+}
+
+// HasNamespace reports whether the cluster has namespace ns.
+func (s *Snapshot) HasNamespace(ns string) bool {
+	i := sort.SearchStrings(s.Namespaces, ns)
+	return i < len(s.Namespaces) && s.Namespaces[i] == ns
 }

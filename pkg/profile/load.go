@@ -14,6 +14,9 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 )
 
 // Default is the profile verify uses without --profile.
@@ -242,7 +245,19 @@ func (p *Profile) validate(root *yaml.Node) []Problem {
 		if t.Match == nil || t.Match.Regexp == nil {
 			add("a template needs a match pattern", "policies", "templates", i)
 		}
+		switch t.Enforcement {
+		case "", "deny", "dryrun", "warn":
+		default:
+			add(fmt.Sprintf("policy %q: enforcement must be deny, dryrun or warn, not %q", t.Policy, t.Enforcement), "policies", "templates", i, "enforcement")
+		}
 	}
+	if p.Nodes.ImageMaxAgeDays < 0 {
+		add("nodes.imageMaxAgeDays must not be negative", "nodes", "imageMaxAgeDays")
+	}
+	if p.Flux.SupportedMinors < 0 {
+		add("flux.supportedMinors must not be negative", "flux", "supportedMinors")
+	}
+	out = append(out, p.validateControls(root)...)
 	for _, group := range []struct {
 		name string
 		refs []Ref
@@ -288,4 +303,59 @@ func (p *Profile) YAML() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// validateControls checks the expectations of the regulated controls.
+func (p *Profile) validateControls(root *yaml.Node) []Problem {
+	var out []Problem
+	add := func(msg string, path ...any) {
+		out = append(out, Problem{Line: lineOf(root, path...), Msg: msg})
+	}
+	a := p.Images.Allowed
+	if a.Policy != "" && p.Policies.Template(a.Policy) == nil {
+		add(fmt.Sprintf("images.allowed.policy %q names no entry of policies.templates", a.Policy), "images", "allowed", "policy")
+	}
+	if a.Policy != "" && a.Parameter == "" {
+		add("images.allowed.parameter is required with a policy", "images", "allowed")
+	}
+	if a.Pattern != "" {
+		// Any valid registry name must give a valid expression.
+		probe := a
+		probe.ACRName = "acrprobe0"
+		if _, err := probe.Regexp(); err != nil {
+			add(fmt.Sprintf("images.allowed.pattern: invalid regular expression %q: %v", a.Pattern, err), "images", "allowed", "pattern")
+		}
+	}
+	if a.ACRName != "" {
+		if t, ok := placeholder.Lookup(placeholder.ACRName); ok {
+			if err := t.Validate(a.ACRName); err != nil {
+				add(fmt.Sprintf("images.allowed.acrName %q: %s", a.ACRName, t.Rule), "images", "allowed", "acrName")
+			}
+		}
+	}
+	sg := p.Segmentation
+	if sg.ScopeLabel != "" {
+		if errs := validation.IsQualifiedName(sg.ScopeLabel); len(errs) > 0 {
+			add(fmt.Sprintf("segmentation.scopeLabel %q: %s", sg.ScopeLabel, strings.Join(errs, "; ")), "segmentation", "scopeLabel")
+		}
+		if sg.InScope.Value == "" || sg.OutOfScope.Value == "" || sg.InScope.Value == sg.OutOfScope.Value {
+			add("segmentation.inScope.value and outOfScope.value are required and must differ", "segmentation")
+		}
+	}
+	for i, d := range p.Network.DenyAll {
+		if d.Namespace == "" {
+			add("a denyAll entry needs a namespace", "network", "denyAll", i)
+		}
+	}
+	if p.Security.Nodes != "" {
+		if _, err := labels.Parse(p.Security.Nodes); err != nil {
+			add(fmt.Sprintf("security.nodes: %v", err), "security", "nodes")
+		}
+	}
+	for i, ag := range p.Security.Agents {
+		if ag.Name == "" || ag.Namespace == "" || len(ag.DaemonSets) == 0 {
+			add("an agent needs a name, a namespace and at least one DaemonSet", "security", "agents", i)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -28,6 +29,12 @@ type Profile struct {
 	Secrets     Secrets    `yaml:"secrets" json:"secrets"`
 	Flux        Flux       `yaml:"flux" json:"flux"`
 	Images      Images     `yaml:"images" json:"images"`
+	// The controls the regulated reference builds: segmentation, networking,
+	// namespace guardrails and security agents.
+	Segmentation Segmentation `yaml:"segmentation" json:"segmentation"`
+	Network      Network      `yaml:"network" json:"network"`
+	Namespaces   Namespaces   `yaml:"namespaces" json:"namespaces"`
+	Security     Security     `yaml:"security" json:"security"`
 }
 
 // Ref names a namespaced object.
@@ -47,6 +54,11 @@ type Nodes struct {
 	// MaxKubeletSkew is how many minors a kubelet may trail the API server.
 	MaxKubeletSkew int         `yaml:"maxKubeletSkew" json:"maxKubeletSkew"`
 	SystemTaint    SystemTaint `yaml:"systemTaint" json:"systemTaint"`
+	// ImageVersionLabel names the node image (its name ends in the image's
+	// date); nodes whose image is older than ImageMaxAgeDays are reported.
+	// An empty label turns the check off.
+	ImageVersionLabel string `yaml:"imageVersionLabel,omitempty" json:"imageVersionLabel,omitempty"`
+	ImageMaxAgeDays   int    `yaml:"imageMaxAgeDays,omitempty" json:"imageMaxAgeDays,omitempty"`
 }
 
 // Pool is one expected node pool.
@@ -84,6 +96,20 @@ type Policies struct {
 type Template struct {
 	Policy string  `yaml:"policy" json:"policy"`
 	Match  *Regexp `yaml:"match" json:"match"`
+	// Enforcement is the enforcementAction its constraints must have (deny
+	// for the policies the reference assigns with the deny effect); empty
+	// accepts any.
+	Enforcement string `yaml:"enforcement,omitempty" json:"enforcement,omitempty"`
+}
+
+// Template returns the expected template of a policy, or nil.
+func (p *Policies) Template(policy string) *Template {
+	for i := range p.Templates {
+		if p.Templates[i].Policy == policy {
+			return &p.Templates[i]
+		}
+	}
+	return nil
 }
 
 // Identities holds the ingress controller identity expectations for both
@@ -148,6 +174,10 @@ type Flux struct {
 	// Sync lists the accepted sync object sets; the first one found is used.
 	Sync      []SyncSet `yaml:"sync" json:"sync"`
 	Extension Extension `yaml:"extension" json:"extension"`
+	// SupportedMinors is how many minors of Flux are supported, counting
+	// the one this tool installs: 3 is the current and the previous two.
+	// 0 turns the currency check off.
+	SupportedMinors int `yaml:"supportedMinors,omitempty" json:"supportedMinors,omitempty"`
 }
 
 // SyncSet is one way the reference names its GitRepository and Kustomization.
@@ -166,7 +196,103 @@ type Extension struct {
 // Images holds the pod image expectations.
 type Images struct {
 	// ExcludeNamespaces are not scanned (AKS-managed system pods).
+	ExcludeNamespaces []string      `yaml:"excludeNamespaces,omitempty" json:"excludeNamespaces,omitempty"`
+	Allowed           AllowedImages `yaml:"allowed" json:"allowed"`
+}
+
+// ACRToken stands for the registry name in AllowedImages.Pattern.
+const ACRToken = "{acr}"
+
+// AllowedImages says where pod images may come from. The cluster's own
+// allowed-images constraint is the judge; Pattern stands in when the
+// cluster has none.
+type AllowedImages struct {
+	// Policy names the entry of policies.templates whose constraint
+	// carries the pattern in spec.parameters[Parameter].
+	Policy    string `yaml:"policy,omitempty" json:"policy,omitempty"`
+	Parameter string `yaml:"parameter,omitempty" json:"parameter,omitempty"`
+	// Pattern is a regular expression in which {acr} stands for ACRName,
+	// quoted. The policy's regex is unanchored, and so is this.
+	Pattern string `yaml:"pattern,omitempty" json:"pattern,omitempty"`
+	// ACRName fills {acr}; the command line (--acr-name, ACR_NAME) sets it.
+	ACRName string `yaml:"acrName,omitempty" json:"acrName,omitempty"`
+	// ExcludeNamespaces are added to the constraint's own excludedNamespaces.
 	ExcludeNamespaces []string `yaml:"excludeNamespaces,omitempty" json:"excludeNamespaces,omitempty"`
+}
+
+// Regexp compiles Pattern with ACRName in place of {acr}.
+func (a AllowedImages) Regexp() (*regexp.Regexp, error) {
+	if strings.Contains(a.Pattern, ACRToken) && a.ACRName == "" {
+		return nil, fmt.Errorf("the profile's pattern %q needs the registry name: pass --acr-name or set ACR_NAME", a.Pattern)
+	}
+	return regexp.Compile(strings.ReplaceAll(a.Pattern, ACRToken, regexp.QuoteMeta(a.ACRName)))
+}
+
+// Segmentation says which workloads may run on which nodes: PCI scope.
+type Segmentation struct {
+	// ScopeLabel is the node label that holds a node's scope; empty turns
+	// the check off.
+	ScopeLabel string `yaml:"scopeLabel,omitempty" json:"scopeLabel,omitempty"`
+	InScope    Scope  `yaml:"inScope" json:"inScope"`
+	OutOfScope Scope  `yaml:"outOfScope" json:"outOfScope"`
+	// SystemNamespaces may run pods on in-scope nodes besides DaemonSets.
+	SystemNamespaces []string `yaml:"systemNamespaces,omitempty" json:"systemNamespaces,omitempty"`
+}
+
+// Scope is one value of the scope label and the namespaces that belong to it.
+type Scope struct {
+	Value      string   `yaml:"value" json:"value"`
+	Namespaces []string `yaml:"namespaces,omitempty" json:"namespaces,omitempty"`
+}
+
+// Network holds the network policy and load balancer expectations.
+type Network struct {
+	DenyAll []DenyAll `yaml:"denyAll,omitempty" json:"denyAll,omitempty"`
+	// InternalLoadBalancer is the annotation and value that make a
+	// LoadBalancer Service internal; an empty annotation turns the check off.
+	InternalLoadBalancer Annotation `yaml:"internalLoadBalancer" json:"internalLoadBalancer"`
+}
+
+// DenyAll asks for a default-deny NetworkPolicy in a namespace.
+type DenyAll struct {
+	Namespace string `yaml:"namespace" json:"namespace"`
+	// Required false reports a missing policy as a warning.
+	Required *bool `yaml:"required,omitempty" json:"required,omitempty"`
+	// Note is added to the finding: why the namespace may lack one.
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// IsRequired is true unless the profile says otherwise.
+func (d DenyAll) IsRequired() bool { return d.Required == nil || *d.Required }
+
+// Annotation is a key and the value it must have.
+type Annotation struct {
+	Key   string `yaml:"annotation,omitempty" json:"annotation,omitempty"`
+	Value string `yaml:"value,omitempty" json:"value,omitempty"`
+}
+
+// Namespaces holds the per-namespace guardrail expectations.
+type Namespaces struct {
+	// Guardrails must each hold a ResourceQuota and a LimitRange.
+	Guardrails []string `yaml:"guardrails,omitempty" json:"guardrails,omitempty"`
+}
+
+// Security holds the agents that must run on every node.
+type Security struct {
+	// Nodes selects the nodes every agent must cover (a label selector);
+	// cordoned nodes are left out.
+	Nodes  string  `yaml:"nodes,omitempty" json:"nodes,omitempty"`
+	Agents []Agent `yaml:"agents,omitempty" json:"agents,omitempty"`
+}
+
+// Agent is one security agent: a DaemonSet under one of several names, as
+// the reference renamed some over time.
+type Agent struct {
+	Name       string   `yaml:"name" json:"name"`
+	Namespace  string   `yaml:"namespace" json:"namespace"`
+	DaemonSets []string `yaml:"daemonSets" json:"daemonSets"`
+	// Note is said with the finding (a stand-in is not a product).
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // Regexp is a regular expression that keeps its source for printing and

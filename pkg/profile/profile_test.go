@@ -54,6 +54,13 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"bad mode", header + "nodes:\n  poolLabel: x\n  pools:\n    - name: a\n      mode: system\n", []string{`mine.yaml:8: pool "a": mode must be System or User, not "system"`}},
 		{"bad kind", "apiVersion: aksbaseline.io/v1alpha1\nkind: Profile\nname: x\n", []string{`mine.yaml:2: kind must be "VerifyProfile"`}},
 		{"empty", "", []string{"the profile is empty"}},
+		{"bad image pattern", header + "nodes:\n  poolLabel: x\nimages:\n  allowed:\n    pattern: '{acr}\\.azurecr\\.io/(live'\n", []string{`mine.yaml:8: images.allowed.pattern: invalid regular expression`}},
+		{"unknown allowed-images policy", header + "nodes:\n  poolLabel: x\nimages:\n  allowed:\n    policy: allowed-images\n    parameter: imageRegex\n", []string{`mine.yaml:8: images.allowed.policy "allowed-images" names no entry of policies.templates`}},
+		{"bad enforcement", header + "nodes:\n  poolLabel: x\npolicies:\n  templates:\n    - {policy: a, match: '^a$', enforcement: audit}\n", []string{`mine.yaml:8: policy "a": enforcement must be deny, dryrun or warn, not "audit"`}},
+		{"bad acr name", header + "nodes:\n  poolLabel: x\nimages:\n  allowed:\n    acrName: my-acr\n", []string{`mine.yaml:8: images.allowed.acrName "my-acr": an ACR name is 5 to 50 letters and digits`}},
+		{"bad agent nodes", header + "nodes:\n  poolLabel: x\nsecurity:\n  nodes: 'os in linux'\n", []string{"mine.yaml:7: security.nodes:"}},
+		{"agent without daemonsets", header + "nodes:\n  poolLabel: x\nsecurity:\n  agents:\n    - {name: av, namespace: x}\n", []string{"mine.yaml:8: an agent needs a name, a namespace and at least one DaemonSet"}},
+		{"same scope twice", header + "nodes:\n  poolLabel: x\nsegmentation:\n  scopeLabel: pci-scope\n  inScope: {value: a}\n  outOfScope: {value: a}\n", []string{"mine.yaml:6: segmentation.inScope.value and outOfScope.value are required and must differ"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("mine.yaml", []byte(tc.doc))
@@ -73,5 +80,30 @@ func TestLoadUnknownBuiltin(t *testing.T) {
 	_, _, err := Load("pci")
 	if err == nil || !strings.Contains(err.Error(), `unknown profile "pci": the built-in profiles are baseline, regulated`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestAllowedImagesRegexp(t *testing.T) {
+	a := AllowedImages{Pattern: `{acr}\.azurecr\.io\/live\/.+$`}
+	if _, err := a.Regexp(); err == nil || !strings.Contains(err.Error(), "--acr-name or set ACR_NAME") {
+		t.Errorf("no registry name: got %v", err)
+	}
+	a.ACRName = "acraks123"
+	re, err := a.Regexp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for img, want := range map[string]bool{
+		"acraks123.azurecr.io/live/a0005/chain-api:1.0":       true,
+		"acraks123.azurecr.io/quarantine/a0005/chain-api:1.0": false,
+		"docker.io/library/busybox:1.33.0":                    false,
+	} {
+		if got := re.MatchString(img); got != want {
+			t.Errorf("%s: match %v, want %v", img, got, want)
+		}
+	}
+	p, _ := Builtin(Default)
+	if p.Policies.Template(p.Images.Allowed.Policy) == nil {
+		t.Errorf("images.allowed.policy %q names no template", p.Images.Allowed.Policy)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -147,7 +148,7 @@ func TestReaderForbiddenPerType(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q cluster.Request
-	for _, r := range []cluster.Resource{cluster.Nodes, cluster.Deployments, cluster.CRDs, cluster.ServerVersion} {
+	for _, r := range []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Deployments, cluster.CRDs, cluster.ServerVersion} {
 		q.Add(r)
 	}
 	q.AddNamed(cluster.Secrets, "ingress-nginx", "ingress-tls-csi")
@@ -155,6 +156,7 @@ func TestReaderForbiddenPerType(t *testing.T) {
 	want := map[cluster.Resource]string{
 		cluster.Nodes:         "",
 		cluster.ServerVersion: "",
+		cluster.Pods:          "forbidden: list pods",
 		cluster.Deployments:   "forbidden: list deployments.apps",
 		cluster.CRDs:          "forbidden: list customresourcedefinitions.apiextensions.k8s.io",
 		cluster.Secrets:       "forbidden: get secrets",
@@ -162,6 +164,106 @@ func TestReaderForbiddenPerType(t *testing.T) {
 	for r, msg := range want {
 		if got := snap.Status(r).Message(r); got != msg {
 			t.Errorf("%s: %q, want %q", r, got, msg)
+		}
+	}
+}
+
+// TestReaderReducesControlTypes reads the types of the regulated controls
+// from a real API server and checks what survives the reduction.
+func TestReaderReducesControlTypes(t *testing.T) {
+	cs := kubernetes.NewForConfigOrDie(shared.Config)
+	ctx := ctxT(t)
+	const ns = "reader-slim"
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	yes := true
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "agent-x1", Namespace: ns, Labels: map[string]string{"app": "agent", "pci-scope": "out-of-scope"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "agent", UID: "6b1c5e7a-0000-4000-8000-000000000001", Controller: &yes}}},
+		Spec: corev1.PodSpec{NodeName: "page-node-0001",
+			InitContainers: []corev1.Container{{Name: "init", Image: "acr.azurecr.io/live/init:1"}},
+			Containers:     []corev1.Container{{Name: "main", Image: "acr.azurecr.io/live/agent:1"}}},
+	}
+	created, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	if err == nil {
+		created.Status.Phase = corev1.PodRunning
+		created.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+		if _, err := cs.CoreV1().Pods(ns).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	creates := []error{}
+	_, err = cs.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "lb", Namespace: ns,
+		Annotations: map[string]string{"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Ports: []corev1.ServicePort{{Port: 443}}}}, metav1.CreateOptions{})
+	creates = append(creates, err)
+	_, err = cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns},
+		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}}}, metav1.CreateOptions{})
+	creates = append(creates, err)
+	_, err = cs.CoreV1().ResourceQuotas(ns).Create(ctx, &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}}, metav1.CreateOptions{})
+	creates = append(creates, err)
+	_, err = cs.CoreV1().LimitRanges(ns).Create(ctx, &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns},
+		Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{Type: corev1.LimitTypeContainer}}}}, metav1.CreateOptions{})
+	creates = append(creates, err)
+	for _, err := range creates {
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	rd, err := cluster.NewReader(shared.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q cluster.Request
+	for _, r := range []cluster.Resource{cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges} {
+		q.Add(r)
+	}
+	snap := rd.Read(ctx, q, cluster.Access{})
+	for _, r := range snap.Resources() {
+		if st := snap.Status(r); st.Outcome != cluster.OK {
+			t.Fatalf("%s: %s", r, st.Message(r))
+		}
+	}
+	if !snap.HasNamespace(ns) || snap.Now.IsZero() {
+		t.Errorf("namespace %s not read, or no reading time", ns)
+	}
+	var p *cluster.Pod
+	for i := range snap.Pods {
+		if snap.Pods[i].Namespace == ns && snap.Pods[i].Name == "agent-x1" {
+			p = &snap.Pods[i]
+		}
+	}
+	if p == nil {
+		t.Fatal("pod not read")
+	}
+	if p.NodeName != "page-node-0001" || p.OwnerKind != "DaemonSet" || p.OwnerName != "agent" || !p.Ready || p.Labels.Get("pci-scope") != "out-of-scope" ||
+		len(p.Containers) != 2 || p.Containers[0].Kind != cluster.InitContainer || p.Containers[1].Image != "acr.azurecr.io/live/agent:1" {
+		t.Errorf("pod reduced to %+v", *p)
+	}
+	found := map[string]bool{}
+	for _, s := range snap.Services {
+		if s.Namespace == ns && s.Name == "lb" && s.Type == corev1.ServiceTypeLoadBalancer && s.Annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true" {
+			found["service"] = true
+		}
+	}
+	for _, np := range snap.NetworkPolicies {
+		if np.Namespace == ns && np.SelectsAll && np.Ingress && np.Egress && np.IngressRules == 0 && np.EgressRules == 0 {
+			found["networkpolicy"] = true
+		}
+	}
+	for _, o := range snap.ResourceQuotas {
+		found["quota"] = found["quota"] || o == cluster.Object{Namespace: ns, Name: "default"}
+	}
+	for _, o := range snap.LimitRanges {
+		found["limitrange"] = found["limitrange"] || o == cluster.Object{Namespace: ns, Name: "default"}
+	}
+	for _, k := range []string{"service", "networkpolicy", "quota", "limitrange"} {
+		if !found[k] {
+			t.Errorf("%s not read as created", k)
 		}
 	}
 }

@@ -1,0 +1,173 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blang/semver/v4"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(
+		&Check{
+			ID: "flux-currency", Category: "flux", Severity: Critical,
+			Title:       "The installed Flux is within the supported window and serves current APIs",
+			Remediation: "upgrade Flux with '{cli} bootstrap', which installs the Flux this tool carries (with the microsoft.flux extension, let it upgrade: autoUpgradeMinorVersion); objects stored at an API version current Flux no longer serves must be rewritten to a served one first",
+			Uses:        []cluster.Resource{cluster.CRDs, cluster.Deployments},
+			Run:         fluxCurrency,
+		},
+	)
+}
+
+// currentFlux is what the Flux this tool installs serves, read once from
+// the embedded manifests so that it never drifts from them.
+var currentFlux = sync.OnceValues(func() (map[string][]string, error) {
+	served := map[string][]string{}
+	for _, c := range manifests.Components {
+		b, err := manifests.YAML(c.Name)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := cluster.DecodeObjects(b)
+		if err != nil {
+			return nil, fmt.Errorf("embedded %s manifest: %w", c.Name, err)
+		}
+		for _, o := range objs {
+			if o.GetKind() != "CustomResourceDefinition" {
+				continue
+			}
+			vs, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
+			for _, v := range vs {
+				if m, ok := v.(map[string]any); ok && m["served"] == true {
+					served[o.GetName()] = append(served[o.GetName()], fmt.Sprint(m["name"]))
+				}
+			}
+		}
+	}
+	return served, nil
+})
+
+// behind reports whether have trails want by at least window minors, or
+// by a major.
+func behind(have, want semver.Version, window int) bool {
+	if have.Major != want.Major {
+		return have.Major < want.Major
+	}
+	return int(want.Minor)-int(have.Minor) >= window
+}
+
+// imageTag returns the tag of an image reference, without a digest.
+func imageTag(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	i := strings.LastIndex(image, ":")
+	if i < 0 || strings.Contains(image[i:], "/") {
+		return ""
+	}
+	return image[i+1:]
+}
+
+func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) Result {
+	window := p.Flux.SupportedMinors
+	if window == 0 {
+		return skip("the profile sets no flux.supportedMinors")
+	}
+	current, err := currentFlux()
+	if err != nil {
+		return Result{Status: Error, Message: err.Error(), Remediation: retryRemediation}
+	}
+	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	if err != nil {
+		return fail("profile flux.partOfLabel: %v", err)
+	}
+	var removed, objs []string
+	dist := ""
+	found := 0
+	for i := range s.CRDs {
+		c := &s.CRDs[i]
+		if !sel.Matches(labels.Set(c.Labels)) && (p.Flux.CRDGroupSuffix == "" || !strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
+			continue
+		}
+		found++
+		if v := c.Labels["app.kubernetes.io/version"]; v != "" && (dist == "" || c.Name == string(cluster.GitRepositories)) {
+			dist = v
+		}
+		want, known := current[c.Name]
+		if !known {
+			continue
+		}
+		var have []string
+		for _, v := range c.Spec.Versions {
+			if v.Served {
+				have = append(have, v.Name)
+			}
+		}
+		if !overlaps(have, want) {
+			removed = append(removed, fmt.Sprintf("%s serves only %s (Flux %s serves %s)", c.Name, strings.Join(have, ", "), manifests.FluxVersion, strings.Join(want, ", ")))
+			objs = append(objs, "CustomResourceDefinition/"+c.Name)
+		}
+	}
+	if found == 0 {
+		return skip("no Flux CRDs (reported by flux-crds)")
+	}
+	cur := semver.MustParse(strings.TrimPrefix(manifests.FluxVersion, "v"))
+	oldestSupported := fmt.Sprintf("v%d.%d", cur.Major, max(0, int(cur.Minor)-window+1))
+	var old, seen []string
+	if dist != "" {
+		seen = append(seen, "Flux "+dist)
+		if v, err := semver.ParseTolerant(dist); err == nil && behind(v, cur, window) {
+			old = append(old, fmt.Sprintf("Flux %s (the CRDs' app.kubernetes.io/version)", dist))
+		}
+	}
+	for _, comp := range manifests.Components {
+		d := s.Deployment(p.Flux.Namespace, comp.Name)
+		if d == nil || len(d.Spec.Template.Spec.Containers) == 0 {
+			continue
+		}
+		tag := imageTag(d.Spec.Template.Spec.Containers[0].Image)
+		have, err := semver.ParseTolerant(tag)
+		if err != nil {
+			continue
+		}
+		seen = append(seen, comp.Name+" "+tag)
+		want := semver.MustParse(strings.TrimPrefix(comp.Version, "v"))
+		if behind(have, want, window) {
+			old = append(old, fmt.Sprintf("%s %s (Flux %s carries %s)", comp.Name, tag, manifests.FluxVersion, comp.Version))
+			objs = append(objs, "Deployment/"+p.Flux.Namespace+"/"+comp.Name)
+		}
+	}
+	sort.Strings(objs)
+	span := fmt.Sprintf("%s to v%d.%d, the current and previous %d minors", oldestSupported, cur.Major, cur.Minor, window-1)
+	if len(removed) > 0 {
+		msg := "the installed Flux serves only APIs current Flux has removed: " + strings.Join(removed, "; ")
+		if len(old) > 0 {
+			msg += "; older than the supported window (" + span + "): " + strings.Join(old, ", ")
+		}
+		return fail("%s", msg).with(objs...)
+	}
+	if len(old) > 0 {
+		return warn("older than the supported window (%s): %s", span, strings.Join(old, ", ")).with(objs...)
+	}
+	if len(seen) == 0 {
+		return warn("cannot tell the installed Flux version: no Flux CRD carries app.kubernetes.io/version and no controller image has a version tag; its APIs are current")
+	}
+	return pass("%s: within the supported window (%s)", strings.Join(seen, ", "), span).with(objs...)
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}

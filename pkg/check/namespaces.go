@@ -1,0 +1,54 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(&Check{
+		ID: "namespaces-guardrails", Category: "namespaces", Severity: Critical,
+		Title:       "Each namespace the profile lists has a ResourceQuota and a LimitRange",
+		Remediation: "add the reference's resource-quota.yaml and limit-range.yaml (both named default) to the namespace's folder in cluster-manifests and list them in its kustomization.yaml",
+		Uses:        []cluster.Resource{cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges},
+		Run:         namespaceGuardrails,
+	})
+}
+
+func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
+	want := p.Namespaces.Guardrails
+	if len(want) == 0 {
+		return skip("the profile lists no namespace for guardrails")
+	}
+	quotas, ranges := map[string]string{}, map[string]string{}
+	for _, o := range s.ResourceQuotas {
+		quotas[o.Namespace] = o.Name
+	}
+	for _, o := range s.LimitRanges {
+		ranges[o.Namespace] = o.Name
+	}
+	var bad groups
+	var objs []string
+	for _, ns := range want {
+		if !s.HasNamespace(ns) {
+			bad.add("namespace does not exist", ns)
+			continue
+		}
+		if q, ok := quotas[ns]; ok {
+			objs = append(objs, "ResourceQuota/"+ns+"/"+q)
+		} else {
+			bad.add("no ResourceQuota", ns)
+		}
+		if l, ok := ranges[ns]; ok {
+			objs = append(objs, "LimitRange/"+ns+"/"+l)
+		} else {
+			bad.add("no LimitRange", ns)
+		}
+	}
+	if !bad.empty() {
+		return fail("%s", bad.render(3, 10)).with(objs...)
+	}
+	return pass("%s with a ResourceQuota and a LimitRange: %s", plural(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).with(objs...)
+}

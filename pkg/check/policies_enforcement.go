@@ -1,0 +1,153 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+var constraintUses = []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints}
+
+func init() {
+	register(
+		&Check{
+			ID: "policies-enforcement", Category: "policies", Severity: Critical,
+			Title:       "The policies the profile marks deny are enforced with deny",
+			Remediation: "set the effect of each policy assignment named to Deny in Azure Policy (the add-on writes it to the constraint's spec.enforcementAction within about 15 minutes); an audit effect becomes dryrun",
+			Uses:        constraintUses,
+			Run:         policiesEnforcement,
+		},
+		&Check{
+			ID: "policies-violations", Category: "policies", Severity: Warning,
+			Title:       "Gatekeeper's audit finds no violation",
+			Remediation: "fix or remove each object named (the message says which rule it breaks); Gatekeeper's audit refreshes status.violations every minute and Azure Policy reports the same compliance state",
+			Uses:        constraintUses,
+			Run:         policiesViolations,
+		},
+	)
+}
+
+// constraintsByPolicy maps each expected policy to the constraints of the
+// templates that match it.
+func constraintsByPolicy(s *cluster.Snapshot, p *profile.Profile) map[string][]cluster.Constraint {
+	matched, _ := matchTemplates(s, p)
+	byKind := map[string][]cluster.Constraint{}
+	for _, c := range s.Constraints() {
+		k := strings.ToLower(c.Kind)
+		byKind[k] = append(byKind[k], c)
+	}
+	out := map[string][]cluster.Constraint{}
+	for policy, ts := range matched {
+		for _, t := range ts {
+			out[policy] = append(out[policy], byKind[strings.ToLower(templateKind(t))]...)
+		}
+	}
+	return out
+}
+
+// templateKind is the constraint kind a template defines.
+func templateKind(t *unstructured.Unstructured) string {
+	if k := str(t, "spec", "crd", "spec", "names", "kind"); k != "" {
+		return k
+	}
+	return t.GetName()
+}
+
+func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) Result {
+	if s.Absent(cluster.ConstraintTemplates) {
+		return gatekeeperAbsent()
+	}
+	pc := constraintsByPolicy(s, p)
+	var bad, good, absent, objs []string
+	n := 0
+	for _, t := range p.Policies.Templates {
+		if t.Enforcement == "" {
+			continue
+		}
+		n++
+		cs := pc[t.Policy]
+		if len(cs) == 0 {
+			// A missing template or constraint is policies-templates' and
+			// policies-constraints' finding: named there, not twice.
+			absent = append(absent, t.Policy)
+			continue
+		}
+		ok := true
+		for _, c := range cs {
+			objs = append(objs, fmt.Sprintf("%s/%s (%s)", c.Kind, c.Name, c.EnforcementAction))
+			if c.EnforcementAction != t.Enforcement {
+				ok = false
+				bad = append(bad, fmt.Sprintf("%s: %s/%s is on %s, not %s", t.Policy, c.Kind, c.Name, c.EnforcementAction, t.Enforcement))
+			}
+		}
+		if ok {
+			good = append(good, t.Policy)
+		}
+	}
+	if n == 0 {
+		return skip("the profile marks no policy with an enforcement")
+	}
+	unchecked := ""
+	if len(absent) > 0 {
+		unchecked = fmt.Sprintf("; without a constraint to judge (see policies-templates and policies-constraints): %s", strings.Join(absent, ", "))
+	}
+	if len(bad) > 0 {
+		return fail("%s not enforced as the profile says: %s%s", plural(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).with(objs...)
+	}
+	if len(good) == 0 {
+		return skip("no policy the profile marks has a constraint%s", unchecked)
+	}
+	return pass("%s enforced as the profile says: %s%s", plural(len(good), "policy", "policies"), strings.Join(good, ", "), unchecked).with(objs...)
+}
+
+func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) Result {
+	if s.Absent(cluster.ConstraintTemplates) || s.Absent(cluster.Constraints) {
+		return gatekeeperAbsent()
+	}
+	cs := s.Constraints()
+	if len(cs) == 0 {
+		return skip("the cluster has no constraint to audit")
+	}
+	var unaudited, objs []string
+	var with []cluster.Constraint
+	var total int64
+	for _, c := range cs {
+		switch {
+		case !c.Audited:
+			unaudited = append(unaudited, c.Kind+"/"+c.Name)
+		case c.TotalViolations > 0:
+			with = append(with, c)
+			total += c.TotalViolations
+			objs = append(objs, c.Kind+"/"+c.Name)
+		}
+	}
+	sort.SliceStable(with, func(i, j int) bool { return with[i].TotalViolations > with[j].TotalViolations })
+	var parts []string
+	if len(with) > 0 {
+		var per, top []string
+		for _, c := range with {
+			per = append(per, fmt.Sprintf("%s/%s %d", c.Kind, c.Name, c.TotalViolations))
+			for _, v := range c.Violations {
+				obj := v.Kind + " " + v.Name
+				if v.Namespace != "" {
+					obj = v.Kind + " " + v.Namespace + "/" + v.Name
+				}
+				top = append(top, fmt.Sprintf("%s: %s: %s", c.Name, obj, v.Message))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s in %s (%s); top: %s", plural(int(total), "violation", "violations"),
+			plural(len(with), "constraint", "constraints"), limit(per, 5), strings.Join(limitList(top, 10), "; ")))
+	}
+	if len(unaudited) > 0 {
+		parts = append(parts, fmt.Sprintf("the audit has not run yet on %s (no status.totalViolations): %s", plural(len(unaudited), "constraint", "constraints"), limit(unaudited, 5)))
+	}
+	if len(parts) > 0 {
+		return fail("%s", strings.Join(parts, "; ")).with(objs...)
+	}
+	return pass("%s audited, no violation", plural(len(cs), "constraint", "constraints"))
+}

@@ -1,0 +1,77 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+)
+
+func init() {
+	register(&Check{
+		ID: "segmentation-pci-scope", Category: "segmentation", Severity: Critical,
+		Title:       "In-scope workloads run only on in-scope nodes, out-of-scope ones only on out-of-scope nodes",
+		Remediation: "give the workload's pod template the nodeSelector of its scope (pci-scope: in-scope or out-of-scope, as the reference's deployments do) and move workloads that are not in scope off the in-scope pool; Flux re-applies the fixed manifests",
+		Uses:        []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Namespaces},
+		Run:         segmentation,
+	})
+}
+
+func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
+	sg := p.Segmentation
+	if sg.ScopeLabel == "" {
+		return skip("the profile sets no segmentation.scopeLabel")
+	}
+	ix := newNodeIndex(s, p)
+	in, out, system := set(sg.InScope.Namespaces), set(sg.OutOfScope.Namespaces), set(sg.SystemNamespaces)
+	var bad groups
+	var objs []string
+	nIn, nOut := 0, 0
+	for i := range s.Pods {
+		pod := &s.Pods[i]
+		// Pods that are not bound, or no longer run, occupy no node.
+		if pod.NodeName == "" || pod.Phase == corev1.PodSucceeded || pod.Phase == corev1.PodFailed {
+			continue
+		}
+		if ix.byName[pod.NodeName] == nil {
+			continue // a node gone since: its scope cannot be told
+		}
+		scope, _ := ix.scope(pod.NodeName)
+		var want string
+		switch {
+		case in[pod.Namespace]:
+			want, nIn = sg.InScope.Value, nIn+1
+		case out[pod.Namespace]:
+			want, nOut = sg.OutOfScope.Value, nOut+1
+		case scope == sg.InScope.Value:
+			if pod.OwnerKind == "DaemonSet" || system[pod.Namespace] {
+				continue
+			}
+			bad.add(pod.Namespace+" (not in scope)", fmt.Sprintf("%s on in-scope node %s", pod.Name, ix.describe(pod.NodeName)))
+			objs = append(objs, podRef(pod))
+			continue
+		default:
+			continue
+		}
+		if scope != want {
+			bad.add(pod.Namespace+" ("+want+")", fmt.Sprintf("%s on %s", pod.Name, ix.describe(pod.NodeName)))
+			objs = append(objs, podRef(pod))
+		}
+	}
+	var problems []string
+	if miss := missingNamespaces(s, append(append([]string(nil), sg.InScope.Namespaces...), sg.OutOfScope.Namespaces...)); len(miss) > 0 {
+		problems = append(problems, "the profile's scoped namespaces do not exist: "+strings.Join(miss, ", "))
+	}
+	if !bad.empty() {
+		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", plural(bad.total, "pod", "pods"), bad.render(5, 3)))
+	}
+	if len(problems) > 0 {
+		return fail("%s", strings.Join(problems, "; ")).with(objs...)
+	}
+	return pass("%s of %s on %s=%s nodes, %s of %s on %s=%s nodes; in-scope nodes run nothing else but DaemonSets and system namespaces",
+		plural(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,
+		plural(nOut, "pod", "pods"), strings.Join(sg.OutOfScope.Namespaces, ", "), sg.ScopeLabel, sg.OutOfScope.Value)
+}

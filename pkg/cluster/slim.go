@@ -1,0 +1,202 @@
+package cluster
+
+import (
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Pod is what the checks need of a pod. A cluster can hold 50,000 pods:
+// keeping them whole costs hundreds of MiB, this costs a few.
+type Pod struct {
+	Namespace string
+	Name      string
+	NodeName  string
+	// OwnerKind and OwnerName are the controller's ("DaemonSet", "dummy-av").
+	OwnerKind string
+	OwnerName string
+	Phase     corev1.PodPhase
+	Ready     bool
+	Labels    Labels
+	// Containers holds init, regular and ephemeral containers, in that order.
+	Containers []Container
+}
+
+// ContainerKind tells init, regular and ephemeral containers apart.
+type ContainerKind uint8
+
+const (
+	InitContainer ContainerKind = iota
+	RegularContainer
+	EphemeralContainer
+)
+
+// Container is one container's name and image.
+type Container struct {
+	Name  string
+	Image string
+	Kind  ContainerKind
+}
+
+// Labels are key, value pairs sorted by key; they satisfy labels.Labels so
+// selectors match them without building a map per pod.
+type Labels []string
+
+// Has reports whether key is set.
+func (l Labels) Has(key string) bool {
+	_, ok := l.Lookup(key)
+	return ok
+}
+
+// Get returns the value of key, or "".
+func (l Labels) Get(key string) string {
+	v, _ := l.Lookup(key)
+	return v
+}
+
+// Lookup returns the value of key and whether it is set.
+func (l Labels) Lookup(key string) (string, bool) {
+	n := len(l) / 2
+	i := sort.Search(n, func(i int) bool { return l[2*i] >= key })
+	if i < n && l[2*i] == key {
+		return l[2*i+1], true
+	}
+	return "", false
+}
+
+// Service is a Service's type and, for load balancers only, its annotations.
+type Service struct {
+	Namespace string
+	Name      string
+	Type      corev1.ServiceType
+	// Annotations are kept for LoadBalancer Services only: they say whether
+	// the load balancer is internal.
+	Annotations map[string]string
+}
+
+// NetworkPolicy is the shape of a policy, enough to tell a default deny.
+type NetworkPolicy struct {
+	Namespace string
+	Name      string
+	// SelectsAll is true for an empty podSelector.
+	SelectsAll   bool
+	Ingress      bool
+	Egress       bool
+	IngressRules int
+	EgressRules  int
+	// EgressDNSOnly is true when every egress rule allows only port 53:
+	// the reference's workload namespaces let pods resolve names.
+	EgressDNSOnly bool
+}
+
+// Object names a namespaced object whose content no check reads
+// (ResourceQuota, LimitRange).
+type Object struct {
+	Namespace string
+	Name      string
+}
+
+// interner shares one copy of strings that repeat across objects: image
+// names, namespaces, node names, label keys and values.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+// reducePod keeps what checks read of p; in shares repeated strings.
+func reducePod(p *corev1.Pod, in interner) Pod {
+	out := Pod{
+		Namespace: in.get(p.Namespace),
+		Name:      p.Name,
+		NodeName:  in.get(p.Spec.NodeName),
+		Phase:     corev1.PodPhase(in.get(string(p.Status.Phase))),
+	}
+	if c := metav1.GetControllerOfNoCopy(p); c != nil {
+		out.OwnerKind, out.OwnerName = in.get(c.Kind), in.get(c.Name)
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			out.Ready = c.Status == corev1.ConditionTrue
+		}
+	}
+	if len(p.Labels) > 0 {
+		out.Labels = reduceLabels(p.Labels, in)
+	}
+	n := len(p.Spec.InitContainers) + len(p.Spec.Containers) + len(p.Spec.EphemeralContainers)
+	out.Containers = make([]Container, 0, n)
+	for _, c := range p.Spec.InitContainers {
+		out.Containers = append(out.Containers, Container{in.get(c.Name), in.get(c.Image), InitContainer})
+	}
+	for _, c := range p.Spec.Containers {
+		out.Containers = append(out.Containers, Container{in.get(c.Name), in.get(c.Image), RegularContainer})
+	}
+	for _, c := range p.Spec.EphemeralContainers {
+		out.Containers = append(out.Containers, Container{in.get(c.Name), in.get(c.Image), EphemeralContainer})
+	}
+	return out
+}
+
+func reduceLabels(m map[string]string, in interner) Labels {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(Labels, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, in.get(k), in.get(m[k]))
+	}
+	return out
+}
+
+func reduceService(s *corev1.Service, in interner) Service {
+	out := Service{Namespace: in.get(s.Namespace), Name: s.Name, Type: corev1.ServiceType(in.get(string(s.Spec.Type)))}
+	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
+		out.Annotations = s.Annotations
+	}
+	return out
+}
+
+func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in interner) NetworkPolicy {
+	sel := np.Spec.PodSelector
+	out := NetworkPolicy{
+		Namespace:    in.get(np.Namespace),
+		Name:         np.Name,
+		SelectsAll:   len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0,
+		IngressRules: len(np.Spec.Ingress),
+		EgressRules:  len(np.Spec.Egress),
+	}
+	for _, t := range np.Spec.PolicyTypes {
+		switch t {
+		case networkingv1.PolicyTypeIngress:
+			out.Ingress = true
+		case networkingv1.PolicyTypeEgress:
+			out.Egress = true
+		}
+	}
+	// The API server defaults policyTypes on write; a policy decoded from a
+	// fixture may lack them, so apply the same default.
+	if len(np.Spec.PolicyTypes) == 0 {
+		out.Ingress = true
+		out.Egress = len(np.Spec.Egress) > 0
+	}
+	out.EgressDNSOnly = true
+	for _, r := range np.Spec.Egress {
+		if len(r.Ports) == 0 {
+			out.EgressDNSOnly = false
+		}
+		for _, p := range r.Ports {
+			if p.Port == nil || p.Port.IntValue() != 53 {
+				out.EgressDNSOnly = false
+			}
+		}
+	}
+	return out
+}

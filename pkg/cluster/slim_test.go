@@ -1,0 +1,216 @@
+package cluster
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"unsafe"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// fullPod is a pod as the API server returns it from a Deployment or a
+// DaemonSet: two containers, labels, an owner, conditions, managed fields.
+func fullPod(i int) corev1.Pod {
+	ns := fmt.Sprintf("team-%02d", i%40)
+	owner, ownerName := "ReplicaSet", fmt.Sprintf("app-%03d-5d8c7b9f6", i%400)
+	if i%10 == 0 {
+		owner, ownerName = "DaemonSet", "agent"
+	}
+	yes := true
+	return corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: fmt.Sprintf("%s-%05d", ownerName, i), Namespace: ns, UID: "0b0e8d4c-6a1f-4c53-9a62-7c1d2f3e4a5b",
+			Labels:          map[string]string{"app": ownerName, "pod-template-hash": "5d8c7b9f6", "pci-scope": "out-of-scope"},
+			Annotations:     map[string]string{"kubectl.kubernetes.io/restartedAt": "2026-11-20T10:00:00Z"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: owner, Name: ownerName, UID: "1c2d3e4f", Controller: &yes}},
+			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "kube-controller-manager", Operation: "Update", APIVersion: "v1"}},
+		},
+		Spec: corev1.PodSpec{
+			NodeName: fmt.Sprintf("aks-npuser-26621167-vmss%06d", i%5000),
+			Containers: []corev1.Container{
+				{Name: "app", Image: fmt.Sprintf("acraks.azurecr.io/live/team/app-%03d:1.0", i%400), Args: []string{"--port=8080", "--log-level=info"},
+					Env: []corev1.EnvVar{{Name: "POD_NAMESPACE", Value: ns}}},
+				{Name: "sidecar", Image: "mcr.microsoft.com/oss/envoyproxy/envoy:v1.30.1"},
+			},
+		},
+		Status: corev1.PodStatus{
+			Phase: corev1.PodRunning, PodIP: "10.240.0.10", HostIP: "10.240.0.4",
+			Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue}, {Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Ready: true, Image: "acraks.azurecr.io/live/team/app:1.0", ImageID: "sha256:0123456789abcdef"},
+				{Name: "sidecar", Ready: true, Image: "mcr.microsoft.com/oss/envoyproxy/envoy:v1.30.1", ImageID: "sha256:fedcba9876543210"}},
+		},
+	}
+}
+
+func TestReducePod(t *testing.T) {
+	in := interner{}
+	p := fullPod(10)
+	p.Spec.InitContainers = []corev1.Container{{Name: "init", Image: "busybox"}}
+	p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: "docker.io/library/busybox:latest"}}}
+	got := reducePod(&p, in)
+	if got.Namespace != "team-10" || got.NodeName != "aks-npuser-26621167-vmss000010" || got.OwnerKind != "DaemonSet" || got.OwnerName != "agent" || !got.Ready || got.Phase != corev1.PodRunning {
+		t.Errorf("reduced pod %+v", got)
+	}
+	kinds := []ContainerKind{InitContainer, RegularContainer, RegularContainer, EphemeralContainer}
+	if len(got.Containers) != len(kinds) {
+		t.Fatalf("containers %+v", got.Containers)
+	}
+	for i, k := range kinds {
+		if got.Containers[i].Kind != k {
+			t.Errorf("container %d: kind %d, want %d", i, got.Containers[i].Kind, k)
+		}
+	}
+	sel, _ := labels.Parse("app=agent,pci-scope in (out-of-scope)")
+	if !sel.Matches(got.Labels) || got.Labels.Get("pod-template-hash") != "5d8c7b9f6" || got.Labels.Has("missing") {
+		t.Errorf("labels %v", got.Labels)
+	}
+	// Two pods of one namespace share the interned strings, not copies.
+	other := fullPod(50)
+	o := reducePod(&other, in)
+	if unsafe.StringData(o.Namespace) != unsafe.StringData(got.Namespace) || unsafe.StringData(o.Containers[1].Image) != unsafe.StringData(got.Containers[2].Image) {
+		t.Error("repeated strings are not interned")
+	}
+}
+
+func TestReduceNetworkPolicy(t *testing.T) {
+	dns := intstr.FromInt32(53)
+	web := intstr.FromInt32(8080)
+	for _, tc := range []struct {
+		name string
+		spec networkingv1.NetworkPolicySpec
+		want NetworkPolicy
+	}{
+		{"deny all", networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{"Ingress", "Egress"}},
+			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressDNSOnly: true}},
+		{"dns egress", networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{"Ingress", "Egress"},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &dns}}}}},
+			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressRules: 1, EgressDNSOnly: true}},
+		{"web egress", networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"a": "b"}},
+			PolicyTypes: []networkingv1.PolicyType{"Egress"}, Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &web}}}}},
+			NetworkPolicy{Egress: true, EgressRules: 1}},
+		{"defaulted types", networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{}}},
+			NetworkPolicy{SelectsAll: true, Ingress: true, IngressRules: 1, EgressDNSOnly: true}},
+	} {
+		np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "a0005-i"}, Spec: tc.spec}
+		tc.want.Namespace, tc.want.Name = "a0005-i", "default"
+		if got := reduceNetworkPolicy(&np, interner{}); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestReduceServiceKeepsAnnotationsOfLoadBalancersOnly(t *testing.T) {
+	ann := map[string]string{"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}
+	lb := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "lb", Annotations: ann}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer}}
+	ip := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "ip", Annotations: ann}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP}}
+	if got := reduceService(&lb, interner{}); got.Annotations == nil {
+		t.Error("load balancer annotations dropped")
+	}
+	if got := reduceService(&ip, interner{}); got.Annotations != nil {
+		t.Error("ClusterIP annotations kept")
+	}
+}
+
+func TestFromObjectsCarriesTheControlTypes(t *testing.T) {
+	objs, err := DecodeObjects([]byte(`
+apiVersion: test.aksbaseline.io/v1
+kind: Namespace
+metadata: {name: a0005-i}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a0005-i}
+spec: {nodeName: n1, containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: a0005-i}
+spec: {type: LoadBalancer}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default, namespace: a0005-i}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: default, namespace: a0005-i}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: default, namespace: a0005-i}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromObjects(FixtureMeta{Now: "2026-11-26T12:00:00Z"}, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.HasNamespace("a0005-i") || s.HasNamespace("a0005-o") || len(s.Pods) != 1 || len(s.Services) != 1 || len(s.NetworkPolicies) != 1 ||
+		len(s.ResourceQuotas) != 1 || len(s.LimitRanges) != 1 || s.Now.IsZero() {
+		t.Errorf("snapshot %+v", s)
+	}
+}
+
+// BenchmarkReducePods reduces 50,000 pods (on 5,000 nodes) page by page,
+// as the reader does, and reports what the slim pods keep on the heap.
+func BenchmarkReducePods(b *testing.B) {
+	const total, page = 50000, 500
+	full := make([]corev1.Pod, page)
+	for i := range full {
+		full[i] = fullPod(i)
+	}
+	b.ReportAllocs()
+	var retained uint64
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		in := interner{}
+		out := make([]Pod, 0, total)
+		for off := 0; off < total; off += page {
+			for i := range full {
+				full[i].Name = fmt.Sprintf("pod-%06d", off+i)
+				full[i].Spec.NodeName = fmt.Sprintf("aks-npuser-26621167-vmss%06d", (off+i)%5000)
+				out = append(out, reducePod(&full[i], in))
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		retained = after.HeapAlloc - before.HeapAlloc
+		runtime.KeepAlive(out)
+	}
+	b.ReportMetric(float64(retained)/(1<<20), "retained-MiB")
+}
+
+// BenchmarkDecodeReducePage decodes one protobuf page of 500 pods and
+// reduces it: the reader's per-page work.
+func BenchmarkDecodeReducePage(b *testing.B) {
+	list := corev1.PodList{}
+	for i := 0; i < 500; i++ {
+		list.Items = append(list.Items, fullPod(i))
+	}
+	data, err := list.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	in := interner{}
+	for b.Loop() {
+		var l corev1.PodList
+		if err := l.Unmarshal(data); err != nil {
+			b.Fatal(err)
+		}
+		out := make([]Pod, len(l.Items))
+		for i := range l.Items {
+			out[i] = reducePod(&l.Items[i], in)
+		}
+	}
+}
