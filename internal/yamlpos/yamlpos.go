@@ -1,0 +1,105 @@
+package yamlpos
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Problem is one mistake in a document; Line 0 means the whole file.
+type Problem struct {
+	Line int
+	Msg  string
+}
+
+// Error lists every problem found in one file, each as FILE:LINE: message.
+type Error struct {
+	// What names the kind of document ("profile", "waivers").
+	What     string
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid %s %s:", e.What, e.File)
+	for _, p := range e.Problems {
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "\n  %s:%d: %s", e.File, p.Line, p.Msg)
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s", e.File, p.Msg)
+		}
+	}
+	return b.String()
+}
+
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+	typeLine     = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// DecodeProblems converts an error of yaml.v3's Decode into problems with
+// lines, naming unknown fields as users spell them.
+func DecodeProblems(err error) []Problem {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var out []Problem
+		for _, e := range te.Errors {
+			if m := unknownField.FindStringSubmatch(e); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				out = append(out, Problem{Line: n, Msg: fmt.Sprintf("unknown field %q", m[2])})
+			} else if m := typeLine.FindStringSubmatch(e); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				out = append(out, Problem{Line: n, Msg: m[2]})
+			} else {
+				out = append(out, Problem{Msg: e})
+			}
+		}
+		return out
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := typeLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return []Problem{{Line: n, Msg: m[2]}}
+	}
+	return []Problem{{Msg: msg}}
+}
+
+// LineOf finds the line of the value at path (mapping keys and sequence
+// indexes) in the document, or of the deepest step found, or 0.
+func LineOf(root *yaml.Node, path ...any) int {
+	n := root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, step := range path {
+		if n == nil {
+			return line
+		}
+		switch s := step.(type) {
+		case string:
+			var next *yaml.Node
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s {
+						line = n.Content[i].Line
+						next = n.Content[i+1]
+					}
+				}
+			}
+			n = next
+		case int:
+			if n.Kind != yaml.SequenceNode || s < 0 || s >= len(n.Content) {
+				return line
+			}
+			n = n.Content[s]
+			line = n.Line
+		}
+	}
+	return line
+}
