@@ -1,11 +1,13 @@
 package yamlpos
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -102,4 +104,42 @@ func LineOf(root *yaml.Node, path ...any) int {
 		}
 	}
 	return line
+}
+
+// Fill gives problems that yaml.v3 reported without a line the line they
+// most likely belong to: that of the first byte a YAML reader refuses
+// (invalid UTF-8, a control character), or else the last line, since the
+// parser's other line-less errors mean it ran out of input.
+func Fill(ps []Problem, data []byte) []Problem {
+	if len(data) == 0 {
+		return ps
+	}
+	line := bytes.Count(data, []byte("\n")) + 1
+	if bytes.HasSuffix(data, []byte("\n")) {
+		line--
+	}
+	if at := refused(data); at >= 0 {
+		line = bytes.Count(data[:at], []byte("\n")) + 1
+	}
+	for i := range ps {
+		if ps[i].Line == 0 {
+			ps[i].Line = line
+		}
+	}
+	return ps
+}
+
+// refused returns the offset of the first byte YAML does not allow, or -1.
+func refused(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return i
+		}
+		i += size
+	}
+	return -1
 }

@@ -55,3 +55,23 @@ func TestDecodeProblems(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestFill(t *testing.T) {
+	for _, c := range []struct {
+		data string
+		want int
+	}{
+		{"a: 1\nb: \"x\n", 2},
+		{"a: 1\nb: 2", 2},
+		{"a: 1\nb: \x01\nc: 3\n", 2},
+		{"a: 1\n\xff\n", 2},
+	} {
+		ps := Fill([]Problem{{Msg: "m"}, {Line: 9, Msg: "kept"}}, []byte(c.data))
+		if ps[0].Line != c.want || ps[1].Line != 9 {
+			t.Errorf("%q: lines %d, %d; want %d, 9", c.data, ps[0].Line, ps[1].Line, c.want)
+		}
+	}
+	if ps := Fill([]Problem{{Msg: "empty"}}, nil); ps[0].Line != 0 {
+		t.Error("an empty file has no line")
+	}
+}
