@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
@@ -61,7 +62,7 @@ func state(r Requirement) string {
 		return string(check.Waived)
 	case c.Pass > 0:
 		return string(check.Pass)
-	case len(r.Manual) > 0:
+	case len(r.Manual) > 0 && len(controls.Checks(r.ID)) == 0:
 		return NotVerifiable
 	}
 	return string(check.Skip)
@@ -72,6 +73,31 @@ func stateStatus(s string) check.Status {
 		return check.Skip
 	}
 	return check.Status(s)
+}
+
+// markState is Mark for a requirement's state; ◇ marks what only attached
+// evidence can show.
+func markState(s string) string {
+	if s == NotVerifiable {
+		return "◇"
+	}
+	return Mark(check.Status(s))
+}
+
+// notRun lists the checks mapped to a requirement that this run skipped
+// (not selected), so a reader knows the gap is the run's, not the map's.
+func notRun(req Requirement) []string {
+	var out []string
+	for _, id := range controls.Checks(req.ID) {
+		ran := false
+		for _, r := range req.Results {
+			ran = ran || r.ID == id
+		}
+		if !ran {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // writeByControl prints, per cluster, every requirement with the checks
@@ -86,13 +112,16 @@ func writeByControl(w io.Writer, reports []*Report, o Options) error {
 		fmt.Fprintf(w, "%s %s (%s), profile %s: %s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile, controls.Standard)
 		for _, req := range ByRequirement(r.Results) {
 			st := stateStatus(req.State)
-			fmt.Fprintf(w, "%s %s %s\n", paint(colorOf(st), Mark(st)), paint(ansiBold, req.ID), req.Title)
+			fmt.Fprintf(w, "%s %s %s\n", paint(colorOf(st), markState(req.State)), paint(ansiBold, req.ID), req.Title)
 			for _, res := range req.Results {
 				fmt.Fprintf(w, "    %s %s %s\n", paint(colorOf(res.Status), Mark(res.Status)), res.ID, res.Message)
 			}
+			if ids := notRun(req); len(ids) > 0 {
+				fmt.Fprintf(w, "    %s\n", paint(ansiGrey, "◎ not run: "+strings.Join(ids, ", ")))
+			}
 			for _, m := range req.Manual {
 				lead := "not verifiable from the cluster"
-				if len(req.Results) > 0 {
+				if len(controls.Checks(req.ID)) > 0 {
 					lead = "also outside the cluster"
 				}
 				fmt.Fprintf(w, "    %s %s: %s\n", paint(ansiGrey, "◇"), lead, m.Gap)

@@ -33,7 +33,8 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"rfc3339":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"driftGroups": DriftGroups,
 	"pci321":      pci321,
-	"markState":   func(s string) string { return Mark(stateStatus(s)) },
+	"markState":   markState,
+	"notRun":      notRun,
 }).Parse(htmlSource))
 
 type htmlCluster struct {
