@@ -19,7 +19,9 @@ var JSON []byte
 // File is the schema's path in the repository, for tests and docs.
 const File = "pkg/report/schema/verifyreport.schema.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+// The schemas Validate and ValidateAs use: the whole file ("") or one of
+// its document types.
+var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
 	if err != nil {
 		return nil, err
@@ -29,14 +31,33 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	if err := c.AddResource("verifyreport.schema.json", doc); err != nil {
 		return nil, err
 	}
-	return c.Compile("verifyreport.schema.json")
+	out := map[string]*jsonschema.Schema{}
+	for _, k := range []string{"", "VerifyReport", "VerifyReportList"} {
+		loc := "verifyreport.schema.json"
+		if k != "" {
+			loc += "#/$defs/" + k
+		}
+		if out[k], err = c.Compile(loc); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 })
 
 // Validate checks one JSON document against the schema.
-func Validate(doc []byte) error {
-	s, err := compiled()
+func Validate(doc []byte) error { return ValidateAs(doc, "") }
+
+// ValidateAs checks a document against one document type (VerifyReport or
+// VerifyReportList), so errors name that type's fields only. A
+// *jsonschema.ValidationError says where each problem is.
+func ValidateAs(doc []byte, kind string) error {
+	all, err := compiled()
 	if err != nil {
 		return fmt.Errorf("compiling the report schema: %w", err)
+	}
+	s, ok := all[kind]
+	if !ok {
+		return fmt.Errorf("no schema for kind %q", kind)
 	}
 	// Valid catches trailing data, which the decoder below would ignore.
 	if !json.Valid(doc) {
