@@ -10,9 +10,13 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 )
 
-// NotVerifiable is the state of a requirement only evidence outside the
-// cluster can show.
-const NotVerifiable = "not verifiable"
+// The states of a requirement besides the statuses of its results.
+const (
+	// NotVerifiable: only evidence from outside the cluster can show it.
+	NotVerifiable = "not verifiable"
+	// NotChecked: none of its checks ran, or all were skipped.
+	NotChecked = "not checked"
+)
 
 // Requirement is one PCI DSS requirement with the results that give
 // evidence for it, as the by-control views show it.
@@ -23,8 +27,8 @@ type Requirement struct {
 	// Manual says what to attach where the cluster cannot show enough.
 	Manual []controls.Manual
 	// State is the worst status of its results: fail, warn, waived, pass;
-	// "not verifiable" when only attached evidence can show it, skip when
-	// none of its checks ran.
+	// NotVerifiable when only attached evidence can show it, NotChecked
+	// when none of its checks ran or all were skipped.
 	State string
 }
 
@@ -65,11 +69,11 @@ func state(r Requirement) string {
 	case len(r.Manual) > 0 && len(controls.Checks(r.ID)) == 0:
 		return NotVerifiable
 	}
-	return string(check.Skip)
+	return NotChecked
 }
 
 func stateStatus(s string) check.Status {
-	if s == NotVerifiable {
+	if s == NotVerifiable || s == NotChecked {
 		return check.Skip
 	}
 	return check.Status(s)
@@ -81,7 +85,7 @@ func markState(s string) string {
 	if s == NotVerifiable {
 		return "◇"
 	}
-	return Mark(check.Status(s))
+	return Mark(stateStatus(s))
 }
 
 // notRun lists the checks mapped to a requirement that this run skipped

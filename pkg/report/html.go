@@ -35,6 +35,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pci321":      pci321,
 	"markState":   markState,
 	"notRun":      notRun,
+	"plural":      plural,
 }).Parse(htmlSource))
 
 type htmlCluster struct {
