@@ -18,6 +18,10 @@ type Problem struct {
 	Msg  string
 }
 
+// Empty is the problem of a file without a document: it concerns the
+// whole file, so it alone has no line.
+var Empty = Problem{Msg: "the file is empty"}
+
 // Error lists every problem found in one file, each as FILE:LINE: message.
 type Error struct {
 	// What names the kind of document ("profile", "waivers").

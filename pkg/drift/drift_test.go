@@ -2,12 +2,12 @@ package drift
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos/yamlpostest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 )
@@ -146,29 +146,10 @@ func TestForRefusesAnotherCluster(t *testing.T) {
 
 // FuzzParse: no panic, every rejection positioned.
 func FuzzParse(f *testing.F) {
-	for _, dir := range []string{"valid", "invalid"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
-		for _, p := range files {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(b)
-		}
-	}
+	yamlpostest.Seed(f, "testdata/valid/*.json", "testdata/invalid/*.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := Parse("b.json", data)
-		if err == nil {
-			return
-		}
-		var perr *yamlpos.Error
-		if !errors.As(err, &perr) || len(perr.Problems) == 0 {
-			t.Fatalf("rejection without a position: %v", err)
-		}
-		for _, p := range perr.Problems {
-			if p.Line == 0 && p.Msg != "the file is empty" {
-				t.Fatalf("problem without a line: %q", p.Msg)
-			}
+		if _, err := Parse("b.json", data); err != nil {
+			yamlpostest.Rejected(t, err, data, true)
 		}
 	})
 }

@@ -45,7 +45,7 @@ func Parse(file string, data []byte) (*Baseline, error) {
 		return &yamlpos.Error{What: "baseline", File: file, Problems: yamlpos.Fill(ps, data)}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &yamlpos.Error{What: "baseline", File: file, Problems: []yamlpos.Problem{{Msg: "the file is empty"}}}
+		return nil, &yamlpos.Error{What: "baseline", File: file, Problems: []yamlpos.Problem{yamlpos.Empty}}
 	}
 	var probe struct {
 		Kind string `json:"kind"`

@@ -82,7 +82,7 @@ func Parse(file string, data []byte, known Known) ([]Waiver, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			perr.Problems = append(perr.Problems, yamlpos.Problem{Msg: "the file is empty"})
+			perr.Problems = append(perr.Problems, yamlpos.Empty)
 		} else {
 			perr.Problems = append(perr.Problems, yamlpos.Fill(yamlpos.DecodeProblems(err), data)...)
 		}
