@@ -169,13 +169,15 @@ func render(b Bundle, o Options) (map[string][]byte, error) {
 	if b.Waivers != nil {
 		files[WaiversYAML] = b.Waivers
 	}
+	cl := b.Cluster
+	cl.Server = SafeURL(cl.Server) // whoever filled it, no credential in the URL
 	docs := map[string]any{
 		InventoryJSON: inventoryDoc{APIVersion: APIVersion, Kind: "Inventory", Items: sortedInventory(b.Inventory)},
 		ClusterJSON: struct {
 			APIVersion string `json:"apiVersion"`
 			Kind       string `json:"kind"`
 			Cluster
-		}{APIVersion, "Cluster", b.Cluster},
+		}{APIVersion, "Cluster", cl},
 		ToolJSON: o.Tool,
 	}
 	for name, v := range docs {

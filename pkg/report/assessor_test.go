@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"regexp"
 	"strings"
@@ -120,5 +121,21 @@ func TestHTMLSeveralClusters(t *testing.T) {
 	page := string(render(t, two, Options{Format: "html", HTML: HTMLOptions{Tool: tool, Verdicts: []string{"failed (fail-on new)", ""}}}))
 	if strings.Count(page, `<section class="page cluster"`) != 2 || !strings.Contains(page, "failed (fail-on new)") {
 		t.Error("one section per cluster, with the engine's verdict, expected")
+	}
+}
+
+// A report read back from its JSON is the report that was written: scripts
+// and drift baselines rely on every field surviving, waiver dates included.
+func TestJSONRoundTrip(t *testing.T) {
+	first := render(t, rich(), Options{Format: "json"})
+	var r Report
+	if err := json.Unmarshal(first, &r); err != nil {
+		t.Fatal(err)
+	}
+	if w := r.Results[6].Waiver; w == nil || w.Expires.String() != "2027-03-31" {
+		t.Fatalf("waiver after the round trip: %+v", w)
+	}
+	if again := render(t, []*Report{&r}, Options{Format: "json"}); !bytes.Equal(first, again) {
+		t.Errorf("round trip changed the document:\n%s\n---\n%s", first, again)
 	}
 }

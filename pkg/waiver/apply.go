@@ -15,7 +15,7 @@ type NoteKind string
 const (
 	// Expired: the date has passed, so the waiver covers nothing.
 	Expired NoteKind = "expired"
-	// Stale: the waiver covered no finding in this run; remove it.
+	// Stale: its check ran and the waiver covered no finding; remove it.
 	Stale NoteKind = "stale"
 )
 
@@ -114,8 +114,14 @@ func Apply(results []check.Result, waivers []Waiver, today time.Time) ([]check.R
 		}
 		r.Message += fmt.Sprintf(" (waived: %s by %s)", strings.Join(objs, ", "), tickets(active, by))
 	}
+	ran := map[string]bool{}
+	for _, r := range results {
+		ran[r.ID] = true
+	}
 	for wi, w := range active {
-		if !used[wi] {
+		// A waiver for a check this run did not select was not put to the
+		// test: calling it stale would be noise on every partial run.
+		if !used[wi] && ran[w.Check] {
 			notes = append(notes, Note{Kind: Stale, Waiver: w})
 		}
 	}

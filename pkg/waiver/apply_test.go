@@ -40,6 +40,7 @@ func TestApply(t *testing.T) {
 		wv("nodes-ready", "2030-01-01", 24),                       // passes: stale
 		wv("flux-suspended", "2030-01-01", 28),                    // whole check, no objects
 		wv("flux-suspended", "2030-01-01", 32, "flux-system/app"), // objects cannot cover a result without any
+		wv("flux-crds", "2030-01-01", 36),                         // its check did not run: not stale
 	}
 	out, notes := Apply(results, ws, today)
 
