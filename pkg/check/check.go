@@ -1,10 +1,12 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
@@ -19,6 +21,9 @@ const (
 	Warn  Status = "warn"
 	Skip  Status = "skip"
 	Error Status = "error"
+	// Waived is a failure or warning an unexpired waiver covers: reported,
+	// counted, never a reason for exit code 1.
+	Waived Status = "waived"
 )
 
 // Severity says what a failure means. A warning-severity check never fails
@@ -96,6 +101,51 @@ type Result struct {
 	Message     string   `json:"message"`
 	Objects     []string `json:"objects,omitempty"`
 	Remediation string   `json:"remediation,omitempty"`
+	// Controls are the PCI DSS v4.0.1 requirements the check gives evidence for.
+	Controls []string `json:"controls,omitempty"`
+	// Waiver is the exception that covers this result, when one does.
+	Waiver *Waiver `json:"waiver,omitempty"`
+	// Drift compares the result with a baseline report: new, unchanged or resolved.
+	Drift string `json:"drift,omitempty"`
+}
+
+// Waiver is an accepted exception to a check, as the user wrote it: an
+// assessor reads who approved it, why, and until when.
+type Waiver struct {
+	Check string `json:"check"`
+	// Objects narrow the waiver to names or namespace/name patterns; empty
+	// covers the whole check.
+	Objects    []string `json:"objects,omitempty"`
+	Reason     string   `json:"reason"`
+	Ticket     string   `json:"ticket,omitempty"`
+	ApprovedBy string   `json:"approvedBy,omitempty"`
+	Expires    Date     `json:"expires"`
+}
+
+// Date is a calendar day, written YYYY-MM-DD as users write expiry dates.
+type Date struct{ time.Time }
+
+// DateLayout is how a Date is written.
+const DateLayout = "2006-01-02"
+
+// String renders the day as YYYY-MM-DD.
+func (d Date) String() string { return d.Format(DateLayout) }
+
+// MarshalJSON renders the day as "YYYY-MM-DD".
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads "YYYY-MM-DD".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return fmt.Errorf("a date must be YYYY-MM-DD, not %q", s)
+	}
+	d.Time = t
+	return nil
 }
 
 func pass(format string, a ...any) Result {
@@ -264,6 +314,8 @@ type Counts struct {
 	Warn  int `json:"warn"`
 	Skip  int `json:"skip"`
 	Error int `json:"error"`
+	// Waived is omitted when zero so reports without waivers keep their shape.
+	Waived int `json:"waived,omitempty"`
 }
 
 // Count tallies rs.
@@ -281,6 +333,8 @@ func Count(rs []Result) Counts {
 			c.Skip++
 		case Error:
 			c.Error++
+		case Waived:
+			c.Waived++
 		}
 	}
 	return c

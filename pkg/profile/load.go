@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 )
 
@@ -80,39 +79,15 @@ func looksLikeFile(ref string) bool {
 }
 
 // Error lists every problem found in a profile, each as FILE:LINE: message.
-type Error struct {
-	File     string
-	Problems []Problem
-}
+type Error = yamlpos.Error
 
 // Problem is one mistake in a profile.
-type Problem struct {
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "invalid profile %s:", e.File)
-	for _, p := range e.Problems {
-		if p.Line > 0 {
-			fmt.Fprintf(&b, "\n  %s:%d: %s", e.File, p.Line, p.Msg)
-		} else {
-			fmt.Fprintf(&b, "\n  %s: %s", e.File, p.Msg)
-		}
-	}
-	return b.String()
-}
-
-var (
-	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
-	typeLine     = regexp.MustCompile(`^line (\d+): (.*)$`)
-)
+type Problem = yamlpos.Problem
 
 // Parse decodes and validates a profile strictly: unknown fields, wrong
 // types, bad patterns and inconsistent values are errors naming file:line.
 func Parse(file string, data []byte) (*Profile, error) {
-	perr := &Error{File: file}
+	perr := &Error{What: "profile", File: file}
 	var p Profile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -121,7 +96,7 @@ func Parse(file string, data []byte) (*Profile, error) {
 			perr.Problems = append(perr.Problems, Problem{Msg: "the profile is empty"})
 			return nil, perr
 		}
-		perr.Problems = append(perr.Problems, decodeProblems(err)...)
+		perr.Problems = append(perr.Problems, yamlpos.DecodeProblems(err)...)
 		return nil, perr
 	}
 	var root yaml.Node
@@ -133,65 +108,7 @@ func Parse(file string, data []byte) (*Profile, error) {
 	return &p, nil
 }
 
-func decodeProblems(err error) []Problem {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		var out []Problem
-		for _, e := range te.Errors {
-			if m := unknownField.FindStringSubmatch(e); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				out = append(out, Problem{Line: n, Msg: fmt.Sprintf("unknown field %q", m[2])})
-			} else if m := typeLine.FindStringSubmatch(e); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				out = append(out, Problem{Line: n, Msg: m[2]})
-			} else {
-				out = append(out, Problem{Msg: e})
-			}
-		}
-		return out
-	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := typeLine.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return []Problem{{Line: n, Msg: m[2]}}
-	}
-	return []Problem{{Msg: msg}}
-}
-
-// lineOf finds the line of the value at path (mapping keys and sequence
-// indexes) in the document, or 0.
-func lineOf(root *yaml.Node, path ...any) int {
-	n := root
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := 0
-	for _, step := range path {
-		if n == nil {
-			return line
-		}
-		switch s := step.(type) {
-		case string:
-			var next *yaml.Node
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == s {
-						line = n.Content[i].Line
-						next = n.Content[i+1]
-					}
-				}
-			}
-			n = next
-		case int:
-			if n.Kind != yaml.SequenceNode || s >= len(n.Content) {
-				return line
-			}
-			n = n.Content[s]
-			line = n.Line
-		}
-	}
-	return line
-}
+func lineOf(root *yaml.Node, path ...any) int { return yamlpos.LineOf(root, path...) }
 
 func (p *Profile) validate(root *yaml.Node) []Problem {
 	var out []Problem

@@ -79,6 +79,15 @@ func writeJUnit(w io.Writer, reports []*Report) error {
 			case check.Skip:
 				c.Skipped = &junitMessage{Message: res.Message}
 				s.Skipped++
+			case check.Waived:
+				// A waived finding is accepted, not passed: CI shows it
+				// skipped, with the reason a reviewer looks for.
+				msg := "waived"
+				if res.Waiver != nil {
+					msg += " " + WaiverLine(res.Waiver)
+				}
+				c.Skipped = &junitMessage{Message: msg, Body: body}
+				s.Skipped++
 			case check.Warn:
 				c.SystemOut = "warning: " + body
 			default:

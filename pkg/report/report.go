@@ -32,6 +32,30 @@ type Report struct {
 	Results    []check.Result `json:"results"`
 	// Error is set when the cluster could not be checked at all.
 	Error string `json:"error,omitempty"`
+	// ClusterID is the UID of the kube-system namespace: the cluster's
+	// identity across renames of its context or server address.
+	ClusterID string `json:"clusterID,omitempty"`
+	// Drift compares the findings with a baseline report, when one was given.
+	Drift *Drift `json:"drift,omitempty"`
+}
+
+// Drift is the comparison of a report's findings with a previous report's.
+type Drift struct {
+	// Baseline names the previous report (its file) and BaselineTime its start.
+	Baseline     string    `json:"baseline"`
+	BaselineTime time.Time `json:"baselineTime"`
+	New          []Finding `json:"new,omitempty"`
+	Unchanged    []Finding `json:"unchanged,omitempty"`
+	Resolved     []Finding `json:"resolved,omitempty"`
+}
+
+// Finding is one check's finding about one object (or about the cluster as
+// a whole, when Object is empty). Status is the current one, or the
+// baseline's for a resolved finding.
+type Finding struct {
+	Check  string       `json:"check"`
+	Object string       `json:"object,omitempty"`
+	Status check.Status `json:"status"`
 }
 
 // List is the document for several clusters (--contexts).
@@ -73,7 +97,8 @@ func New(context, server, profile string, start time.Time, elapsed time.Duration
 	}
 }
 
-// Formats lists the -o values.
+// Formats lists the -o values. "html" is rendered by Write too; the CLI
+// offers it once it is wired to --evidence.
 var Formats = []string{"text", "json", "yaml", "junit"}
 
 // Options adjust rendering.
@@ -82,6 +107,10 @@ type Options struct {
 	Color  bool
 	// Elapsed is the wall time of the whole run, for the summary line.
 	Elapsed time.Duration
+	// ByControl groups the text view by PCI DSS requirement.
+	ByControl bool
+	// HTML holds what the HTML page shows besides the reports.
+	HTML HTMLOptions
 }
 
 // Write renders reports in the chosen format: one document for one cluster,
@@ -89,7 +118,12 @@ type Options struct {
 func Write(w io.Writer, reports []*Report, o Options) error {
 	switch o.Format {
 	case "", "text":
+		if o.ByControl {
+			return writeByControl(w, reports, o)
+		}
 		return writeText(w, reports, o)
+	case "html":
+		return WriteHTML(w, reports, o.HTML)
 	case "json", "yaml":
 		var doc any = reports[0]
 		if len(reports) != 1 {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 )
 
@@ -67,6 +69,17 @@ func render(t *testing.T, reports []*Report, o Options) []byte {
 	var b bytes.Buffer
 	if err := Write(&b, reports, o); err != nil {
 		t.Fatal(err)
+	}
+	// Every JSON or YAML document a test renders must match the published schema.
+	switch o.Format {
+	case "json":
+		validate(t, b.Bytes())
+	case "yaml":
+		j, err := yaml.YAMLToJSON(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		validate(t, j)
 	}
 	return b.Bytes()
 }

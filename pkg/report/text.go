@@ -29,6 +29,8 @@ func Mark(s check.Status) string {
 		return "⚠"
 	case check.Skip:
 		return "◎"
+	case check.Waived:
+		return "⊘"
 	}
 	return "?"
 }
@@ -45,23 +47,24 @@ func colorOf(s check.Status) string {
 	return ansiGrey
 }
 
-func writeText(w io.Writer, reports []*Report, o Options) error {
-	paint := func(code, s string) string {
-		if !o.Color {
+// painter returns a function that colours s when color is on.
+func painter(color bool) func(code, s string) string {
+	return func(code, s string) string {
+		if !color {
 			return s
 		}
 		return code + s + ansiReset
 	}
+}
+
+func writeText(w io.Writer, reports []*Report, o Options) error {
+	paint := painter(o.Color)
 	var total check.Counts
 	for i, r := range reports {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		name := r.Context
-		if name == "" {
-			name = "<no context>"
-		}
-		fmt.Fprintf(w, "%s %s (%s), profile %s\n", paint(ansiBold, "Cluster"), name, r.Server, r.Profile)
+		fmt.Fprintf(w, "%s %s (%s), profile %s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile)
 		category, lastHint := "", ""
 		for _, res := range r.Results {
 			if res.Category != category {
@@ -75,22 +78,26 @@ func writeText(w io.Writer, reports []*Report, o Options) error {
 				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "→ "+res.Remediation))
 				lastHint = res.Remediation
 			}
+			if res.Status == check.Waived && res.Waiver != nil {
+				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "waived "+WaiverLine(res.Waiver)))
+			}
 		}
 		if r.Error != "" {
 			fmt.Fprintf(w, "  %s %s\n", paint(ansiRed, "✗"), r.Error)
 		}
-		total.Pass += r.Summary.Pass
-		total.Fail += r.Summary.Fail
-		total.Warn += r.Summary.Warn
-		total.Skip += r.Summary.Skip
-		total.Error += r.Summary.Error
+		writeDrift(w, r.Drift, paint)
+		total = add(total, r.Summary)
 	}
-	clusters := ""
-	if len(reports) > 1 {
-		clusters = fmt.Sprintf(" on %d clusters", len(reports))
-	}
-	fmt.Fprintf(w, "\n%s%s in %s\n", Summary(total), clusters, o.Elapsed.Round(10*time.Millisecond))
+	writeTotal(w, total, len(reports), o.Elapsed)
 	return nil
+}
+
+func writeTotal(w io.Writer, total check.Counts, clusters int, elapsed time.Duration) {
+	on := ""
+	if clusters > 1 {
+		on = fmt.Sprintf(" on %d clusters", clusters)
+	}
+	fmt.Fprintf(w, "\n%s%s in %s\n", Summary(total), on, elapsed.Round(10*time.Millisecond))
 }
 
 // Summary renders counts as "20 passed, 1 failed, 2 warnings, 3 skipped, 0 errors".
@@ -102,7 +109,71 @@ func Summary(c check.Counts) string {
 		fmt.Sprintf("%d skipped", c.Skip),
 		plural(c.Error, "error", "errors"),
 	}
+	// Waived is shown only when there is one, so runs without waivers read as before.
+	if c.Waived > 0 {
+		parts = append(parts, fmt.Sprintf("%d waived", c.Waived))
+	}
 	return strings.Join(parts, ", ")
+}
+
+func add(a, b check.Counts) check.Counts {
+	a.Pass += b.Pass
+	a.Fail += b.Fail
+	a.Warn += b.Warn
+	a.Skip += b.Skip
+	a.Error += b.Error
+	a.Waived += b.Waived
+	return a
+}
+
+// WaiverLine says until when, under which ticket, by whom and why a
+// finding is waived: "until 2027-03-31 (CHG-1042, approved by jane): reason".
+func WaiverLine(w *check.Waiver) string {
+	var who []string
+	if w.Ticket != "" {
+		who = append(who, w.Ticket)
+	}
+	if w.ApprovedBy != "" {
+		who = append(who, "approved by "+w.ApprovedBy)
+	}
+	s := "until " + w.Expires.String()
+	if len(who) > 0 {
+		s += " (" + strings.Join(who, ", ") + ")"
+	}
+	return s + ": " + w.Reason
+}
+
+// writeDrift lists the three groups of a comparison with a baseline.
+func writeDrift(w io.Writer, d *Drift, paint func(code, s string) string) {
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(w, "%s against %s (%s): %d new, %d unchanged, %d resolved\n", paint(ansiBold, "drift"), d.Baseline,
+		d.BaselineTime.UTC().Format(time.RFC3339), len(d.New), len(d.Unchanged), len(d.Resolved))
+	for _, g := range DriftGroups(d) {
+		for _, f := range g.Findings {
+			st := f.Status
+			if g.Name == "resolved" {
+				st = check.Pass
+			}
+			obj := ""
+			if f.Object != "" {
+				obj = " " + f.Object
+			}
+			fmt.Fprintf(w, "  %-9s %s %s%s\n", g.Name, paint(colorOf(st), Mark(st)), f.Check, obj)
+		}
+	}
+}
+
+// DriftGroup is one of new, unchanged and resolved, for renderers.
+type DriftGroup struct {
+	Name     string
+	Findings []Finding
+}
+
+// DriftGroups returns the groups in the order readers act on them.
+func DriftGroups(d *Drift) []DriftGroup {
+	return []DriftGroup{{"new", d.New}, {"unchanged", d.Unchanged}, {"resolved", d.Resolved}}
 }
 
 func plural(n int, one, many string) string {

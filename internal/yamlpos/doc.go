@@ -1,0 +1,3 @@
+// Package yamlpos turns mistakes in the YAML files users write (profiles,
+// waivers) into FILE:LINE problems.
+package yamlpos

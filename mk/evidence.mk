@@ -1,0 +1,28 @@
+# Evidence for assessors: the browser the HTML report is tested in, the
+# fuzzing of the files users write, and the published report schema.
+
+# How long each fuzz target runs under 'make fuzz'.
+FUZZTIME ?= 20s
+# package:target pairs of the parsers of user-written files.
+FUZZ_TARGETS := ./pkg/profile:FuzzParse ./pkg/waiver:FuzzParse ./pkg/drift:FuzzParse
+
+.PHONY: chromium
+chromium: ## Install Debian's chromium for the HTML report's browser test, where it is missing (needs root)
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "► installing chromium (apt-get) for the HTML report's browser test" >&2; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+# The browser test fails in CI without chromium: install it first.
+test: chromium
+
+.PHONY: fuzz
+fuzz: ## Fuzz the profile, waivers and baseline parsers for FUZZTIME each (20s)
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "► fuzzing $$fn in $$pkg for $(FUZZTIME)" >&2; \
+		go test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s "$$pkg" || exit 1; \
+	done
+
+.PHONY: schema
+schema: ## Regenerate pkg/report/schema/verifyreport.schema.json from the report's Go types
+	go test ./pkg/report -run '^TestSchemaFile$$' -count=1 -update

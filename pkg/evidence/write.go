@@ -1,0 +1,302 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
+)
+
+// The files of a bundle.
+const (
+	ReportJSON    = "report.json"
+	ReportHTML    = "report.html"
+	ProfileYAML   = "profile.yaml"
+	WaiversYAML   = "waivers.yaml"
+	InventoryJSON = "inventory.json"
+	ClusterJSON   = "cluster.json"
+	ToolJSON      = "tool.json"
+	Sums          = "SHA256SUMS"
+	IndexHTML     = "index.html"
+	IndexJSON     = "index.json"
+)
+
+// Options adjust Write and Preflight.
+type Options struct {
+	// Force replaces a non-empty DIR.
+	Force bool
+	// Tool is the build recorded in tool.json; zero means this one.
+	Tool version.Info
+}
+
+// Preflight tells, before the cluster is read, whether dir can receive a
+// bundle: dir is absent or an empty folder (or force), and its parent
+// accepts a new folder, which Write needs for its temporary sibling.
+func Preflight(dir string, force bool) error {
+	if dir == "" {
+		return errors.New("--evidence needs a folder")
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("evidence folder %s is a file", dir)
+	case err == nil && !force:
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("evidence folder %s: %w", dir, err)
+		}
+		if len(entries) > 0 {
+			return fmt.Errorf("evidence folder %s is not empty: choose a new folder, or pass --force to replace it", dir)
+		}
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("evidence folder %s cannot be written: %w", dir, unwrapPath(err))
+	}
+	probe, err := os.MkdirTemp(parent(dir), ".evidence-probe-")
+	if err != nil {
+		return fmt.Errorf("evidence folder %s cannot be written: %w", dir, unwrapPath(err))
+	}
+	return os.Remove(probe)
+}
+
+func parent(dir string) string { return filepath.Dir(filepath.Clean(dir)) }
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Write writes the bundle of one cluster into dir, or with several, one
+// sub-folder per context and an index. Everything is written into a
+// temporary sibling folder first and renamed into place when complete, so
+// a failed or interrupted run leaves no half bundle at dir.
+func Write(ctx context.Context, dir string, bundles []Bundle, o Options) (err error) {
+	if len(bundles) == 0 {
+		return errors.New("no report to write")
+	}
+	if err := Preflight(dir, o.Force); err != nil {
+		return err
+	}
+	if o.Tool.Version == "" {
+		o.Tool = version.Get()
+	}
+	clean := filepath.Clean(dir)
+	tmp, err := os.MkdirTemp(parent(clean), "."+filepath.Base(clean)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("evidence folder %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if len(bundles) == 1 {
+		if err := writeOne(ctx, tmp, bundles[0], o); err != nil {
+			return err
+		}
+	} else if err := writeMany(ctx, tmp, bundles, o); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return replace(tmp, clean)
+}
+
+// replace moves the finished bundle to dir; an existing dir (empty, or
+// non-empty with Force, which Preflight checked) is set aside first and
+// restored if the move fails.
+func replace(tmp, dir string) error {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(tmp, dir)
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil {
+		return fmt.Errorf("evidence folder %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		_ = os.Rename(old, dir)
+		return fmt.Errorf("evidence folder %s: %w", dir, err)
+	}
+	return os.RemoveAll(old)
+}
+
+func writeOne(ctx context.Context, dir string, b Bundle, o Options) error {
+	files, err := render(b, o)
+	if err != nil {
+		return err
+	}
+	if err := writeFiles(ctx, dir, files); err != nil {
+		return err
+	}
+	return writeSums(dir)
+}
+
+func render(b Bundle, o Options) (map[string][]byte, error) {
+	if b.Report == nil {
+		return nil, errors.New("a bundle needs its report")
+	}
+	files := map[string][]byte{}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, []*report.Report{b.Report}, report.Options{Format: "json"}); err != nil {
+		return nil, err
+	}
+	files[ReportJSON] = bytes.Clone(buf.Bytes())
+	buf.Reset()
+	if err := report.WriteHTML(&buf, []*report.Report{b.Report}, report.HTMLOptions{Tool: o.Tool, Verdicts: []string{b.Verdict}}); err != nil {
+		return nil, err
+	}
+	files[ReportHTML] = bytes.Clone(buf.Bytes())
+	files[ProfileYAML] = b.Profile
+	if b.Waivers != nil {
+		files[WaiversYAML] = b.Waivers
+	}
+	cl := b.Cluster
+	cl.Server = SafeURL(cl.Server) // whoever filled it, no credential in the URL
+	docs := map[string]any{
+		InventoryJSON: inventoryDoc{APIVersion: APIVersion, Kind: "Inventory", Items: sortedInventory(b.Inventory)},
+		ClusterJSON: struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Cluster
+		}{APIVersion, "Cluster", cl},
+		ToolJSON: o.Tool,
+	}
+	for name, v := range docs {
+		j, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		files[name] = append(j, '\n')
+	}
+	return files, nil
+}
+
+func writeFiles(ctx context.Context, dir string, files map[string][]byte) error {
+	for name, data := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeSums hashes every file under dir into SHA256SUMS, in the format
+// 'sha256sum -c' reads: "HEX  PATH", paths relative to dir with '/'.
+func writeSums(dir string) error {
+	var lines []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == Sums {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256(data)
+		lines = append(lines, hex.EncodeToString(h[:])+"  "+rel)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i][66:] < lines[j][66:] })
+	return os.WriteFile(filepath.Join(dir, Sums), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// indexEntry is one cluster in index.json.
+type indexEntry struct {
+	Context   string       `json:"context"`
+	Dir       string       `json:"dir"`
+	ClusterID string       `json:"clusterID,omitempty"`
+	Verdict   string       `json:"verdict"`
+	Summary   check.Counts `json:"summary"`
+}
+
+func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) error {
+	var entries []indexEntry
+	used := map[string]bool{}
+	for _, b := range bundles {
+		if b.Report == nil {
+			return errors.New("a bundle needs its report")
+		}
+		sub := folderName(b.Report.Context, used)
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			return err
+		}
+		if err := writeOne(ctx, filepath.Join(dir, sub), b, o); err != nil {
+			return err
+		}
+		verdict := b.Verdict
+		if verdict == "" {
+			verdict = report.Verdict(b.Report)
+		}
+		entries = append(entries, indexEntry{Context: b.Report.Context, Dir: sub, ClusterID: b.Report.ClusterID, Verdict: verdict, Summary: b.Report.Summary})
+	}
+	j, err := json.MarshalIndent(struct {
+		APIVersion string       `json:"apiVersion"`
+		Kind       string       `json:"kind"`
+		Tool       version.Info `json:"tool"`
+		Items      []indexEntry `json:"items"`
+	}{APIVersion, "EvidenceIndex", o.Tool, entries}, "", "  ")
+	if err != nil {
+		return err
+	}
+	var page bytes.Buffer
+	if err := indexPage.Execute(&page, struct {
+		Tool  version.Info
+		Items []indexEntry
+	}{o.Tool, entries}); err != nil {
+		return err
+	}
+	if err := writeFiles(ctx, dir, map[string][]byte{IndexJSON: append(j, '\n'), IndexHTML: page.Bytes()}); err != nil {
+		return err
+	}
+	return writeSums(dir)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// folderName turns a context name into a folder name that is safe on every
+// file system and unique within the bundle.
+func folderName(context string, used map[string]bool) string {
+	base := strings.Trim(unsafeName.ReplaceAllString(context, "_"), "._")
+	if base == "" {
+		base = "context"
+	}
+	name := base
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	used[name] = true
+	return name
+}

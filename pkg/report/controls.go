@@ -1,0 +1,149 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+)
+
+// The states of a requirement besides the statuses of its results.
+const (
+	// NotVerifiable: only evidence from outside the cluster can show it.
+	NotVerifiable = "not verifiable"
+	// NotChecked: none of its checks ran, or all were skipped.
+	NotChecked = "not checked"
+)
+
+// Requirement is one PCI DSS requirement with the results that give
+// evidence for it, as the by-control views show it.
+type Requirement struct {
+	controls.Requirement
+	Results []check.Result
+	Counts  check.Counts
+	// Manual says what to attach where the cluster cannot show enough.
+	Manual []controls.Manual
+	// State is the worst status of its results: fail, warn, waived, pass;
+	// NotVerifiable when only attached evidence can show it, NotChecked
+	// when none of its checks ran or all were skipped.
+	State string
+}
+
+// ByRequirement groups results under every requirement the tool covers, in
+// the standard's order. A result's Controls decide where it goes; results
+// without (an engine that did not attach them) fall back to the map.
+func ByRequirement(results []check.Result) []Requirement {
+	var out []Requirement
+	for _, req := range controls.Requirements() {
+		row := Requirement{Requirement: req, Manual: controls.ManualFor(req.ID)}
+		for _, r := range results {
+			ids := r.Controls
+			if ids == nil {
+				ids = controls.For(r.ID)
+			}
+			if slices.Contains(ids, req.ID) {
+				row.Results = append(row.Results, r)
+			}
+		}
+		row.Counts = check.Count(row.Results)
+		row.State = state(row)
+		out = append(out, row)
+	}
+	return out
+}
+
+func state(r Requirement) string {
+	c := r.Counts
+	switch {
+	case c.Fail > 0 || c.Error > 0:
+		return string(check.Fail)
+	case c.Warn > 0:
+		return string(check.Warn)
+	case c.Waived > 0:
+		return string(check.Waived)
+	case c.Pass > 0:
+		return string(check.Pass)
+	case len(r.Manual) > 0 && len(controls.Checks(r.ID)) == 0:
+		return NotVerifiable
+	}
+	return NotChecked
+}
+
+func stateStatus(s string) check.Status {
+	if s == NotVerifiable || s == NotChecked {
+		return check.Skip
+	}
+	return check.Status(s)
+}
+
+// markState is Mark for a requirement's state; ◇ marks what only attached
+// evidence can show.
+func markState(s string) string {
+	if s == NotVerifiable {
+		return "◇"
+	}
+	return Mark(stateStatus(s))
+}
+
+// notRun lists the checks mapped to a requirement that this run skipped
+// (not selected), so a reader knows the gap is the run's, not the map's.
+func notRun(req Requirement) []string {
+	var out []string
+	for _, id := range controls.Checks(req.ID) {
+		ran := false
+		for _, r := range req.Results {
+			ran = ran || r.ID == id
+		}
+		if !ran {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// writeByControl prints, per cluster, every requirement with the checks
+// that give evidence for it and what to attach where the cluster cannot.
+func writeByControl(w io.Writer, reports []*Report, o Options) error {
+	paint := painter(o.Color)
+	var total check.Counts
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s %s (%s), profile %s: %s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile, controls.Standard)
+		for _, req := range ByRequirement(r.Results) {
+			st := stateStatus(req.State)
+			fmt.Fprintf(w, "%s %s %s\n", paint(colorOf(st), markState(req.State)), paint(ansiBold, req.ID), req.Title)
+			for _, res := range req.Results {
+				fmt.Fprintf(w, "    %s %s %s\n", paint(colorOf(res.Status), Mark(res.Status)), res.ID, res.Message)
+			}
+			if ids := notRun(req); len(ids) > 0 {
+				fmt.Fprintf(w, "    %s\n", paint(ansiGrey, "◎ not run: "+strings.Join(ids, ", ")))
+			}
+			for _, m := range req.Manual {
+				lead := "not verifiable from the cluster"
+				if len(controls.Checks(req.ID)) > 0 {
+					lead = "also outside the cluster"
+				}
+				fmt.Fprintf(w, "    %s %s: %s\n", paint(ansiGrey, "◇"), lead, m.Gap)
+				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "→ attach "+m.Evidence))
+			}
+		}
+		if r.Error != "" {
+			fmt.Fprintf(w, "  %s %s\n", paint(ansiRed, "✗"), r.Error)
+		}
+		total = add(total, r.Summary)
+	}
+	writeTotal(w, total, len(reports), o.Elapsed)
+	return nil
+}
+
+func orNone(context string) string {
+	if context == "" {
+		return "<no context>"
+	}
+	return context
+}

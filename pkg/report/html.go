@@ -1,0 +1,116 @@
+package report
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
+)
+
+// HTMLOptions is what the page shows besides the reports.
+type HTMLOptions struct {
+	// Tool is the build that ran verify; zero means this one.
+	Tool version.Info
+	// Verdicts are the engine's verdicts per report (it knows --fail-on);
+	// a missing one is derived from the counts.
+	Verdicts []string
+}
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"mark":        Mark,
+	"class":       func(s string) string { return strings.ReplaceAll(s, " ", "-") },
+	"title":       controls.Title,
+	"waiverLine":  WaiverLine,
+	"rfc3339":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"driftGroups": DriftGroups,
+	"pci321":      pci321,
+	"markState":   markState,
+	"notRun":      notRun,
+	"plural":      plural,
+}).Parse(htmlSource))
+
+type htmlCluster struct {
+	*Report
+	Verdict      string
+	Requirements []Requirement
+	// Ordered puts failures first, so an assessor reads what matters first.
+	Ordered []check.Result
+	Manual  []controls.Manual
+}
+
+type htmlData struct {
+	Tool     version.Info
+	Standard string
+	Clusters []htmlCluster
+}
+
+// WriteHTML renders reports as one self-contained page: inline style, no
+// script, no external resource, so it opens offline and prints to PDF.
+// html/template escapes everything that came from the cluster.
+func WriteHTML(w io.Writer, reports []*Report, o HTMLOptions) error {
+	d := htmlData{Tool: o.Tool, Standard: controls.Standard}
+	if d.Tool.Version == "" {
+		d.Tool = version.Get()
+	}
+	for i, r := range reports {
+		c := htmlCluster{Report: r, Requirements: ByRequirement(r.Results), Ordered: failuresFirst(withControls(r.Results)), Manual: controls.ManualRows()}
+		if i < len(o.Verdicts) && o.Verdicts[i] != "" {
+			c.Verdict = o.Verdicts[i]
+		} else {
+			c.Verdict = Verdict(r)
+		}
+		d.Clusters = append(d.Clusters, c)
+	}
+	return htmlPage.Execute(w, d)
+}
+
+// Verdict sums a report up the way the default --fail-on does: any failure
+// or error fails it; waived findings do not.
+func Verdict(r *Report) string {
+	switch c := r.Summary; {
+	case r.Error != "":
+		return "could not check"
+	case c.Fail > 0 || c.Error > 0:
+		return "failed"
+	case c.Warn > 0:
+		return "passed with warnings"
+	}
+	return "passed"
+}
+
+var statusRank = map[check.Status]int{check.Fail: 0, check.Error: 1, check.Warn: 2, check.Waived: 3, check.Pass: 4, check.Skip: 5}
+
+func failuresFirst(rs []check.Result) []check.Result {
+	out := slices.Clone(rs)
+	slices.SortStableFunc(out, func(a, b check.Result) int { return statusRank[a.Status] - statusRank[b.Status] })
+	return out
+}
+
+// withControls fills in the map's requirements for results an engine did
+// not annotate, so the page never says "none mapped" for a mapped check.
+func withControls(rs []check.Result) []check.Result {
+	out := slices.Clone(rs)
+	for i := range out {
+		if out[i].Controls == nil {
+			out[i].Controls = controls.For(out[i].ID)
+		}
+	}
+	return out
+}
+
+func pci321(id string) string {
+	m, ok := controls.Lookup(id)
+	if !ok {
+		return ""
+	}
+	return strings.Join(m.PCI321, ", ")
+}

@@ -1,0 +1,119 @@
+package waiver
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+)
+
+func day(s string) check.Date {
+	t, err := time.Parse(check.DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return check.Date{Time: t}
+}
+
+func wv(id, expires string, line int, objects ...string) Waiver {
+	return Waiver{Waiver: check.Waiver{Check: id, Objects: objects, Reason: "accepted", Ticket: "CHG-" + id, Expires: day(expires)}, File: "w.yaml", Line: line}
+}
+
+var today = time.Date(2027, 3, 31, 23, 0, 0, 0, time.UTC)
+
+func TestApply(t *testing.T) {
+	results := []check.Result{
+		{ID: "nodes-system-taint", Status: check.Warn, Message: "3 nodes lack the taint", Objects: []string{"pool/npsystem"}},
+		{ID: "images-placeholders", Status: check.Fail, Message: "2 pods", Objects: []string{"Pod/a0005-i/web-1", "Pod/default/api"}},
+		{ID: "nodes-cordoned", Status: check.Fail, Message: "1 node cordoned", Objects: []string{"Node/aks-npuser01-1"}},
+		{ID: "policies-templates", Status: check.Error, Message: "forbidden"},
+		{ID: "nodes-ready", Status: check.Pass, Message: "7 nodes Ready"},
+		{ID: "flux-suspended", Status: check.Warn, Message: "suspended"},
+	}
+	ws := []Waiver{
+		wv("nodes-system-taint", "2027-03-31", 4, "npsystem"),     // last valid day
+		wv("images-placeholders", "2027-06-01", 10, "a0005-i/*"),  // partial
+		wv("nodes-cordoned", "2027-03-30", 16),                    // expired yesterday
+		wv("policies-templates", "2030-01-01", 20),                // errors are not waivable: stale
+		wv("nodes-ready", "2030-01-01", 24),                       // passes: stale
+		wv("flux-suspended", "2030-01-01", 28),                    // whole check, no objects
+		wv("flux-suspended", "2030-01-01", 32, "flux-system/app"), // objects cannot cover a result without any
+		wv("flux-crds", "2030-01-01", 36),                         // its check did not run: not stale
+	}
+	out, notes := Apply(results, ws, today)
+
+	if out[0].Status != check.Waived || out[0].Waiver == nil || out[0].Waiver.Ticket != "CHG-nodes-system-taint" {
+		t.Errorf("fully covered: %+v", out[0])
+	}
+	if out[1].Status != check.Fail || out[1].Waiver != nil || len(out[1].Objects) != 2 ||
+		!strings.HasSuffix(out[1].Message, "(waived: Pod/a0005-i/web-1 by CHG-images-placeholders until 2027-06-01)") {
+		t.Errorf("partly covered: %+v", out[1])
+	}
+	if out[2].Status != check.Fail || out[2].Waiver != nil {
+		t.Errorf("expired waiver still covers: %+v", out[2])
+	}
+	if out[3].Status != check.Error || out[4].Status != check.Pass {
+		t.Errorf("error or pass changed: %v %v", out[3].Status, out[4].Status)
+	}
+	if out[5].Status != check.Waived {
+		t.Errorf("whole-check waiver: %+v", out[5])
+	}
+	if results[0].Status != check.Warn || results[1].Message != "2 pods" {
+		t.Error("Apply changed its input")
+	}
+	var got []string
+	for _, n := range notes {
+		got = append(got, string(n.Kind)+"@"+strconv.Itoa(n.Waiver.Line))
+	}
+	want := "expired@16 stale@20 stale@24 stale@32"
+	if strings.Join(got, " ") != want {
+		t.Errorf("notes %v, want %s", got, want)
+	}
+	if s := notes[0].String(); s != "waiver nodes-cordoned (w.yaml:16) expired on 2027-03-30 and no longer covers anything" {
+		t.Errorf("expired note: %q", s)
+	}
+	if s := notes[1].String(); !strings.Contains(s, "policies-templates (w.yaml:20) is stale") {
+		t.Errorf("stale note: %q", s)
+	}
+	if c := check.Count(out); c.Waived != 2 || c.Fail != 2 || c.Warn != 0 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+func TestCovers(t *testing.T) {
+	for _, c := range []struct {
+		pattern, object string
+		want            bool
+	}{
+		{"npsystem", "pool/npsystem", true},
+		{"web-*", "Pod/a0005-i/web-1", true},
+		{"a0005-i/web-1", "Pod/a0005-i/web-1", true},
+		{"a0005-*/*", "Pod/a0005-o/x", true},
+		{"Pod/*/*", "Pod/default/x", true},
+		{"Deployment/*/*", "Pod/default/x", false},
+		{"default/*", "Pod/a0005-i/x", false},
+		{"*", "exec/kubelogin", true},
+		{"a/b/c", "Node/x", false},
+		{"web", "Pod/a0005-i/web-1", false},
+	} {
+		w := Waiver{Waiver: check.Waiver{Objects: []string{c.pattern}}}
+		if got := w.Covers(c.object); got != c.want {
+			t.Errorf("%q covers %q = %v", c.pattern, c.object, got)
+		}
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a, b := wv("nodes-ready", "2030-01-01", 4), wv("nodes-cordoned", "2020-01-01", 8)
+	one := []Note{{Kind: Stale, Waiver: a}, {Kind: Expired, Waiver: b}}
+	two := []Note{{Kind: Expired, Waiver: b}}
+	got := Merge(one, two)
+	if len(got) != 1 || got[0].Kind != Expired {
+		t.Errorf("a waiver used on one cluster is not stale; got %+v", got)
+	}
+	if got := Merge(one, one); len(got) != 2 {
+		t.Errorf("stale on every cluster: %+v", got)
+	}
+}
