@@ -2,6 +2,7 @@ package controls
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
