@@ -24,28 +24,31 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 )
 
 func main() {
 	out := flag.String("out", filepath.Join("manifests", "flux"), "folder to write the generated YAML into")
 	flag.Parse()
+	devcmd.Main(func() error { return write(*out) })
+}
+
+func write(out string) error {
 	files, err := Generate(context.Background())
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
+		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
 	}
 	for _, name := range sortedKeys(files) {
-		if err := os.WriteFile(filepath.Join(*out, name), files[name], 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "✗", err)
-			os.Exit(1)
+		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(*out, name))
+		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(out, name))
 	}
+	return nil
 }
 
 func sortedKeys(m map[string][]byte) []string {

@@ -74,6 +74,19 @@ func established(ctx context.Context, c client.Client, names []string) (bool, st
 // TestCRDsEstablishedBeforeCustomResources watches the wire: on a fresh
 // cluster no request for a GitRepository or Kustomization (not even a
 // dry-run) may leave before every CRD of the set is Established.
+// noCRDs fails t when the cluster holds any CRD, when must say at which
+// point none was expected.
+func noCRDs(ctx context.Context, t *testing.T, admin client.Client, when string) {
+	t.Helper()
+	crds := &apiextensionsv1.CustomResourceDefinitionList{}
+	if err := admin.List(ctx, crds); err != nil {
+		t.Fatal(err)
+	}
+	if len(crds.Items) != 0 {
+		t.Errorf("%d CRDs exist %s", len(crds.Items), when)
+	}
+}
+
 func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 	env := testenv.StartT(t, testenv.Options{})
 	admin := adminClient(t, env.Config)
@@ -98,13 +111,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		if in.wrote.Load() {
 			t.Error("validation wrote")
 		}
-		crds := &apiextensionsv1.CustomResourceDefinitionList{}
-		if err := admin.List(ctx, crds); err != nil {
-			t.Fatal(err)
-		}
-		if len(crds.Items) != 0 {
-			t.Errorf("%d CRDs exist after a rejected validation", len(crds.Items))
-		}
+		noCRDs(ctx, t, admin, "after a rejected validation")
 	})
 
 	t.Run("a plan-only Install records the change set and writes nothing", func(t *testing.T) {
@@ -119,13 +126,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		if n := len(r.Report().Changes); n != 24 || !strings.HasPrefix(r.Summary(), "24 created") {
 			t.Errorf("dry run reports %d changes (%s), want 24 created", n, r.Summary())
 		}
-		crds := &apiextensionsv1.CustomResourceDefinitionList{}
-		if err := admin.List(ctx, crds); err != nil {
-			t.Fatal(err)
-		}
-		if len(crds.Items) != 0 {
-			t.Errorf("%d CRDs exist after a plan-only Install", len(crds.Items))
-		}
+		noCRDs(ctx, t, admin, "after a plan-only Install")
 	})
 
 	t.Run("custom resources only after their CRDs are established", func(t *testing.T) {
