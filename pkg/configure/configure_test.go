@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // replaced flattens a plan into file → token → count.
@@ -204,8 +205,8 @@ func TestSymlinksAreNotFollowedOutOfTheFolder(t *testing.T) {
 	dir := copyTree(t, "era-c")
 	outside := filepath.Join(t.TempDir(), "outside")
 	secret := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  vault: KEYVAULT_NAME\n"
-	write(t, filepath.Join(outside, "vault.yaml"), secret)
-	write(t, filepath.Join(outside, "sub", "more.yaml"), "image: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/x\n")
+	plugintest.WriteFile(t, filepath.Join(outside, "vault.yaml"), secret)
+	plugintest.WriteFile(t, filepath.Join(outside, "sub", "more.yaml"), "image: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/x\n")
 	// A file link and a folder link that lead out, and a relative link that
 	// climbs out through "..".
 	mustSymlink(t, filepath.Join(outside, "vault.yaml"), filepath.Join(dir, "ingress-nginx", "vault.yaml"))
@@ -456,7 +457,7 @@ func TestFileThatWouldNoLongerParse(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir := copyTree(t, "era-a")
-			write(t, filepath.Join(dir, filepath.FromSlash(c.file)), c.content)
+			plugintest.WriteFile(t, filepath.Join(dir, filepath.FromSlash(c.file)), c.content)
 			before := snapshot(t, dir)
 			p, err := Prepare(ctx, dir, c.values)
 			var refused *RefusedError
@@ -482,7 +483,7 @@ func TestCRLFAndMissingFinalNewline(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
 	crlf := "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: acr\r\ndata:\r\n  registry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\n  other: x\r\n"
-	write(t, filepath.Join(dir, "kube-system", "crlf.yaml"), crlf)
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "crlf.yaml"), crlf)
 	p, err := Prepare(ctx, dir, allValues())
 	if err != nil {
 		t.Fatal(err)
@@ -510,7 +511,7 @@ func TestDiffAppliesWithGit(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
-	write(t, filepath.Join(dir, "kube-system", "crlf.yaml"), "a: 1\r\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\nb: 2\r\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "crlf.yaml"), "a: 1\r\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\nb: 2\r\n")
 	pristine := t.TempDir()
 	if out, err := exec.Command("cp", "-a", dir+"/.", pristine).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
@@ -545,9 +546,9 @@ func TestDiffAppliesWithGit(t *testing.T) {
 func TestGitFolderAndNonYAMLAreIgnored(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
-	write(t, filepath.Join(dir, ".git", "hooks", "x.yaml"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
-	write(t, filepath.Join(dir, "notes.txt"), "REPLACE_ME_WITH_YOUR_ACRNAME\n")
-	write(t, filepath.Join(dir, "extra", "upper.YML"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, ".git", "hooks", "x.yaml"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "notes.txt"), "REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "extra", "upper.YML"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
 	tree, err := Scan(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -568,7 +569,7 @@ func TestScanRefusesAMissingFolderOrAFile(t *testing.T) {
 		t.Errorf("Scan(missing) = %v", err)
 	}
 	f := filepath.Join(t.TempDir(), "file.yaml")
-	write(t, f, "a: b\n")
+	plugintest.WriteFile(t, f, "a: b\n")
 	if _, err := Scan(ctx, f); err == nil || !strings.Contains(err.Error(), "is not a folder") {
 		t.Errorf("Scan(file) = %v", err)
 	}
@@ -577,7 +578,7 @@ func TestScanRefusesAMissingFolderOrAFile(t *testing.T) {
 func TestLongLinesDoNotHidePlaceholders(t *testing.T) {
 	dir := copyTree(t, "era-c")
 	long := "data: \"" + strings.Repeat("x", 17<<20) + "\"\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\n"
-	write(t, filepath.Join(dir, "kube-system", "long.yaml"), long)
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "long.yaml"), long)
 	tree, err := Scan(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dircopy"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // Values that pass validation, used by every test that substitutes.
@@ -35,9 +35,7 @@ func copyTree(t *testing.T, era string) string {
 	t.Helper()
 	src := filepath.Join("testdata", era, "cluster-manifests")
 	dst := filepath.Join(t.TempDir(), "cluster-manifests")
-	if err := dircopy.Copy(src, dst); err != nil {
-		t.Fatal(err)
-	}
+	plugintest.CopyTree(t, src, dst)
 	return dst
 }
 
@@ -94,15 +92,5 @@ func assertUnchanged(t *testing.T, before, after map[string]entry) {
 		if _, ok := before[p]; !ok {
 			t.Errorf("%s appeared", p)
 		}
-	}
-}
-
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
