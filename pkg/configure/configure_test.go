@@ -65,10 +65,7 @@ func TestConfigureBothEras(t *testing.T) {
 			dir := copyTree(t, c.era)
 			before := snapshot(t, dir)
 
-			p, err := Prepare(ctx, dir, allValues())
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := prepareAll(ctx, t, dir)
 			if got := replaced(p); !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("replacements = %v\nwant %v", got, c.want)
 			}
@@ -121,10 +118,7 @@ func TestConfigureBothEras(t *testing.T) {
 			}
 
 			// Idempotent: a second run finds nothing to change.
-			again, err := Prepare(ctx, dir, allValues())
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := prepareAll(ctx, t, dir)
 			if len(again.Changes) != 0 {
 				t.Errorf("second run would change %v", replaced(again))
 			}
@@ -217,10 +211,7 @@ func TestSymlinksAreNotFollowedOutOfTheFolder(t *testing.T) {
 	mustSymlink(t, filepath.Join("..", "ingress-nginx", "kustomization.yaml"), filepath.Join(dir, "kube-system", "alias.yaml"))
 	outsideBefore := snapshot(t, outside)
 
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	escapes := map[string]bool{}
 	for _, s := range p.Tree.Skipped {
 		escapes[s.Path] = s.Escapes
@@ -332,10 +323,7 @@ func TestModesAreKept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	if err := p.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -358,10 +346,7 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-a")
 	before := snapshot(t, dir)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	// The fourth rename fails, after three files were already replaced.
 	calls := 0
 	orig := rename
@@ -374,7 +359,7 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	}
 	defer func() { rename = orig }()
 
-	err = p.Apply(ctx)
+	err := p.Apply(ctx)
 	if err == nil {
 		t.Fatal("Apply() succeeded despite the failed rename")
 	}
@@ -390,10 +375,7 @@ func TestStagingFailureWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
 	before := snapshot(t, dir)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	// The last file is edited between the plan and the write: the plan is stale.
 	last := filepath.Join(dir, filepath.FromSlash(p.Changes[len(p.Changes)-1].Path))
 	b, _ := os.ReadFile(last)
@@ -402,7 +384,7 @@ func TestStagingFailureWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before[mustRel(t, dir, last)] = entry{Mode: 0o644, Data: string(edited)}
-	err = p.Apply(ctx)
+	err := p.Apply(ctx)
 	if err == nil || !strings.Contains(err.Error(), "changed while configuring") {
 		t.Fatalf("Apply() = %v", err)
 	}
@@ -484,10 +466,7 @@ func TestCRLFAndMissingFinalNewline(t *testing.T) {
 	dir := copyTree(t, "era-c")
 	crlf := "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: acr\r\ndata:\r\n  registry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\n  other: x\r\n"
 	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "crlf.yaml"), crlf)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	if err := p.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -516,10 +495,7 @@ func TestDiffAppliesWithGit(t *testing.T) {
 	if out, err := exec.Command("cp", "-a", dir+"/.", pristine).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	var diff bytes.Buffer
 	if err := p.WriteDiff(&diff); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package configure
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,16 @@ const (
 	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 	testClientID = "0e7c1d5b-3a4f-4b2e-9c8d-6f5a4b3c2d1e"
 )
+
+// prepareAll plans configuring dir with allValues, failing t when it cannot.
+func prepareAll(ctx context.Context, t *testing.T, dir string) *Plan {
+	t.Helper()
+	p, err := Prepare(ctx, dir, allValues())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func allValues() map[string]string {
 	return map[string]string{
