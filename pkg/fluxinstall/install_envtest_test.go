@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/crd"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -54,18 +55,12 @@ func isCustomResourceRequest(r *http.Request) bool {
 	return len(strings.Split(p, "/")) > 2
 }
 
+// established says whether every CRD of names is Established now and, when
+// not, which one is not and why.
 func established(ctx context.Context, c client.Client, names []string) (bool, string) {
 	for _, n := range names {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := c.Get(ctx, client.ObjectKey{Name: n}, crd); err != nil {
-			return false, n + ": " + err.Error()
-		}
-		ok := false
-		for _, cond := range crd.Status.Conditions {
-			ok = ok || cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue
-		}
-		if !ok {
-			return false, n + " not Established"
+		if ok, why := crd.Established(ctx, c, n); !ok {
+			return false, n + ": " + why
 		}
 	}
 	return true, ""
