@@ -10,22 +10,8 @@ import (
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "access-private-endpoint", Category: "access", Severity: Critical,
-			Title:       "The kubeconfig's API server endpoint is private",
-			Remediation: "create the cluster with enablePrivateCluster: true and reach it from the jump box ('az aks get-credentials' there gives the privatelink address)",
-			Uses:        []cluster.Resource{cluster.Kubeconfig},
-			Run:         privateEndpoint,
-		},
-		&Check{
-			ID: "access-credential-plugin", Category: "access", Severity: Critical,
-			Title:       "The kubeconfig's exec credential plugin is on PATH",
-			Remediation: "install the plugin the kubeconfig names (for Entra ID clusters: kubelogin, 'az aks install-cli') and put it on PATH",
-			Uses:        []cluster.Resource{cluster.Kubeconfig},
-			Run:         credentialPlugin,
-		},
-	)
+	judge("access-private-endpoint", privateEndpoint, cluster.Kubeconfig)
+	judge("access-credential-plugin", credentialPlugin, cluster.Kubeconfig)
 }
 
 func serverHost(server string) string {

@@ -8,16 +8,11 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(&Check{
-		ID: "security-agents", Category: "security", Severity: Critical,
-		Title:       "Every security agent DaemonSet runs a ready pod on every node it must cover",
-		Remediation: "check the DaemonSet named ('kubectl -n NAMESPACE describe daemonset NAME'): a missing one comes from cluster-manifests (cluster-baseline-settings, falco-system) through Flux; a node without a ready pod shows why in the pod's events (taints, resources, image pull)",
-		Uses:        []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.DaemonSets},
-		Run:         securityAgents,
-	})
+	judge("security-agents", securityAgents, cluster.Nodes, cluster.Pods, cluster.DaemonSets)
 }
 
 func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -75,7 +70,7 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 		}
 		if len(missing) > 0 {
-			problems = append(problems, fmt.Sprintf("%s (DaemonSet %s/%s) has no ready pod on %d of %s: %s", ag.Name, ag.Namespace, name, len(missing), plural(len(cover), "node", "nodes"), limit(missing, 5)))
+			problems = append(problems, fmt.Sprintf("%s (DaemonSet %s/%s) has no ready pod on %d of %s: %s", ag.Name, ag.Namespace, name, len(missing), progress.Count(len(cover), "node", "nodes"), progress.Summary(missing, 5)))
 			continue
 		}
 		good = append(good, ag.Namespace+"/"+name)
@@ -87,5 +82,5 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(problems) > 0 {
 		return fail("%s%s", strings.Join(problems, "; "), note).with(objs...)
 	}
-	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), plural(len(cover), "node", "nodes"), sec.Nodes, note).with(objs...)
+	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), progress.Count(len(cover), "node", "nodes"), sec.Nodes, note).with(objs...)
 }

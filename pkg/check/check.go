@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -36,7 +35,13 @@ const (
 )
 
 // Categories in report order; each is a 'verify <category>' sub-command.
-var Categories = []string{"nodes", "segmentation", "network", "namespaces", "security", "policies", "identities", "access", "secrets", "flux", "images"}
+var Categories = func() []string {
+	out := make([]string, 0, len(catalogue))
+	for _, sec := range catalogue {
+		out = append(out, sec.category)
+	}
+	return out
+}()
 
 // Named asks the reader for one object of a type that is not listed.
 type Named struct {
@@ -166,31 +171,36 @@ func (r Result) with(objects ...string) Result {
 	return r
 }
 
-var registry []*Check
-
-// register adds checks to the catalogue; IDs are part of the product and
-// must never change or be reused.
-func register(cs ...*Check) {
-	for _, c := range cs {
-		for _, o := range registry {
-			if o.ID == c.ID {
-				panic("duplicate check ID " + c.ID)
-			}
+// registry is the catalogue as checks, in report order; each category's
+// file gives its checks their code with judge.
+var registry = func() []*Check {
+	var out []*Check
+	for _, sec := range catalogue {
+		for _, a := range sec.checks {
+			out = append(out, &Check{ID: a.id, Category: sec.category, Severity: a.severity, Title: a.title, Remediation: a.remediation})
 		}
-		registry = append(registry, c)
 	}
+	return out
+}()
+
+// judge gives the catalogue's check id its code: run, over the types in
+// uses. It returns the check for one that also reads single objects
+// (Named). An ID the catalogue lacks, or code given twice, stops the
+// program before it can report on a check nobody described.
+func judge(id string, run func(s *cluster.Snapshot, p *profile.Profile) Result, uses ...cluster.Resource) *Check {
+	c := Lookup(id)
+	switch {
+	case c == nil:
+		panic("check " + id + " is not in the catalogue")
+	case c.Run != nil:
+		panic("check " + id + " is judged twice")
+	}
+	c.Run, c.Uses = run, uses
+	return c
 }
 
-// All returns the catalogue in report order: by category, then registration.
-func All() []*Check {
-	out := append([]*Check(nil), registry...)
-	rank := map[string]int{}
-	for i, c := range Categories {
-		rank[c] = i
-	}
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Category] < rank[out[j].Category] })
-	return out
-}
+// All returns the catalogue in report order.
+func All() []*Check { return slices.Clone(registry) }
 
 // Lookup returns a check by ID.
 func Lookup(id string) *Check {

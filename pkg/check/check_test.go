@@ -1,7 +1,9 @@
 package check
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,6 +111,34 @@ func TestCatalogue(t *testing.T) {
 		if !found {
 			t.Errorf("category %s has no check", cat)
 		}
+	}
+}
+
+// TestCatalogueAndCodeMatch fails when the catalogue describes a check
+// that no code judges, or code that reads nothing; code for an ID the
+// catalogue lacks, or given twice, panics in judge at start.
+func TestCatalogueAndCodeMatch(t *testing.T) {
+	for _, c := range All() {
+		if c.Run == nil {
+			t.Errorf("%s is in the catalogue but no code judges it: add a judge call to the %s checks' file", c.ID, c.Category)
+		}
+		if len(c.Uses) == 0 && c.Named == nil {
+			t.Errorf("%s reads nothing: its judge call names no type", c.ID)
+		}
+	}
+	run := func(*cluster.Snapshot, *profile.Profile) Result { return pass("") }
+	for id, want := range map[string]string{"nodes-unknown": "not in the catalogue", "nodes-ready": "judged twice"} {
+		func() {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), want) {
+					t.Errorf("judge(%q): got panic %v, want one saying %q", id, v, want)
+				}
+			}()
+			judge(id, run, cluster.Pods)
+		}()
+	}
+	if c := Lookup("nodes-ready"); !slices.Equal(c.Uses, []cluster.Resource{cluster.Nodes}) || c.Run == nil {
+		t.Errorf("a refused judge call changed nodes-ready: %+v", c)
 	}
 }
 

@@ -13,62 +13,19 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 var syncUses = []cluster.Resource{cluster.GitRepositories, cluster.Kustomizations}
 
 func init() {
-	register(
-		&Check{
-			ID: "flux-kubernetes-version", Category: "flux", Severity: Critical,
-			Title:       "The Kubernetes version satisfies Flux's minimum",
-			Remediation: "upgrade the cluster ('az aks upgrade') before installing this Flux version",
-			Uses:        []cluster.Resource{cluster.ServerVersion},
-			Run:         fluxKubernetes,
-		},
-		&Check{
-			ID: "flux-controllers", Category: "flux", Severity: Critical,
-			Title:       "The Flux controllers are healthy",
-			Remediation: "kubectl -n flux-system describe deployment NAME; re-run '{cli} bootstrap' or check the microsoft.flux extension",
-			Uses:        []cluster.Resource{cluster.Deployments},
-			Run:         fluxControllers,
-		},
-		&Check{
-			ID: "flux-crds", Category: "flux", Severity: Critical,
-			Title:       "The Flux CRDs are installed with stored versions",
-			Remediation: "install Flux ('{cli} bootstrap'); an empty storedVersions means the CRD was never used to store objects",
-			Uses:        []cluster.Resource{cluster.CRDs},
-			Run:         fluxCRDs,
-		},
-		&Check{
-			ID: "flux-sync-ready", Category: "flux", Severity: Critical,
-			Title:       "The Flux GitRepository and Kustomization are Ready",
-			Remediation: "flux get sources git -A; flux get kustomizations -A; the Ready message names the cause (credentials, URL, build error)",
-			Uses:        syncUses,
-			Run:         fluxSyncReady,
-		},
-		&Check{
-			ID: "flux-source-url", Category: "flux", Severity: Critical,
-			Title:       "The GitRepository URL has no placeholder left",
-			Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('{cli} configure') or re-run bootstrap with --url",
-			Uses:        syncUses,
-			Run:         fluxSourceURL,
-		},
-		&Check{
-			ID: "flux-suspended", Category: "flux", Severity: Warning,
-			Title:       "No GitRepository or Kustomization is suspended",
-			Remediation: "flux resume source git NAME / flux resume kustomization NAME",
-			Uses:        syncUses,
-			Run:         fluxSuspended,
-		},
-		&Check{
-			ID: "flux-extension", Category: "flux", Severity: Critical,
-			Title:       "Flux managed by the AKS microsoft.flux extension is recognised and its agents healthy",
-			Remediation: "check the extension with 'az k8s-extension show --name flux' and its fluxconfig pods in flux-system",
-			Uses:        append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...),
-			Run:         fluxExtension,
-		},
-	)
+	judge("flux-kubernetes-version", fluxKubernetes, cluster.ServerVersion)
+	judge("flux-controllers", fluxControllers, cluster.Deployments)
+	judge("flux-crds", fluxCRDs, cluster.CRDs)
+	judge("flux-sync-ready", fluxSyncReady, syncUses...)
+	judge("flux-source-url", fluxSourceURL, syncUses...)
+	judge("flux-suspended", fluxSuspended, syncUses...)
+	judge("flux-extension", fluxExtension, append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...)...)
 }
 
 func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
@@ -163,7 +120,7 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
 			dist += "managed by " + m + "; "
 		}
 	}
-	return pass("%s%s: %s", dist, plural(len(good), "CRD", "CRDs"), limit(good, 12)).with(objs...)
+	return pass("%s%s: %s", dist, progress.Count(len(good), "CRD", "CRDs"), progress.Summary(good, 12)).with(objs...)
 }
 
 // syncObjects finds the first sync set of the profile whose GitRepository
@@ -259,9 +216,9 @@ func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
 	}
 	sort.Strings(suspended)
 	if len(suspended) > 0 {
-		return fail("%s suspended: %s", plural(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
+		return fail("%s suspended: %s", progress.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
 	}
-	return pass("none of %s is suspended", plural(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
+	return pass("none of %s is suspended", progress.Count(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
 }
 
 func fluxExtension(s *cluster.Snapshot, p *profile.Profile) Result {

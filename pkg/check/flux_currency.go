@@ -16,15 +16,7 @@ import (
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "flux-currency", Category: "flux", Severity: Critical,
-			Title:       "The installed Flux is within the supported window and serves current APIs",
-			Remediation: "upgrade Flux with '{cli} bootstrap', which installs the Flux this tool carries (with the microsoft.flux extension, let it upgrade: autoUpgradeMinorVersion); objects stored at an API version current Flux no longer serves must be rewritten to a served one first",
-			Uses:        []cluster.Resource{cluster.CRDs, cluster.Deployments},
-			Run:         fluxCurrency,
-		},
-	)
+	judge("flux-currency", fluxCurrency, cluster.CRDs, cluster.Deployments)
 }
 
 // currentFlux is what the Flux this tool installs serves, read once from

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // groups collects findings under headings (a namespace, a pool, an image)
@@ -41,7 +42,7 @@ func (g *groups) render(maxGroups, maxItems int) string {
 			break
 		}
 		its := g.items[k]
-		parts = append(parts, fmt.Sprintf("%s (%d): %s", k, len(its), limit(its, maxItems)))
+		parts = append(parts, fmt.Sprintf("%s (%d): %s", k, len(its), progress.Summary(its, maxItems)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -12,54 +12,28 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-// Identity checks read the SecretProviderClass and the AzureIdentity type
-// to tell the era apart, so every one of them uses both.
-var identityUses = []cluster.Resource{cluster.SecretProviderClasses, cluster.AzureIdentities}
-
 func init() {
-	register(
-		&Check{
-			ID: "identities-pod-identity", Category: "identities", Severity: Critical,
-			Title:       "AAD Pod Identity: the ingress AzureIdentity is served and well-formed",
-			Remediation: "re-run the cluster-stamp.v2 deployment that assigns the ingress identity (podIdentityProfile.userAssignedIdentities), then 'kubectl describe AzureIdentity -n ingress-nginx'",
-			Uses:        identityUses,
-			Run:         podIdentity,
-		},
-		&Check{
-			ID: "identities-pod-identity-binding", Category: "identities", Severity: Critical,
-			Title:       "AAD Pod Identity: a binding names the identity and selects the running ingress controller pods",
-			Remediation: "the binding's spec.selector must equal the aadpodidbinding label of the ingress controller pods: fix the Deployment's pod template label or the binding",
-			Uses:        append([]cluster.Resource{cluster.AzureIdentityBindings, cluster.Pods}, identityUses...),
-			Run:         podIdentityBinding,
-		},
-		&Check{
-			ID: "identities-nmi", Category: "identities", Severity: Critical,
-			Title:       "AAD Pod Identity: NMI is ready on every node",
-			Remediation: "the AKS-managed add-on runs the nmi DaemonSet in kube-system: check its pods and the podIdentityProfile",
-			Uses:        append([]cluster.Resource{cluster.DaemonSets}, identityUses...),
-			Run:         podIdentityNMI,
-		},
-		&Check{
-			ID: "identities-workload-identity", Category: "identities", Severity: Critical,
-			Title:       "Workload Identity: the SecretProviderClass client ID is a GUID and the service account exists",
-			Remediation: "set parameters.clientID to the ingress identity's client ID (output ingressClientid) and make sure the ingress service account exists; its federated credential's subject must name it",
-			Uses:        identityUses,
-			Named: func(p *profile.Profile) []Named {
-				sa := p.Identities.WorkloadIdentity.ServiceAccount
-				return []Named{{cluster.ServiceAccounts, sa.Namespace, sa.Name}}
-			},
-			Run: workloadIdentity,
-		},
-		&Check{
-			ID: "identities-wi-webhook", Category: "identities", Severity: Critical,
-			Title:       "Workload Identity: the mutating webhook is healthy where pods rely on it",
-			Remediation: "the AKS workload identity add-on runs the webhook in kube-system: enable it with 'az aks update --enable-workload-identity'",
-			Uses:        append([]cluster.Resource{cluster.Pods, cluster.Deployments}, identityUses...),
-			Run:         workloadIdentityWebhook,
-		},
-	)
+	judgeIdentity("identities-pod-identity", podIdentity)
+	judgeIdentity("identities-pod-identity-binding", podIdentityBinding, cluster.AzureIdentityBindings, cluster.Pods)
+	judgeIdentity("identities-nmi", podIdentityNMI, cluster.DaemonSets)
+	judgeIdentity("identities-workload-identity", workloadIdentity).Named = ingressServiceAccount
+	judgeIdentity("identities-wi-webhook", workloadIdentityWebhook, cluster.Pods, cluster.Deployments)
+}
+
+// judgeIdentity gives an identity check its code. Identity checks read the
+// SecretProviderClass and the AzureIdentity type to tell the era apart, so
+// every one of them uses both.
+func judgeIdentity(id string, run func(s *cluster.Snapshot, p *profile.Profile) Result, uses ...cluster.Resource) *Check {
+	return judge(id, run, append(uses, cluster.SecretProviderClasses, cluster.AzureIdentities)...)
+}
+
+// ingressServiceAccount is the service account the federated credential names.
+func ingressServiceAccount(p *profile.Profile) []Named {
+	sa := p.Identities.WorkloadIdentity.ServiceAccount
+	return []Named{{cluster.ServiceAccounts, sa.Namespace, sa.Name}}
 }
 
 // identityMode tells AAD Pod Identity from Workload Identity. The profile
@@ -83,7 +57,7 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 		}
 	}
 	if n := len(s.Custom[cluster.AzureIdentities]); n > 0 {
-		return "podIdentity", fmt.Sprintf("the cluster holds %s", plural(n, "AzureIdentity", "AzureIdentities"))
+		return "podIdentity", fmt.Sprintf("the cluster holds %s", progress.Count(n, "AzureIdentity", "AzureIdentities"))
 	}
 	if !s.Absent(cluster.AzureIdentities) {
 		return "podIdentity", "the cluster serves AzureIdentity, though it holds none and the SecretProviderClass does not say (the weakest evidence)"
@@ -165,9 +139,9 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(wrong) > 0 {
-		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, limit(wrong, 5)).with(obj)
+		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, progress.Summary(wrong, 5)).with(obj)
 	}
-	return pass("%s binds %s to %s", obj, pi.Identity.Name, plural(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
+	return pass("%s binds %s to %s", obj, pi.Identity.Name, progress.Count(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
 }
 
 func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -185,7 +159,7 @@ func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).with("DaemonSet/" + n.String())
 	}
-	return pass("DaemonSet %s ready on %s", n, plural(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
+	return pass("DaemonSet %s ready on %s", n, progress.Count(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
 }
 
 func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -245,7 +219,7 @@ func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	r := deploymentsAvailable(s, []profile.Ref{wi.Webhook}, "workload identity webhook")
 	if r.Status == Fail {
-		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", plural(len(relying), "pod", "pods"), limit(relying, 3), r.Message)
+		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", progress.Count(len(relying), "pod", "pods"), progress.Summary(relying, 3), r.Message)
 	}
 	return r
 }

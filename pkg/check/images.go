@@ -7,16 +7,11 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(&Check{
-		ID: "images-placeholders", Category: "images", Severity: Critical,
-		Title:       "No pod image still names a placeholder registry",
-		Remediation: "replace " + placeholder.ACRName + " in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads",
-		Uses:        []cluster.Resource{cluster.Pods},
-		Run:         imagePlaceholders,
-	})
+	judge("images-placeholders", imagePlaceholders, cluster.Pods)
 }
 
 func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -51,14 +46,7 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s still use a placeholder image: %s", plural(len(objs), "pod", "pods"), strings.Join(limitList(bad, 10), "; ")).with(objs...)
+		return fail("%s still use a placeholder image: %s", progress.Count(len(objs), "pod", "pods"), strings.Join(progress.Clip(bad, 10), "; ")).with(objs...)
 	}
-	return pass("no placeholder in the images of %s", plural(scanned, "pod", "pods"))
-}
-
-func limitList(items []string, n int) []string {
-	if len(items) <= n {
-		return items
-	}
-	return append(items[:n:n], fmt.Sprintf("and %d more", len(items)-n))
+	return pass("no placeholder in the images of %s", progress.Count(scanned, "pod", "pods"))
 }

@@ -5,16 +5,11 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(&Check{
-		ID: "namespaces-guardrails", Category: "namespaces", Severity: Critical,
-		Title:       "Each namespace the profile lists has a ResourceQuota and a LimitRange",
-		Remediation: "add the reference's resource-quota.yaml and limit-range.yaml (both named default) to the namespace's folder in cluster-manifests and list them in its kustomization.yaml",
-		Uses:        []cluster.Resource{cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges},
-		Run:         namespaceGuardrails,
-	})
+	judge("namespaces-guardrails", namespaceGuardrails, cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges)
 }
 
 func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -50,5 +45,5 @@ func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
 	if !bad.empty() {
 		return fail("%s", bad.render(3, 10)).with(objs...)
 	}
-	return pass("%s with a ResourceQuota and a LimitRange: %s", plural(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).with(objs...)
+	return pass("%s with a ResourceQuota and a LimitRange: %s", progress.Count(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).with(objs...)
 }

@@ -8,25 +8,12 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "network-deny-all", Category: "network", Severity: Critical,
-			Title:       "Each namespace the profile lists has a NetworkPolicy that denies all traffic by default",
-			Remediation: "add the reference's networkpolicy-denyall.yaml (NetworkPolicy default: podSelector {}, policyTypes [Ingress, Egress], no rules) to the namespace's folder in cluster-manifests and list it in that folder's kustomization.yaml; Flux applies it",
-			Uses:        []cluster.Resource{cluster.Namespaces, cluster.NetworkPolicies},
-			Run:         networkDenyAll,
-		},
-		&Check{
-			ID: "network-internal-load-balancers", Category: "network", Severity: Critical,
-			Title:       "Every LoadBalancer Service is internal",
-			Remediation: "annotate each Service named with the annotation in the message (AKS then gives it a private frontend in the cluster's virtual network), or make it ClusterIP behind the ingress controller",
-			Uses:        []cluster.Resource{cluster.Services},
-			Run:         networkInternalLB,
-		},
-	)
+	judge("network-deny-all", networkDenyAll, cluster.Namespaces, cluster.NetworkPolicies)
+	judge("network-internal-load-balancers", networkInternalLB, cluster.Services)
 }
 
 // deniesAll reports whether np selects every pod and denies both directions
@@ -68,7 +55,7 @@ func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 			finding = d.Namespace + " has no NetworkPolicy"
 			if len(others) > 0 {
-				finding = fmt.Sprintf("%s has %s (%s), none selects every pod and denies ingress and egress", d.Namespace, plural(len(others), "NetworkPolicy", "NetworkPolicies"), limit(others, 3))
+				finding = fmt.Sprintf("%s has %s (%s), none selects every pod and denies ingress and egress", d.Namespace, progress.Count(len(others), "NetworkPolicy", "NetworkPolicies"), progress.Summary(others, 3))
 			}
 		}
 		if d.Note != "" {
@@ -118,7 +105,7 @@ func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) Result {
 		return pass("no Service of type LoadBalancer")
 	}
 	if len(public) > 0 {
-		return fail("%s public, without %s: %q: %s", plural(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, limit(public, 10)).with(objs...)
+		return fail("%s public, without %s: %q: %s", progress.Count(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, progress.Summary(public, 10)).with(objs...)
 	}
-	return pass("%s, all internal (%s: %q)", plural(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).with(objs...)
+	return pass("%s, all internal (%s: %q)", progress.Count(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).with(objs...)
 }

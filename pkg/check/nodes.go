@@ -10,46 +10,15 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "nodes-ready", Category: "nodes", Severity: Critical,
-			Title:       "Every node is Ready",
-			Remediation: "kubectl describe node NAME; on AKS, 'az aks nodepool show' and the node's kubelet logs explain the condition",
-			Uses:        []cluster.Resource{cluster.Nodes},
-			Run:         nodesReady,
-		},
-		&Check{
-			ID: "nodes-pools", Category: "nodes", Severity: Critical,
-			Title:       "Every expected node pool is present with its minimum count, mode and labels",
-			Remediation: "scale or create the pool with 'az aks nodepool scale|add', with the labels the profile lists (--labels pci-scope=...)",
-			Uses:        []cluster.Resource{cluster.Nodes},
-			Run:         nodesPools,
-		},
-		&Check{
-			ID: "nodes-kubelet-version", Category: "nodes", Severity: Critical,
-			Title:       "One kubelet minor version across nodes, within supported skew of the API server",
-			Remediation: "upgrade the lagging pools with 'az aks nodepool upgrade' to the control plane's version",
-			Uses:        []cluster.Resource{cluster.Nodes, cluster.ServerVersion},
-			Run:         nodesKubelet,
-		},
-		&Check{
-			ID: "nodes-cordoned", Category: "nodes", Severity: Warning,
-			Title:       "No node is cordoned",
-			Remediation: "kubectl uncordon NAME once maintenance is over",
-			Uses:        []cluster.Resource{cluster.Nodes},
-			Run:         nodesCordoned,
-		},
-		&Check{
-			ID: "nodes-system-taint", Category: "nodes", Severity: Critical,
-			Title:       "The system pool carries the taint the profile asks for",
-			Remediation: "add the taint to the system pool ('az aks nodepool update --node-taints CriticalAddonsOnly=true:NoSchedule'), or set nodes.systemTaint.required: false in the profile",
-			Uses:        []cluster.Resource{cluster.Nodes},
-			Run:         nodesSystemTaint,
-		},
-	)
+	judge("nodes-ready", nodesReady, cluster.Nodes)
+	judge("nodes-pools", nodesPools, cluster.Nodes)
+	judge("nodes-kubelet-version", nodesKubelet, cluster.Nodes, cluster.ServerVersion)
+	judge("nodes-cordoned", nodesCordoned, cluster.Nodes)
+	judge("nodes-system-taint", nodesSystemTaint, cluster.Nodes)
 }
 
 func nodeReady(n *corev1.Node) (bool, string) {
@@ -81,9 +50,9 @@ func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s of %d not Ready: %s", plural(len(bad), "node", "nodes"), len(s.Nodes), limit(bad, 10)).with(objs...)
+		return fail("%s of %d not Ready: %s", progress.Count(len(bad), "node", "nodes"), len(s.Nodes), progress.Summary(bad, 10)).with(objs...)
 	}
-	return pass("%s Ready", plural(len(s.Nodes), "node", "nodes"))
+	return pass("%s Ready", progress.Count(len(s.Nodes), "node", "nodes"))
 }
 
 func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -99,7 +68,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 	for _, pool := range p.Nodes.Pools {
 		nodes := byPool[pool.Name]
 		if len(nodes) < pool.MinCount {
-			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, plural(len(nodes), "node", "nodes"), pool.MinCount))
+			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, progress.Count(len(nodes), "node", "nodes"), pool.MinCount))
 			objs = append(objs, "pool/"+pool.Name)
 			continue
 		}
@@ -116,11 +85,11 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 		}
 		if len(wrongMode) > 0 {
-			bad = append(bad, fmt.Sprintf("pool %s: %s not in mode %s (%s): %s", pool.Name, plural(len(wrongMode), "node", "nodes"), pool.Mode, p.Nodes.ModeLabel, limit(wrongMode, 5)))
+			bad = append(bad, fmt.Sprintf("pool %s: %s not in mode %s (%s): %s", pool.Name, progress.Count(len(wrongMode), "node", "nodes"), pool.Mode, p.Nodes.ModeLabel, progress.Summary(wrongMode, 5)))
 			objs = append(objs, "pool/"+pool.Name)
 		}
 		if len(wrongLabels) > 0 {
-			bad = append(bad, fmt.Sprintf("pool %s: %s without labels %s: %s", pool.Name, plural(len(wrongLabels), "node", "nodes"), labelString(pool.Labels), limit(wrongLabels, 5)))
+			bad = append(bad, fmt.Sprintf("pool %s: %s without labels %s: %s", pool.Name, progress.Count(len(wrongLabels), "node", "nodes"), labelString(pool.Labels), progress.Summary(wrongLabels, 5)))
 			objs = append(objs, "pool/"+pool.Name)
 		}
 		if len(wrongMode) == 0 && len(wrongLabels) == 0 {
@@ -158,13 +127,13 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 		minors[k] = append(minors[k], n.Name)
 	}
 	if len(unparsable) > 0 {
-		return fail("%s report no kubelet version: %s", plural(len(unparsable), "node", "nodes"), limit(unparsable, 5))
+		return fail("%s report no kubelet version: %s", progress.Count(len(unparsable), "node", "nodes"), progress.Summary(unparsable, 5))
 	}
 	keys := sortedKeys(minors)
 	if len(keys) > 1 {
 		var parts []string
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s on %s", k, plural(len(minors[k]), "node", "nodes")))
+			parts = append(parts, fmt.Sprintf("%s on %s", k, progress.Count(len(minors[k]), "node", "nodes")))
 		}
 		return fail("kubelets run %d minor versions: %s", len(keys), strings.Join(parts, ", "))
 	}
@@ -180,7 +149,7 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 	case skew > p.Nodes.MaxKubeletSkew:
 		return fail("kubelets run %s, %d minors behind the API server %s (at most %d supported)", keys[0], skew, s.Version.GitVersion, p.Nodes.MaxKubeletSkew)
 	}
-	return pass("all %s run kubelet %s; API server %s", plural(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
+	return pass("all %s run kubelet %s; API server %s", progress.Count(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
 }
 
 func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
@@ -192,7 +161,7 @@ func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(names) > 0 {
-		return fail("%s cordoned: %s", plural(len(names), "node", "nodes"), limit(names, 10)).with(objs...)
+		return fail("%s cordoned: %s", progress.Count(len(names), "node", "nodes"), progress.Summary(names, 10)).with(objs...)
 	}
 	return pass("no node is cordoned")
 }
@@ -225,10 +194,10 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 		return skip("pool %s has no nodes (reported by nodes-pools)", t.Pool)
 	}
 	if len(missing) == 0 {
-		return pass("all %s of pool %s carry %s", plural(len(nodes), "node", "nodes"), t.Pool, want)
+		return pass("all %s of pool %s carry %s", progress.Count(len(nodes), "node", "nodes"), t.Pool, want)
 	}
 	if !t.Required {
-		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", plural(len(missing), "node", "nodes"), t.Pool, want)
+		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", progress.Count(len(missing), "node", "nodes"), t.Pool, want)
 	}
-	return fail("%s of pool %s lack the taint %s: %s", plural(len(missing), "node", "nodes"), t.Pool, want, limit(missing, 5))
+	return fail("%s of pool %s lack the taint %s: %s", progress.Count(len(missing), "node", "nodes"), t.Pool, want, progress.Summary(missing, 5))
 }

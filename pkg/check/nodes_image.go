@@ -8,18 +8,11 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "nodes-image-age", Category: "nodes", Severity: Warning,
-			Title:       "No node runs a node image older than the profile's limit",
-			Remediation: "upgrade the pools' node images ('az aks nodepool upgrade --node-image-only') or enable the node OS auto-upgrade channel; AKS publishes node images weekly",
-			Uses:        []cluster.Resource{cluster.Nodes},
-			Run:         nodesImageAge,
-		},
-	)
+	judge("nodes-image-age", nodesImageAge, cluster.Nodes)
 }
 
 // nodeImageDate finds the date in a node image version such as
@@ -75,13 +68,13 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	var parts []string
 	if !old.empty() {
-		parts = append(parts, fmt.Sprintf("%s older than %d days: %s", plural(old.total, "node image", "node images"), maxDays, old.render(6, 3)))
+		parts = append(parts, fmt.Sprintf("%s older than %d days: %s", progress.Count(old.total, "node image", "node images"), maxDays, old.render(6, 3)))
 	}
 	if !unknown.empty() {
-		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", plural(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
+		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", progress.Count(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
 	}
 	if len(parts) > 0 {
 		return fail("%s", strings.Join(parts, "; ")).with(objs...)
 	}
-	return pass("%s on node images at most %d days old (limit %d)", plural(len(s.Nodes), "node", "nodes"), oldest, maxDays)
+	return pass("%s on node images at most %d days old (limit %d)", progress.Count(len(s.Nodes), "node", "nodes"), oldest, maxDays)
 }

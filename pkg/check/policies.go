@@ -9,43 +9,14 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "policies-azure-policy", Category: "policies", Severity: Critical,
-			Title:       "The Azure Policy add-on deployments are available",
-			Remediation: "enable the add-on ('az aks enable-addons --addons azure-policy') and check its pods in kube-system",
-			Uses:        []cluster.Resource{cluster.Deployments},
-			Run: func(s *cluster.Snapshot, p *profile.Profile) Result {
-				return deploymentsAvailable(s, p.Policies.AddonDeployments, "Azure Policy add-on")
-			},
-		},
-		&Check{
-			ID: "policies-gatekeeper", Category: "policies", Severity: Critical,
-			Title:       "The Gatekeeper deployments are available",
-			Remediation: "the Azure Policy add-on installs Gatekeeper in gatekeeper-system: check the add-on and 'kubectl -n gatekeeper-system get pods'",
-			Uses:        []cluster.Resource{cluster.Deployments},
-			Run: func(s *cluster.Snapshot, p *profile.Profile) Result {
-				return deploymentsAvailable(s, p.Policies.GatekeeperDeployments, "Gatekeeper")
-			},
-		},
-		&Check{
-			ID: "policies-templates", Category: "policies", Severity: Critical,
-			Title:       "Every expected ConstraintTemplate is present and created",
-			Remediation: "assign the reference's policies to the cluster's resource group; the add-on syncs them within about 15 minutes ('kubectl get constrainttemplates')",
-			Uses:        []cluster.Resource{cluster.ConstraintTemplates},
-			Run:         policiesTemplates,
-		},
-		&Check{
-			ID: "policies-constraints", Category: "policies", Severity: Critical,
-			Title:       "Every expected ConstraintTemplate has at least one constraint",
-			Remediation: "the add-on creates one constraint per policy assignment: check the assignments and the add-on's logs",
-			Uses:        []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints},
-			Run:         policiesConstraints,
-		},
-	)
+	deploymentsCheck("policies-azure-policy", "Azure Policy add-on", func(p *profile.Profile) []profile.Ref { return p.Policies.AddonDeployments })
+	deploymentsCheck("policies-gatekeeper", "Gatekeeper", func(p *profile.Profile) []profile.Ref { return p.Policies.GatekeeperDeployments })
+	judge("policies-templates", policiesTemplates, cluster.ConstraintTemplates)
+	judge("policies-constraints", policiesConstraints, constraintUses...)
 }
 
 // matchTemplates maps each expected policy to the templates that match it.
@@ -109,7 +80,7 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	info := ""
 	if len(extra) > 0 {
-		info = fmt.Sprintf(" (%s besides, informational: %s)", plural(len(extra), "other template", "other templates"), limit(extra, 6))
+		info = fmt.Sprintf(" (%s besides, informational: %s)", progress.Count(len(extra), "other template", "other templates"), progress.Summary(extra, 6))
 	}
 	if len(bad) > 0 {
 		return fail("%s%s", strings.Join(bad, "; "), info).with(objs...)
@@ -169,7 +140,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
 		enforcement = "; enforcement: " + strings.Join(acts, ", ")
 	}
 	if len(missing) > 0 {
-		return fail("%s without a constraint: %s%s", plural(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
+		return fail("%s without a constraint: %s%s", progress.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
 	}
-	return pass("%s constrained%s", plural(checked, "template", "templates"), enforcement).with(objs...)
+	return pass("%s constrained%s", progress.Count(checked, "template", "templates"), enforcement).with(objs...)
 }

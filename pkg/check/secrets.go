@@ -10,35 +10,19 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(
-		&Check{
-			ID: "secrets-provider-class", Category: "secrets", Severity: Critical,
-			Title:       "The SecretProviderClass is present, uses the azure provider and well-formed names",
-			Remediation: "enable the azureKeyvaultSecretsProvider add-on and let Flux apply ingress-nginx/akv-tls-provider.yaml with your Key Vault name and tenant",
-			Uses:        []cluster.Resource{cluster.SecretProviderClasses},
-			Run:         providerClass,
-		},
-		&Check{
-			ID: "secrets-placeholders", Category: "secrets", Severity: Critical,
-			Title:       "The SecretProviderClass has no placeholder left",
-			Remediation: "replace the placeholders in akv-tls-provider.yaml ('{cli} configure'), commit and push; Flux re-applies it",
-			Uses:        []cluster.Resource{cluster.SecretProviderClasses},
-			Run:         providerPlaceholders,
-		},
-		&Check{
-			ID: "secrets-tls-secret", Category: "secrets", Severity: Critical,
-			Title:       "The TLS Secret synced from Key Vault is present",
-			Remediation: "the Secret exists once an ingress controller pod mounts the CSI volume: check the pod's events and that the certificate was imported into Key Vault",
-			Named: func(p *profile.Profile) []Named {
-				t := p.Secrets.TLSSecret
-				return []Named{{cluster.Secrets, t.Namespace, t.Name}}
-			},
-			Run: tlsSecret,
-		},
-	)
+	judge("secrets-provider-class", providerClass, cluster.SecretProviderClasses)
+	judge("secrets-placeholders", providerPlaceholders, cluster.SecretProviderClasses)
+	judge("secrets-tls-secret", tlsSecret).Named = tlsSecretObject
+}
+
+// tlsSecretObject is the Secret the CSI driver syncs: one, read by name.
+func tlsSecretObject(p *profile.Profile) []Named {
+	t := p.Secrets.TLSSecret
+	return []Named{{cluster.Secrets, t.Namespace, t.Name}}
 }
 
 func spcMissing(s *cluster.Snapshot, p *profile.Profile) (Result, bool) {
@@ -110,7 +94,7 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	})
 	if len(found) > 0 {
 		toks := sortedKeys(found)
-		return fail("SecretProviderClass %s still contains %s: %s", ref, plural(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).with("SecretProviderClass/" + ref.String())
+		return fail("SecretProviderClass %s still contains %s: %s", ref, progress.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).with("SecretProviderClass/" + ref.String())
 	}
 	return pass("SecretProviderClass %s has no placeholder", ref).with("SecretProviderClass/" + ref.String())
 }

@@ -8,16 +8,11 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 func init() {
-	register(&Check{
-		ID: "segmentation-pci-scope", Category: "segmentation", Severity: Critical,
-		Title:       "In-scope workloads run only on in-scope nodes, out-of-scope ones only on out-of-scope nodes",
-		Remediation: "give the workload's pod template the nodeSelector of its scope (pci-scope: in-scope or out-of-scope, as the reference's deployments do) and move workloads that are not in scope off the in-scope pool; Flux re-applies the fixed manifests",
-		Uses:        []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Namespaces},
-		Run:         segmentation,
-	})
+	judge("segmentation-pci-scope", segmentation, cluster.Nodes, cluster.Pods, cluster.Namespaces)
 }
 
 func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
@@ -66,12 +61,12 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
 		problems = append(problems, "the profile's scoped namespaces do not exist: "+strings.Join(miss, ", "))
 	}
 	if !bad.empty() {
-		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", plural(bad.total, "pod", "pods"), bad.render(5, 3)))
+		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", progress.Count(bad.total, "pod", "pods"), bad.render(5, 3)))
 	}
 	if len(problems) > 0 {
 		return fail("%s", strings.Join(problems, "; ")).with(objs...)
 	}
 	return pass("%s of %s on %s=%s nodes, %s of %s on %s=%s nodes; in-scope nodes run nothing else but DaemonSets and system namespaces",
-		plural(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,
-		plural(nOut, "pod", "pods"), strings.Join(sg.OutOfScope.Namespaces, ", "), sg.ScopeLabel, sg.OutOfScope.Value)
+		progress.Count(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,
+		progress.Count(nOut, "pod", "pods"), strings.Join(sg.OutOfScope.Namespaces, ", "), sg.ScopeLabel, sg.OutOfScope.Value)
 }

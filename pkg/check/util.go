@@ -69,6 +69,14 @@ func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) 
 	return pass("%s available: %s", what, joinRefs(refs)).with(objs...)
 }
 
+// deploymentsCheck gives the catalogue's check id the code that judges
+// the Deployments refs picks from the profile, named what in messages.
+func deploymentsCheck(id, what string, refs func(p *profile.Profile) []profile.Ref) {
+	judge(id, func(s *cluster.Snapshot, p *profile.Profile) Result {
+		return deploymentsAvailable(s, refs(p), what)
+	}, cluster.Deployments)
+}
+
 func joinRefs(refs []profile.Ref) string {
 	var out []string
 	for _, r := range refs {
@@ -110,19 +118,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// limit shortens long lists in messages; the objects field keeps them all.
-func limit(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

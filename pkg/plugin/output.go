@@ -1,9 +1,8 @@
 package plugin
 
 import (
-	"fmt"
-
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // validateDocOutput checks -o for the commands that print text or a
@@ -17,9 +16,4 @@ func validateDocOutput(format string) error {
 }
 
 // plural counts for people: "1 file", "2 files".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+var plural = progress.Count

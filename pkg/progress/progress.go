@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -119,13 +118,4 @@ func (p *Printer) Done() {
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastLive = ""
-}
-
-// Summary shortens a list for a one-line progress message: the first max
-// items, then how many more.
-func Summary(items []string, max int) string {
-	if len(items) <= max {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:max], ", ") + fmt.Sprintf(" and %d more", len(items)-max)
 }
