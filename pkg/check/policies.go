@@ -12,6 +12,9 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
+// constraintUses are what the checks of Gatekeeper's constraints read.
+var constraintUses = []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints}
+
 func init() {
 	deploymentsCheck("policies-azure-policy", "Azure Policy add-on", func(p *profile.Profile) []profile.Ref { return p.Policies.AddonDeployments })
 	deploymentsCheck("policies-gatekeeper", "Gatekeeper", func(p *profile.Profile) []profile.Ref { return p.Policies.GatekeeperDeployments })

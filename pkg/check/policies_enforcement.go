@@ -12,8 +12,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-var constraintUses = []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints}
-
 func init() {
 	judge("policies-enforcement", policiesEnforcement, constraintUses...)
 	judge("policies-violations", policiesViolations, constraintUses...)
