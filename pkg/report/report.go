@@ -108,9 +108,8 @@ func New(context, server, profile string, start time.Time, elapsed time.Duration
 	}
 }
 
-// Formats lists the -o values. "html" is rendered by Write too; the CLI
-// offers it once it is wired to --evidence.
-var Formats = []string{"text", "json", "yaml", "junit"}
+// Formats lists the -o values.
+var Formats = []string{"text", "json", "yaml", "junit", "html"}
 
 // Options adjust rendering.
 type Options struct {
