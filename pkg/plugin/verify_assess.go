@@ -164,4 +164,3 @@ func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer
 	p.Successf("evidence written to %s (open %s)", a.Evidence, filepath.Join(a.Evidence, page))
 	return nil
 }
-
