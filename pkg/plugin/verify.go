@@ -91,7 +91,10 @@ func newVerifyCommand(env *Env) *cobra.Command {
 
 			# Adapt the expectations: start from the effective profile
 			%[1]s verify --print-profile > my-profile.yaml
-			%[1]s verify --profile my-profile.yaml`),
+			%[1]s verify --profile my-profile.yaml
+
+			# Evidence for a PCI DSS assessor: accepted exceptions, drift since the last run, one folder to file
+			%[1]s verify --waivers waivers.yaml --baseline last.json --fail-on new --evidence ./evidence`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.execute(cmd.Context())
