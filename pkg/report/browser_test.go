@@ -32,8 +32,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	url := writePage(t, out, "report.html", page)
 
 	// The rendered DOM: rows and statuses present, cluster markup as text.
-	netlog := filepath.Join(t.TempDir(), "net.json")
-	dom := string(browsertest.Run(t, bin, "--log-net-log="+netlog, "--net-log-capture-mode=Default", "--dump-dom", url))
+	dom, reqs := browsertest.DumpDOM(t, bin, url)
 	for _, want := range []string{
 		`data-check="images-placeholders" data-status="fail"`,
 		`data-check="secrets-tls-secret" data-status="fail"`,
@@ -58,13 +57,11 @@ func TestHTMLInBrowser(t *testing.T) {
 	}
 
 	// No request from the page. A canary page proves the net log sees one.
-	if reqs := browsertest.PageRequests(t, netlog); len(reqs) != 0 {
+	if len(reqs) != 0 {
 		t.Errorf("the report requested %v", reqs)
 	}
 	canary := writePage(t, t.TempDir(), "canary.html", strings.Replace(page, "<body>", `<body><img src="http://canary.invalid/pixel.png">`, 1))
-	canaryLog := filepath.Join(t.TempDir(), "net.json")
-	browsertest.Run(t, bin, "--log-net-log="+canaryLog, "--net-log-capture-mode=Default", "--dump-dom", canary)
-	if reqs := browsertest.PageRequests(t, canaryLog); len(reqs) != 1 || !strings.Contains(reqs[0], "canary.invalid") {
+	if _, reqs := browsertest.DumpDOM(t, bin, canary); len(reqs) != 1 || !strings.Contains(reqs[0], "canary.invalid") {
 		t.Errorf("the net log check did not see the canary's request: %v", reqs)
 	}
 

@@ -102,3 +102,12 @@ func PageRequests(t testing.TB, netlog string) []string {
 	}
 	return out
 }
+
+// DumpDOM renders url and returns the DOM chromium built and the URLs the
+// page requested (none, for a self-contained page).
+func DumpDOM(t testing.TB, bin, url string) (dom string, requests []string) {
+	t.Helper()
+	netlog := filepath.Join(t.TempDir(), "net.json")
+	out := Run(t, bin, "--log-net-log="+netlog, "--net-log-capture-mode=Default", "--dump-dom", url)
+	return string(out), PageRequests(t, netlog)
+}

@@ -488,8 +488,7 @@ func browse(t *testing.T, page string) {
 	bin := browsertest.Chromium(t)
 	out := browsertest.Artifacts(t, "evidence-html")
 	url := "file://" + filepath.ToSlash(page)
-	netlog := filepath.Join(t.TempDir(), "net.json")
-	dom := string(browsertest.Run(t, bin, "--log-net-log="+netlog, "--net-log-capture-mode=Default", "--dump-dom", url))
+	dom, reqs := browsertest.DumpDOM(t, bin, url)
 	for _, want := range []string{
 		`data-check="flux-sync-ready" data-status="fail"`,
 		`data-check="nodes-system-taint" data-status="waived"`,
@@ -508,7 +507,7 @@ func browse(t *testing.T, page string) {
 	if strings.Contains(dom, "<b>boom</b>") || strings.Contains(dom, "<img src=") {
 		t.Error("markup from the cluster became elements in the browser")
 	}
-	if reqs := browsertest.PageRequests(t, netlog); len(reqs) != 0 {
+	if len(reqs) != 0 {
 		t.Errorf("the report requested %v", reqs)
 	}
 	shot := filepath.Join(out, "report.png")
