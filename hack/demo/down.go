@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/proc"
 )
 
 // down stops the daemon (and with it the Flux controllers and the Git
@@ -30,14 +31,14 @@ func down(ctx context.Context, dir string, verbose bool) error {
 		if verbose {
 			u.step("stopping the demo daemon (pid %d): Flux controllers and Git server", pid)
 		}
-		if err := stopPID(pid, dir, 30*time.Second); err != nil {
+		if err := proc.Stop(pid, dir, 30*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("demo daemon: %w", err))
 		}
 	}
 	// Controllers a killed daemon could not stop (the pid file is ours; the
 	// name guards against a recycled pid).
 	for _, pid := range readPIDs(l.fluxPIDs()) {
-		if err := stopPID(pid, "-controller", 10*time.Second); err != nil {
+		if err := proc.Stop(pid, "-controller", 10*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("flux controller: %w", err))
 		}
 	}
@@ -85,7 +86,7 @@ func processesUnder(dir string) []int {
 		if err != nil || self[pid] {
 			continue
 		}
-		if alive(pid, dir) {
+		if proc.Alive(pid, dir) {
 			pids = append(pids, pid)
 		}
 	}

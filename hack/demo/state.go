@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -82,50 +79,4 @@ func readPIDs(path string) []int {
 		}
 	}
 	return pids
-}
-
-// alive reports whether pid runs (not a zombie) and its command line
-// mentions marker, which guards against a recycled pid.
-func alive(pid int, marker string) bool {
-	if pid <= 0 {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-		return false
-	}
-	if marker == "" {
-		return true
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return false
-	}
-	return bytes.Contains(cmdline, []byte(marker))
-}
-
-// stopPID sends SIGTERM, then SIGKILL after grace, and waits until pid is gone.
-func stopPID(pid int, marker string, grace time.Duration) error {
-	if !alive(pid, marker) {
-		return nil
-	}
-	_ = syscall.Kill(pid, syscall.SIGTERM)
-	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) {
-		if !alive(pid, marker) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for range 100 {
-		if !alive(pid, marker) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("process %d did not exit", pid)
 }

@@ -15,17 +15,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
 )
 
 const versionVar = "github.com/aksbaseline/kubectl-aksbaseline/pkg/version.Version="
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "✗ %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { devcmd.Main(run) }
 
 func run() error {
 	var (

@@ -14,47 +14,42 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 )
 
 func main() {
 	out := flag.String("out", filepath.Join("manifests", "flux"), "folder to write the generated YAML into")
 	flag.Parse()
-	files, err := Generate(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
-	}
-	for _, name := range sortedKeys(files) {
-		if err := os.WriteFile(filepath.Join(*out, name), files[name], 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "✗", err)
-			os.Exit(1)
-		}
-		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(*out, name))
-	}
+	devcmd.Main(func() error { return write(*out) })
 }
 
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func write(out string) error {
+	files, err := Generate(context.Background())
+	if err != nil {
+		return err
 	}
-	sort.Strings(keys)
-	return keys
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(out, name))
+	}
+	return nil
 }
 
 // moduleDir asks the go command where module@version lives, downloading it

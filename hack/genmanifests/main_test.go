@@ -6,17 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // TestCommittedManifestsAreCurrent fails when regenerating would change the
 // committed manifests/flux: someone edited them by hand or bumped a version
 // in manifests/versions.go without running 'make manifests'.
 func TestCommittedManifestsAreCurrent(t *testing.T) {
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := plugintest.RepoRoot(t)
 	files, err := Generate(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -18,15 +18,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "✗ %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { devcmd.Main(run) }
 
 func run() error {
 	var (

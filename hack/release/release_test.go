@@ -1,15 +1,14 @@
 package release
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 func TestArchivesAreByteIdentical(t *testing.T) {
@@ -50,27 +49,12 @@ func TestTarGzHeaderCarriesNothingOfTheBuildMachine(t *testing.T) {
 	if err := WriteArchive(path, p, Members(p, []byte("b"), []byte("l")), mtime); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gz, files := plugintest.ReadTarGz(t, path)
 	if gz.Name != "" || !gz.ModTime.IsZero() {
 		t.Errorf("gzip header name %q, time %v: want neither", gz.Name, gz.ModTime)
 	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
+		h := f.Header
 		if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" || !h.ModTime.Equal(mtime) {
 			t.Errorf("%s: uid %d gid %d uname %q gname %q mtime %v", h.Name, h.Uid, h.Gid, h.Uname, h.Gname, h.ModTime)
 		}

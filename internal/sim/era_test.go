@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 func TestParseEra(t *testing.T) {
@@ -42,10 +42,7 @@ func TestConfigureArgs(t *testing.T) {
 // Fork lays each era's overlays over the sample tree: every overlay folder
 // replaces the sample's folder of the same name whole.
 func TestForkAppliesTheOverlays(t *testing.T) {
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := plugintest.RepoRoot(t)
 	for _, e := range Eras() {
 		dst := filepath.Join(t.TempDir(), "cluster-manifests")
 		if err := Fork(root, e, dst); err != nil {

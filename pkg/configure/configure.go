@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -78,7 +79,7 @@ func (e *RefusedError) Error() string {
 // is read. values maps token names to replacements.
 func ValidateValues(values map[string]string) error {
 	var errs []error
-	for _, name := range sortedKeys(values) {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
 		tok, ok := placeholder.Lookup(name)
 		switch {
 		case !ok:
@@ -231,13 +232,4 @@ func compareNodes(a, b *yaml.Node) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

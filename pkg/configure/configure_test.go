@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // replaced flattens a plan into file → token → count.
@@ -64,10 +65,7 @@ func TestConfigureBothEras(t *testing.T) {
 			dir := copyTree(t, c.era)
 			before := snapshot(t, dir)
 
-			p, err := Prepare(ctx, dir, allValues())
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := prepareAll(ctx, t, dir)
 			if got := replaced(p); !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("replacements = %v\nwant %v", got, c.want)
 			}
@@ -120,10 +118,7 @@ func TestConfigureBothEras(t *testing.T) {
 			}
 
 			// Idempotent: a second run finds nothing to change.
-			again, err := Prepare(ctx, dir, allValues())
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := prepareAll(ctx, t, dir)
 			if len(again.Changes) != 0 {
 				t.Errorf("second run would change %v", replaced(again))
 			}
@@ -204,8 +199,8 @@ func TestSymlinksAreNotFollowedOutOfTheFolder(t *testing.T) {
 	dir := copyTree(t, "era-c")
 	outside := filepath.Join(t.TempDir(), "outside")
 	secret := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  vault: KEYVAULT_NAME\n"
-	write(t, filepath.Join(outside, "vault.yaml"), secret)
-	write(t, filepath.Join(outside, "sub", "more.yaml"), "image: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/x\n")
+	plugintest.WriteFile(t, filepath.Join(outside, "vault.yaml"), secret)
+	plugintest.WriteFile(t, filepath.Join(outside, "sub", "more.yaml"), "image: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/x\n")
 	// A file link and a folder link that lead out, and a relative link that
 	// climbs out through "..".
 	mustSymlink(t, filepath.Join(outside, "vault.yaml"), filepath.Join(dir, "ingress-nginx", "vault.yaml"))
@@ -216,10 +211,7 @@ func TestSymlinksAreNotFollowedOutOfTheFolder(t *testing.T) {
 	mustSymlink(t, filepath.Join("..", "ingress-nginx", "kustomization.yaml"), filepath.Join(dir, "kube-system", "alias.yaml"))
 	outsideBefore := snapshot(t, outside)
 
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	escapes := map[string]bool{}
 	for _, s := range p.Tree.Skipped {
 		escapes[s.Path] = s.Escapes
@@ -331,10 +323,7 @@ func TestModesAreKept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	if err := p.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -357,10 +346,7 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-a")
 	before := snapshot(t, dir)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	// The fourth rename fails, after three files were already replaced.
 	calls := 0
 	orig := rename
@@ -373,7 +359,7 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	}
 	defer func() { rename = orig }()
 
-	err = p.Apply(ctx)
+	err := p.Apply(ctx)
 	if err == nil {
 		t.Fatal("Apply() succeeded despite the failed rename")
 	}
@@ -389,10 +375,7 @@ func TestStagingFailureWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
 	before := snapshot(t, dir)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	// The last file is edited between the plan and the write: the plan is stale.
 	last := filepath.Join(dir, filepath.FromSlash(p.Changes[len(p.Changes)-1].Path))
 	b, _ := os.ReadFile(last)
@@ -401,7 +384,7 @@ func TestStagingFailureWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before[mustRel(t, dir, last)] = entry{Mode: 0o644, Data: string(edited)}
-	err = p.Apply(ctx)
+	err := p.Apply(ctx)
 	if err == nil || !strings.Contains(err.Error(), "changed while configuring") {
 		t.Fatalf("Apply() = %v", err)
 	}
@@ -456,7 +439,7 @@ func TestFileThatWouldNoLongerParse(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir := copyTree(t, "era-a")
-			write(t, filepath.Join(dir, filepath.FromSlash(c.file)), c.content)
+			plugintest.WriteFile(t, filepath.Join(dir, filepath.FromSlash(c.file)), c.content)
 			before := snapshot(t, dir)
 			p, err := Prepare(ctx, dir, c.values)
 			var refused *RefusedError
@@ -482,11 +465,8 @@ func TestCRLFAndMissingFinalNewline(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
 	crlf := "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: acr\r\ndata:\r\n  registry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\n  other: x\r\n"
-	write(t, filepath.Join(dir, "kube-system", "crlf.yaml"), crlf)
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "crlf.yaml"), crlf)
+	p := prepareAll(ctx, t, dir)
 	if err := p.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -510,15 +490,12 @@ func TestDiffAppliesWithGit(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
-	write(t, filepath.Join(dir, "kube-system", "crlf.yaml"), "a: 1\r\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\nb: 2\r\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "crlf.yaml"), "a: 1\r\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\r\nb: 2\r\n")
 	pristine := t.TempDir()
 	if out, err := exec.Command("cp", "-a", dir+"/.", pristine).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
-	p, err := Prepare(ctx, dir, allValues())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := prepareAll(ctx, t, dir)
 	var diff bytes.Buffer
 	if err := p.WriteDiff(&diff); err != nil {
 		t.Fatal(err)
@@ -545,9 +522,9 @@ func TestDiffAppliesWithGit(t *testing.T) {
 func TestGitFolderAndNonYAMLAreIgnored(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTree(t, "era-c")
-	write(t, filepath.Join(dir, ".git", "hooks", "x.yaml"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
-	write(t, filepath.Join(dir, "notes.txt"), "REPLACE_ME_WITH_YOUR_ACRNAME\n")
-	write(t, filepath.Join(dir, "extra", "upper.YML"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, ".git", "hooks", "x.yaml"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "notes.txt"), "REPLACE_ME_WITH_YOUR_ACRNAME\n")
+	plugintest.WriteFile(t, filepath.Join(dir, "extra", "upper.YML"), "a: REPLACE_ME_WITH_YOUR_ACRNAME\n")
 	tree, err := Scan(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -568,7 +545,7 @@ func TestScanRefusesAMissingFolderOrAFile(t *testing.T) {
 		t.Errorf("Scan(missing) = %v", err)
 	}
 	f := filepath.Join(t.TempDir(), "file.yaml")
-	write(t, f, "a: b\n")
+	plugintest.WriteFile(t, f, "a: b\n")
 	if _, err := Scan(ctx, f); err == nil || !strings.Contains(err.Error(), "is not a folder") {
 		t.Errorf("Scan(file) = %v", err)
 	}
@@ -577,7 +554,7 @@ func TestScanRefusesAMissingFolderOrAFile(t *testing.T) {
 func TestLongLinesDoNotHidePlaceholders(t *testing.T) {
 	dir := copyTree(t, "era-c")
 	long := "data: \"" + strings.Repeat("x", 17<<20) + "\"\nregistry: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io\n"
-	write(t, filepath.Join(dir, "kube-system", "long.yaml"), long)
+	plugintest.WriteFile(t, filepath.Join(dir, "kube-system", "long.yaml"), long)
 	tree, err := Scan(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,14 @@
 package configure
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dircopy"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // Values that pass validation, used by every test that substitutes.
@@ -18,6 +19,16 @@ const (
 	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 	testClientID = "0e7c1d5b-3a4f-4b2e-9c8d-6f5a4b3c2d1e"
 )
+
+// prepareAll plans configuring dir with allValues, failing t when it cannot.
+func prepareAll(ctx context.Context, t *testing.T, dir string) *Plan {
+	t.Helper()
+	p, err := Prepare(ctx, dir, allValues())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func allValues() map[string]string {
 	return map[string]string{
@@ -35,9 +46,7 @@ func copyTree(t *testing.T, era string) string {
 	t.Helper()
 	src := filepath.Join("testdata", era, "cluster-manifests")
 	dst := filepath.Join(t.TempDir(), "cluster-manifests")
-	if err := dircopy.Copy(src, dst); err != nil {
-		t.Fatal(err)
-	}
+	plugintest.CopyTree(t, src, dst)
 	return dst
 }
 
@@ -94,15 +103,5 @@ func assertUnchanged(t *testing.T, before, after map[string]entry) {
 		if _, ok := before[p]; !ok {
 			t.Errorf("%s appeared", p)
 		}
-	}
-}
-
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/crd"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -54,18 +55,12 @@ func isCustomResourceRequest(r *http.Request) bool {
 	return len(strings.Split(p, "/")) > 2
 }
 
+// established says whether every CRD of names is Established now and, when
+// not, which one is not and why.
 func established(ctx context.Context, c client.Client, names []string) (bool, string) {
 	for _, n := range names {
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := c.Get(ctx, client.ObjectKey{Name: n}, crd); err != nil {
-			return false, n + ": " + err.Error()
-		}
-		ok := false
-		for _, cond := range crd.Status.Conditions {
-			ok = ok || cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue
-		}
-		if !ok {
-			return false, n + " not Established"
+		if ok, why := crd.Established(ctx, c, n); !ok {
+			return false, n + ": " + why
 		}
 	}
 	return true, ""
@@ -74,6 +69,19 @@ func established(ctx context.Context, c client.Client, names []string) (bool, st
 // TestCRDsEstablishedBeforeCustomResources watches the wire: on a fresh
 // cluster no request for a GitRepository or Kustomization (not even a
 // dry-run) may leave before every CRD of the set is Established.
+// noCRDs fails t when the cluster holds any CRD, when must say at which
+// point none was expected.
+func noCRDs(ctx context.Context, t *testing.T, admin client.Client, when string) {
+	t.Helper()
+	crds := &apiextensionsv1.CustomResourceDefinitionList{}
+	if err := admin.List(ctx, crds); err != nil {
+		t.Fatal(err)
+	}
+	if len(crds.Items) != 0 {
+		t.Errorf("%d CRDs exist %s", len(crds.Items), when)
+	}
+}
+
 func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 	env := testenv.StartT(t, testenv.Options{})
 	admin := adminClient(t, env.Config)
@@ -98,13 +106,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		if in.wrote.Load() {
 			t.Error("validation wrote")
 		}
-		crds := &apiextensionsv1.CustomResourceDefinitionList{}
-		if err := admin.List(ctx, crds); err != nil {
-			t.Fatal(err)
-		}
-		if len(crds.Items) != 0 {
-			t.Errorf("%d CRDs exist after a rejected validation", len(crds.Items))
-		}
+		noCRDs(ctx, t, admin, "after a rejected validation")
 	})
 
 	t.Run("a plan-only Install records the change set and writes nothing", func(t *testing.T) {
@@ -119,13 +121,7 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 		if n := len(r.Report().Changes); n != 24 || !strings.HasPrefix(r.Summary(), "24 created") {
 			t.Errorf("dry run reports %d changes (%s), want 24 created", n, r.Summary())
 		}
-		crds := &apiextensionsv1.CustomResourceDefinitionList{}
-		if err := admin.List(ctx, crds); err != nil {
-			t.Fatal(err)
-		}
-		if len(crds.Items) != 0 {
-			t.Errorf("%d CRDs exist after a plan-only Install", len(crds.Items))
-		}
+		noCRDs(ctx, t, admin, "after a plan-only Install")
 	})
 
 	t.Run("custom resources only after their CRDs are established", func(t *testing.T) {

@@ -1,7 +1,6 @@
 package fluxinstall
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
 )
 
 // ChangeEntry is one line of the change set in -o json|yaml.
@@ -42,21 +43,8 @@ func WriteChangeSet(w io.Writer, format string, r Result) error {
 		return nil
 	}
 	rep := r.Report()
-	switch format {
-	case "json":
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(w, string(b))
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
+	if format != "" {
+		return output.Write(w, format, rep)
 	}
 	for _, e := range rep.Changes {
 		if _, err := fmt.Fprintf(w, "%s %s\n", e.Subject, e.Action); err != nil {

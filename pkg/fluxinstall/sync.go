@@ -67,32 +67,30 @@ func syncObjects(o SyncOptions) *Set {
 	if origin == "" {
 		origin = "--url"
 	}
-	repo := map[string]any{
-		"apiVersion": "source.toolkit.fluxcd.io/v1",
-		"kind":       "GitRepository",
-		"metadata":   map[string]any{"name": o.Name, "namespace": o.Namespace},
-		"spec": map[string]any{
-			"interval": o.Interval.String(),
-			"ref":      map[string]any{"branch": o.Branch},
-			"url":      o.URL,
-		},
-	}
+	repoSpec := map[string]any{"ref": map[string]any{"branch": o.Branch}, "url": o.URL}
 	if o.SecretRef != "" {
-		repo["spec"].(map[string]any)["secretRef"] = map[string]any{"name": o.SecretRef}
+		repoSpec["secretRef"] = map[string]any{"name": o.SecretRef}
 	}
-	ks := map[string]any{
-		"apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-		"kind":       "Kustomization",
-		"metadata":   map[string]any{"name": o.Name, "namespace": o.Namespace},
-		"spec": map[string]any{
-			"interval":  o.Interval.String(),
-			"path":      o.Path,
-			"prune":     true,
-			"sourceRef": map[string]any{"kind": "GitRepository", "name": o.Name},
-		},
-	}
+	repo := o.syncObject("source.toolkit.fluxcd.io/v1", "GitRepository", repoSpec)
+	ks := o.syncObject("kustomize.toolkit.fluxcd.io/v1", "Kustomization", map[string]any{
+		"path":      o.Path,
+		"prune":     true,
+		"sourceRef": map[string]any{"kind": "GitRepository", "name": o.Name},
+	})
 	return &Set{objects: []object{
-		{Unstructured: &unstructured.Unstructured{Object: repo}, origin: origin},
-		{Unstructured: &unstructured.Unstructured{Object: ks}, origin: "--path"},
+		{Unstructured: repo, origin: origin},
+		{Unstructured: ks, origin: "--path"},
+	}}
+}
+
+// syncObject is one sync object named and placed by o, reconciled every
+// o.Interval; spec holds what is particular to its kind.
+func (o SyncOptions) syncObject(apiVersion, kind string, spec map[string]any) *unstructured.Unstructured {
+	spec["interval"] = o.Interval.String()
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": apiVersion,
+		"kind":       kind,
+		"metadata":   map[string]any{"name": o.Name, "namespace": o.Namespace},
+		"spec":       spec,
 	}}
 }

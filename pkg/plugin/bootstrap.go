@@ -152,10 +152,8 @@ func (o *BootstrapOptions) Complete(cmd *cobra.Command) error {
 
 // Validate checks the flags; nothing here touches the cluster.
 func (o *BootstrapOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return exitcode.Usage("--output must be json or yaml, not %q", o.Output)
+	if err := validateDocOutput(o.Output); err != nil {
+		return err
 	}
 	if o.URL == "" && o.Kustomize == "" && len(o.Filenames) == 0 {
 		return exitcode.Usage("bootstrap needs a repository to sync: pass --github-account NAME (your fork of the reference) or --url URL, or your own flux-system folder with -k DIR")

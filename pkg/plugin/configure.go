@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/kubectl/pkg/util/templates"
-	"sigs.k8s.io/yaml"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/configure"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
@@ -124,10 +123,8 @@ func (o *ConfigureOptions) Complete(cmd *cobra.Command, args []string) error {
 
 // Validate checks the flags and every value, before any file is read.
 func (o *ConfigureOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return exitcode.Usage("--output must be json or yaml, not %q", o.Output)
+	if err := validateDocOutput(o.Output); err != nil {
+		return err
 	}
 	if o.Output != "" && !o.Check {
 		return exitcode.Usage("--output applies to --check only; configure prints a diff")
@@ -190,7 +187,7 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 		if len(plan.Changes) == 0 {
 			fmt.Fprintf(errOut, "◎ dry run: nothing would change in %s\n", o.Dir)
 		} else {
-			fmt.Fprintf(errOut, "◎ dry run: %s would change (%s); nothing written\n", configurePlural(len(plan.Changes), "file"), configurePlural(plan.Replacements(), "replacement"))
+			fmt.Fprintf(errOut, "◎ dry run: %s would change (%s); nothing written\n", plural(len(plan.Changes), "file", "files"), plural(plan.Replacements(), "replacement", "replacements"))
 		}
 		return nil
 	}
@@ -214,7 +211,7 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(errOut, "✔ nothing to change in %s: no placeholder for the values given remains\n", o.Dir)
 		return nil
 	}
-	fmt.Fprintf(errOut, "✔ configured %s in %s (%s); commit and push them so Flux applies them\n", configurePlural(len(plan.Changes), "file"), o.Dir, configurePlural(plan.Replacements(), "replacement"))
+	fmt.Fprintf(errOut, "✔ configured %s in %s (%s); commit and push them so Flux applies them\n", plural(len(plan.Changes), "file", "files"), o.Dir, plural(plan.Replacements(), "replacement", "replacements"))
 	return nil
 }
 
@@ -231,11 +228,11 @@ func (o *ConfigureOptions) printNotes(plan *configure.Plan) {
 	}
 	for _, t := range placeholder.Tokens {
 		if where := left[t.Name]; len(where) > 0 {
-			fmt.Fprintf(errOut, "⚠ %s left in %s (%s): no value given; set --%s or $%s\n", t.Name, configurePlural(len(where), "place"), strings.Join(where, ", "), t.Flag, t.EnvVar)
+			fmt.Fprintf(errOut, "⚠ %s left in %s (%s): no value given; set --%s or $%s\n", t.Name, plural(len(where), "place", "places"), strings.Join(where, ", "), t.Flag, t.EnvVar)
 		}
 	}
 	if n := len(plan.Kept); n > 0 {
-		fmt.Fprintf(errOut, "◎ %s left in %s on purpose: the kustomizations' images: rewrite it\n", placeholder.ACRImageRegistry, configurePlural(n, "place"))
+		fmt.Fprintf(errOut, "◎ %s left in %s on purpose: the kustomizations' images: rewrite it\n", placeholder.ACRImageRegistry, plural(n, "place", "places"))
 	}
 }
 
@@ -294,33 +291,16 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		fmt.Fprintf(errOut, "⚠ no YAML files under %s: is it the cluster-manifests folder?\n", o.Dir)
 	}
 	if rep.Remaining == 0 {
-		fmt.Fprintf(errOut, "✔ no placeholders remain in %s (%s checked)\n", o.Dir, configurePlural(tree.YAMLFiles, "YAML file"))
+		fmt.Fprintf(errOut, "✔ no placeholders remain in %s (%s checked)\n", o.Dir, plural(tree.YAMLFiles, "YAML file", "YAML files"))
 		return nil
 	}
-	verb := "remain"
-	if rep.Remaining == 1 {
-		verb = "remains"
-	}
-	fmt.Fprintf(errOut, "✗ %s %s in %s under %s: fill them with '%s configure'\n", configurePlural(rep.Remaining, "placeholder"), verb, configurePlural(len(files), "file"), o.Dir, o.env.Name)
+	fmt.Fprintf(errOut, "✗ %s in %s under %s: fill them with '%s configure'\n", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(len(files), "file", "files"), o.Dir, o.env.Name)
 	return exitcode.Silent(exitcode.Failed)
 }
 
 func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) error {
-	switch o.Output {
-	case "json":
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(out, string(b))
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(b)
-		return err
+	if o.Output != "" {
+		return output.Write(out, o.Output, rep)
 	}
 	for _, p := range rep.Placeholders {
 		if _, err := fmt.Fprintln(out, p.Finding.String()); err != nil {
@@ -328,12 +308,4 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) e
 		}
 	}
 	return nil
-}
-
-// configurePlural counts a regular noun: "1 file", "2 files".
-func configurePlural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -8,9 +8,8 @@ import (
 	"github.com/spf13/cobra"
 	apiversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/kubectl/pkg/util/templates"
-	"sigs.k8s.io/yaml"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
@@ -60,11 +59,7 @@ func newVersionCommand(env *Env) *cobra.Command {
 
 // Validate checks the flags.
 func (o *VersionOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-		return nil
-	}
-	return exitcode.Usage("--output must be json or yaml, not %q", o.Output)
+	return validateDocOutput(o.Output)
 }
 
 // Run prints the versions; a server that cannot be reached is a could-not-check error
@@ -77,18 +72,10 @@ func (o *VersionOptions) Run(ctx context.Context) error {
 	}
 	out := o.env.Streams.Out
 	switch o.Output {
-	case "json":
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
+	case "json", "yaml":
+		if err := output.Write(out, o.Output, rep); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, string(b))
-	case "yaml":
-		b, err := yaml.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(out, string(b))
 	default:
 		c := rep.ClientVersion
 		fmt.Fprintf(out, "Client Version: %s (commit %s, built %s, %s, %s)\n", c.Version, c.Commit, c.BuildDate, c.GoVersion, c.Platform)

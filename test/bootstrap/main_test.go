@@ -18,12 +18,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) {
-	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
-		binary = filepath.Join(dir, "kubectl-aksbaseline")
-		return nil, nil
-	}))
-}
+func TestMain(m *testing.M) { os.Exit(plugintest.MainPlugin(m, &binary)) }
 
 // run runs 'bootstrap --kubeconfig kubeconfig args...' with the built binary.
 func run(t *testing.T, kubeconfig string, args ...string) plugintest.Result {
@@ -62,14 +57,7 @@ func changeSet(t *testing.T, stdout string) map[string]string {
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return plugintest.WriteFile(t, filepath.Join(dir, name), content)
 }
 
 func unstructuredFrom(obj map[string]any) *unstructured.Unstructured {

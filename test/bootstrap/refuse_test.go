@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -165,20 +166,7 @@ func TestPlaceholdersRefusedBeforeClusterAccess(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	kubeconfig := writeFile(t, dir, "kubeconfig", `apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: `+srv.URL+`
-contexts:
-- name: c
-  context: {cluster: c, user: u}
-current-context: c
-users:
-- name: u
-  user: {token: x}
-`)
+	kubeconfig := plugintest.Kubeconfig(t, srv.URL, "    token: x")
 	fs := filepath.Join(dir, "flux-system")
 	writeFile(t, fs, "kustomization.yaml", `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

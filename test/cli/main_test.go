@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,32 +129,6 @@ func TestBadFlagIsCouldNotCheck(t *testing.T) {
 	}
 }
 
-// writeKubeconfig writes a kubeconfig for server with the given user block.
-func writeKubeconfig(t *testing.T, server, user string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "kubeconfig")
-	kc := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: %s
-    insecure-skip-tls-verify: true
-contexts:
-- name: c
-  context: {cluster: c, user: u}
-current-context: c
-users:
-- name: u
-  user:
-%s
-`, server, user)
-	if err := os.WriteFile(p, []byte(kc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestAccessErrorsArePlainAndExitTwo(t *testing.T) {
 	closed := closedPort(t)
 	silent := silentServer(t)
@@ -182,22 +155,22 @@ func TestAccessErrorsArePlainAndExitTwo(t *testing.T) {
 		},
 		{
 			name: "API server refusing connections",
-			args: []string{"version", "--kubeconfig", writeKubeconfig(t, "https://"+closed, "    token: x")},
+			args: []string{"version", "--kubeconfig", plugintest.Kubeconfig(t, "https://"+closed, "    token: x")},
 			want: []string{"error: cannot reach the Kubernetes API server at https://" + closed + ": connection refused", "jump box"},
 		},
 		{
 			name: "API server silent past --request-timeout",
-			args: []string{"version", "--request-timeout", "1s", "--kubeconfig", writeKubeconfig(t, "https://"+silent, "    token: x")},
+			args: []string{"version", "--request-timeout", "1s", "--kubeconfig", plugintest.Kubeconfig(t, "https://"+silent, "    token: x")},
 			want: []string{"error: cannot reach the Kubernetes API server at https://" + silent + ": no answer before the timeout"},
 		},
 		{
 			name: "expired credential",
-			args: []string{"version", "--kubeconfig", writeKubeconfig(t, cluster.Server, "    token: expired-token")},
+			args: []string{"version", "--kubeconfig", plugintest.Kubeconfig(t, cluster.Server, "    token: expired-token")},
 			want: []string{"rejected the credentials (401 Unauthorized)", "az aks get-credentials"},
 		},
 		{
 			name: "exec credential plugin missing",
-			args: []string{"version", "--kubeconfig", writeKubeconfig(t, cluster.Server, `    exec:
+			args: []string{"version", "--kubeconfig", plugintest.Kubeconfig(t, cluster.Server, `    exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       command: kubelogin
       args: [get-token, --login, azurecli]

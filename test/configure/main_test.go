@@ -9,18 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 var binary string
 
-func TestMain(m *testing.M) {
-	os.Exit(plugintest.Main(m, func(dir string) (func(), error) {
-		binary = filepath.Join(dir, "kubectl-aksbaseline")
-		return nil, nil
-	}))
-}
+func TestMain(m *testing.M) { os.Exit(plugintest.MainPlugin(m, &binary)) }
 
 // aksbaseline runs the binary in dir with a clean environment (PATH, an empty
 // HOME, a KUBECONFIG that is not even YAML: configure must never read it)
@@ -45,10 +39,7 @@ func aksbaseline(t *testing.T, dir string, env []string, args ...string) plugint
 // folder shaped like a checkout of the fork and returns the checkout.
 func fork(t *testing.T, era string) string {
 	t.Helper()
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := plugintest.RepoRoot(t)
 	src := filepath.Join(root, "pkg", "configure", "testdata", era, "cluster-manifests")
 	checkout := t.TempDir()
 	plugintest.CopyTree(t, src, filepath.Join(checkout, "cluster-manifests"))

@@ -1,11 +1,8 @@
 package install
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,21 +10,14 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // TestDistArchiveHoldsAStampedStaticBinaryAndTheLicense reads the archive
 // 'make dist-archives' built with the standard library, not the release
 // package, and runs the binary in it.
 func TestDistArchiveHoldsAStampedStaticBinaryAndTheLicense(t *testing.T) {
-	f, err := os.Open(hostArchive())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gz, files := plugintest.ReadTarGz(t, hostArchive())
 	if gz.Name != "" || !gz.ModTime.IsZero() {
 		t.Errorf("gzip header records name %q and time %v; a reproducible archive records neither", gz.Name, gz.ModTime)
 	}
@@ -35,22 +25,11 @@ func TestDistArchiveHoldsAStampedStaticBinaryAndTheLicense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := tar.NewReader(gz)
 	var names []string
 	var binary []byte
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
+		h, data := f.Header, f.Data
 		names = append(names, h.Name)
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" {
 			t.Errorf("%s: owner %d:%d (%q:%q), want 0:0 without names", h.Name, h.Uid, h.Gid, h.Uname, h.Gname)
 		}

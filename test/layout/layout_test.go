@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 const module = "github.com/aksbaseline/kubectl-aksbaseline"
@@ -43,10 +43,7 @@ func TestNoShippedPackageImportsTestingOrTest(t *testing.T) {
 // field and the rest.
 func goList(t *testing.T, args ...string) map[string][]string {
 	t.Helper()
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := plugintest.RepoRoot(t)
 	cmd := exec.Command("go", append([]string{"list"}, args...)...)
 	cmd.Dir = root
 	var stderr bytes.Buffer

@@ -3,6 +3,7 @@ package plugintest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
@@ -31,4 +32,13 @@ func Main(m *testing.M, setup func(pluginDir string) (cleanup func(), err error)
 		}
 	}
 	return m.Run()
+}
+
+// MainPlugin is Main for a suite that needs only the built
+// kubectl-aksbaseline: it stores the binary's path in *binary.
+func MainPlugin(m *testing.M, binary *string) int {
+	return Main(m, func(dir string) (func(), error) {
+		*binary = filepath.Join(dir, "kubectl-aksbaseline")
+		return nil, nil
+	})
 }

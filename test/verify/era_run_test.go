@@ -8,19 +8,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	r, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
 
 // allowedWarnings: the regulated reference leaves the system-pool taint off.
 var allowedWarnings = map[string]bool{"nodes-system-taint": true}

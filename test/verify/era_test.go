@@ -14,6 +14,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -224,7 +225,7 @@ func nodeName(t *testing.T, c client.Client, pool string) string {
 
 func taintedProfile(t *testing.T) string {
 	t.Helper()
-	root := repoRoot(t)
+	root := plugintest.RepoRoot(t)
 	b, err := os.ReadFile(filepath.Join(root, "pkg", "check", "testdata", "profiles", "regulated-tainted.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -300,7 +300,7 @@ func TestReadmeTableMatchesCatalogue(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatal(r.Stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	b, err := os.ReadFile(filepath.Join(plugintest.RepoRoot(t), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

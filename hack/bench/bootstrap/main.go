@@ -47,6 +47,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 )
 
@@ -54,10 +55,7 @@ func main() {
 	binary := flag.String("binary", "bin/kubectl-aksbaseline", "the plugin binary to time")
 	runs := flag.Int("runs", 3, "runs of each sequence (medians are reported)")
 	flag.Parse()
-	if err := bench(*binary, *runs); err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
-	}
+	devcmd.Main(func() error { return bench(*binary, *runs) })
 }
 
 type sample struct {
@@ -66,13 +64,9 @@ type sample struct {
 }
 
 func bench(binary string, runs int) error {
-	binary, err := filepath.Abs(binary)
+	binary, kubectl, err := devcmd.Binaries(binary, "the manual sequence runs the real kubectl")
 	if err != nil {
 		return err
-	}
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		return errors.New("kubectl not found on PATH: the manual sequence runs the real kubectl")
 	}
 	dir, err := os.MkdirTemp("", "aksbaseline-bench-")
 	if err != nil {

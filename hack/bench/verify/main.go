@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"syscall"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/controlplane"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
@@ -36,20 +36,13 @@ func main() {
 	nodes := flag.Int("nodes", 5000, "nodes in the cluster")
 	runs := flag.Int("runs", 7, "timed runs per command")
 	flag.Parse()
-	if err := run(*binary, *nodes, *runs); err != nil {
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(1)
-	}
+	devcmd.Main(func() error { return run(*binary, *nodes, *runs) })
 }
 
 func run(binary string, nodes, runs int) error {
-	bin, err := filepath.Abs(binary)
+	bin, kubectl, err := devcmd.Binaries(binary, "the benchmark compares against it")
 	if err != nil {
 		return err
-	}
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		return fmt.Errorf("kubectl not on PATH: the benchmark compares against it")
 	}
 	fmt.Fprintln(os.Stderr, "► starting the control plane (envtest)")
 	env, err := controlplane.Start(controlplane.Options{})

@@ -27,7 +27,7 @@ func WaitEstablished(ctx context.Context, c client.Reader, interval time.Duratio
 	var pending, last string
 	err := wait.PollUntilContextCancel(ctx, interval, true, func(ctx context.Context) (bool, error) {
 		for _, name := range names {
-			if ok, why := established(ctx, c, name); !ok {
+			if ok, why := Established(ctx, c, name); !ok {
 				pending, last = name, why
 				return false, nil
 			}
@@ -40,7 +40,9 @@ func WaitEstablished(ctx context.Context, c client.Reader, interval time.Duratio
 	return nil
 }
 
-func established(ctx context.Context, c client.Reader, name string) (bool, string) {
+// Established reads the CRD name once and says whether it is Established
+// and, when not, why.
+func Established(ctx context.Context, c client.Reader, name string) (bool, string) {
 	u := &unstructured.Unstructured{}
 	u.SetAPIVersion(apiextensionsv1.SchemeGroupVersion.String())
 	u.SetKind("CustomResourceDefinition")

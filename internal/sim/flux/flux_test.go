@@ -2,7 +2,6 @@ package flux_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/gitserver"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
@@ -41,8 +41,8 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	}
 
 	repo := t.TempDir()
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
 	git, url := serve(t, repo)
 
 	flux, err := flux.Start(ctx, c.Kubeconfig, t.TempDir())
@@ -86,8 +86,8 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	}
 
 	// A push reaches the cluster on the next reconcile.
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-b\n")
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-b\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "team-b", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
 	if _, err := git.Publish(sim.RepoName, "main", repo, "Add team-b"); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +114,8 @@ func TestExtensionEraSyncsWithLocalFlux(t *testing.T) {
 	ctx := context.Background()
 	c := testenv.KwokT(t, kwok.Options{})
 	repo := t.TempDir()
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a0005-i\n  labels:\n    pci-scope: in-scope\n")
-	writeFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "namespace.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a0005-i\n  labels:\n    pci-scope: in-scope\n")
+	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "a0005-i", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
 	_, url := serve(t, repo)
 	if err := seed.Apply(ctx, c.Config, sim.EraExtension, seed.Options{GitURL: url}); err != nil {
 		t.Fatal(err)
@@ -177,16 +177,6 @@ func waitNamespace(t *testing.T, cl client.Client, name string) *corev1.Namespac
 		t.Fatalf("namespace %s never appeared: %v", name, err)
 	}
 	return &ns
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // serve publishes dir as the fork's branch main on a new Git server.

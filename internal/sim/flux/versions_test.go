@@ -11,18 +11,15 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // manifests/versions.go states the Flux versions once; the controllers the
 // demo and the end-to-end suite run (hack/tools/flux), the README and the
 // extension era's fixture repeat them and must follow it.
 func TestFluxVersionsFollowManifests(t *testing.T) {
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := plugintest.RepoRoot(t)
 	read := func(rel string) string {
 		t.Helper()
 		b, err := os.ReadFile(filepath.Join(root, rel))

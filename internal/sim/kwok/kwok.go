@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/proc"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
 )
 
@@ -253,7 +254,7 @@ func (c *Cluster) Delete(ctx context.Context) error {
 	// kwokctl's binary runtime daemonizes the components; make sure each
 	// one has really gone, whatever kwokctl managed.
 	for _, comp := range comps {
-		if err := c.killPID(comp.PID, 10*time.Second); err != nil {
+		if err := proc.Stop(comp.PID, c.clusterDir(), 10*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", comp.Name, err))
 		}
 	}
@@ -320,7 +321,7 @@ func (c *Cluster) StopAPIServer(ctx context.Context) error {
 		c.outageUnlock = unlock
 	}
 	c.mu.Unlock()
-	if err := c.killPID(pid, 5*time.Second); err != nil {
+	if err := proc.Stop(pid, c.clusterDir(), 5*time.Second); err != nil {
 		return err
 	}
 	_ = os.Remove(filepath.Join(c.clusterDir(), "pids", "kube-apiserver.pid"))
@@ -432,47 +433,6 @@ func (c *Cluster) waitReady(ctx context.Context, timeout time.Duration) error {
 		return fmt.Errorf("kwok cluster %s: API server not ready: %w (last: %v)", c.Name, err, last)
 	}
 	return nil
-}
-
-// killPID stops pid if it is still one of this cluster's processes (the
-// check guards against a recycled pid): SIGTERM, then SIGKILL after grace.
-func (c *Cluster) killPID(pid int, grace time.Duration) error {
-	if pid <= 0 || !c.ownsPID(pid) {
-		return nil
-	}
-	_ = syscall.Kill(pid, syscall.SIGTERM)
-	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) {
-		if !c.ownsPID(pid) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for range 100 {
-		if !c.ownsPID(pid) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("process %d did not exit", pid)
-}
-
-// ownsPID reports whether pid is a live (not zombie) process started from
-// this cluster's folder.
-func (c *Cluster) ownsPID(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-		return false
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return false
-	}
-	return bytes.Contains(cmdline, []byte(c.clusterDir()))
 }
 
 type componentSpec struct {

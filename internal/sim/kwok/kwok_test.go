@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/proc"
 )
 
 // One cluster's whole life: it serves, keeps a fake node Ready, survives an
@@ -40,7 +40,7 @@ func TestClusterLifecycleLeavesNothing(t *testing.T) {
 	want := map[string]bool{"etcd": true, "kube-apiserver": true, "kube-controller-manager": true, "kube-scheduler": true, "kwok-controller": true}
 	for _, comp := range comps {
 		delete(want, comp.Name)
-		if comp.PID <= 0 || !alive(comp.PID) {
+		if comp.PID <= 0 || !proc.Alive(comp.PID, "") {
 			t.Errorf("component %s: no live process (pid %d)", comp.Name, comp.PID)
 		}
 		if len(comp.Ports) == 0 {
@@ -94,7 +94,7 @@ func TestClusterLifecycleLeavesNothing(t *testing.T) {
 	deleted = true
 	t.Log("deleted")
 	for _, comp := range comps {
-		if alive(comp.PID) {
+		if proc.Alive(comp.PID, "") {
 			t.Errorf("component %s (pid %d) still running after Delete", comp.Name, comp.PID)
 		}
 		for _, p := range comp.Ports {
@@ -130,17 +130,4 @@ func waitNodeReady(t *testing.T, cs kubernetes.Interface, name string) {
 	if err != nil {
 		t.Fatalf("node %s never Ready: %v", name, err)
 	}
-}
-
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	for i := len(b) - 1; i > 0; i-- {
-		if b[i] == ')' {
-			return i+2 < len(b) && b[i+2] != 'Z'
-		}
-	}
-	return true
 }

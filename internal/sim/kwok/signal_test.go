@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/proc"
 )
 
 type helperReport struct {
@@ -80,7 +81,7 @@ func TestInterruptDeletesCluster(t *testing.T) {
 		t.Errorf("helper process ended with %v, want exit status 130", err)
 	}
 	for _, comp := range rep.Components {
-		if alive(comp.PID) {
+		if proc.Alive(comp.PID, "") {
 			t.Errorf("component %s (pid %d) still running", comp.Name, comp.PID)
 		}
 		for _, p := range comp.Ports {

@@ -121,19 +121,7 @@ func TestSeedOnEnvtestIsIdempotent(t *testing.T) {
 			if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, env.Config, era, opts)
-			if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
-				t.Fatal(err)
-			}
-			after := snapshot(t, env.Config, era, opts)
-			for k, v := range before {
-				// resourceVersion is not compared: the API server rewrites
-				// custom resources whose schema has defaults even on a no-op
-				// apply. What Seed owns and the generation must not move.
-				if after[k].owned != v.owned || after[k].generation != v.generation {
-					t.Errorf("%s changed on the second Seed:\nbefore %+v\nafter  %+v", k, v, after[k])
-				}
-			}
+			reseedChangesNothing(ctx, t, env.Config, era, opts)
 			if err := seed.WaitReady(ctx, env.Config, era, opts, 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
@@ -157,16 +145,7 @@ func TestSeedOnKwok(t *testing.T) {
 			if err := seed.WaitReady(ctx, c.Config, era, opts, 3*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, c.Config, era, opts)
-			if err := seed.Apply(ctx, c.Config, era, opts); err != nil {
-				t.Fatal(err)
-			}
-			after := snapshot(t, c.Config, era, opts)
-			for k, v := range before {
-				if after[k].owned != v.owned || after[k].generation != v.generation {
-					t.Errorf("%s changed on the second Seed:\nbefore %+v\nafter  %+v", k, v, after[k])
-				}
-			}
+			reseedChangesNothing(ctx, t, c.Config, era, opts)
 			checkNodes(t, c.Config, 7)
 
 			cl, err := client.New(c.Config, client.Options{})
@@ -254,6 +233,24 @@ type state struct {
 // snapshot records, for everything Seed applies, the resourceVersion, the
 // generation and what Seed's field manager owns (with the time it last
 // changed anything).
+// reseedChangesNothing seeds the cluster again and fails t when that moved
+// what Seed owns or an object's generation. resourceVersion is not compared:
+// the API server rewrites custom resources whose schema has defaults even on
+// a no-op apply.
+func reseedChangesNothing(ctx context.Context, t *testing.T, cfg *rest.Config, era sim.Era, opts seed.Options) {
+	t.Helper()
+	before := snapshot(t, cfg, era, opts)
+	if err := seed.Apply(ctx, cfg, era, opts); err != nil {
+		t.Fatal(err)
+	}
+	after := snapshot(t, cfg, era, opts)
+	for k, v := range before {
+		if after[k].owned != v.owned || after[k].generation != v.generation {
+			t.Errorf("%s changed on the second Seed:\nbefore %+v\nafter  %+v", k, v, after[k])
+		}
+	}
+}
+
 func snapshot(t *testing.T, cfg *rest.Config, era sim.Era, opts seed.Options) map[string]state {
 	t.Helper()
 	cl, err := client.New(cfg, client.Options{})

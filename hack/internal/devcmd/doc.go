@@ -1,0 +1,3 @@
+// Package devcmd holds what the development commands under hack/ share: how
+// they fail, and the binaries the benchmarks time.
+package devcmd

@@ -1,0 +1,32 @@
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Write renders doc on w as indented JSON with a final newline (format
+// "json") or as YAML through its JSON field names (format "yaml"). Any other
+// format is the caller's mistake: flags are validated before a command runs.
+func Write(w io.Writer, format string, doc any) error {
+	switch format {
+	case "json":
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(b))
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	return fmt.Errorf("unknown document format %q", format)
+}
