@@ -16,7 +16,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
@@ -46,17 +45,14 @@ const sentinel = "SENTINEL-d1c7a9e4-never-in-the-bundle"
 // the HTML report must show it as text.
 const hostile = `<img src=x onerror=alert(1)><b>boom</b>`
 
-func writeFile(t *testing.T, name, content string) string {
+// tempFile writes content to a new file called name.
+func tempFile(t *testing.T, name, content string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return plugintest.WriteFile(t, filepath.Join(t.TempDir(), name), content)
 }
 
 func waiversFile(t *testing.T, entries string) string {
-	return writeFile(t, "waivers.yaml", "apiVersion: aksbaseline.io/v1alpha1\nkind: Waivers\nwaivers:\n"+entries)
+	return tempFile(t, "waivers.yaml", "apiVersion: aksbaseline.io/v1alpha1\nkind: Waivers\nwaivers:\n"+entries)
 }
 
 // validJSON checks stdout against the published schema and decodes it.
@@ -88,15 +84,7 @@ func countingServer(t *testing.T) (kubeconfig string, requests *atomic.Int64) {
 		http.Error(w, "no", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(srv.Close)
-	c := clientcmdapi.NewConfig()
-	c.Clusters["counting"] = &clientcmdapi.Cluster{Server: srv.URL}
-	c.AuthInfos["counting"] = &clientcmdapi.AuthInfo{Token: "t"}
-	c.Contexts["counting"] = &clientcmdapi.Context{Cluster: "counting", AuthInfo: "counting"}
-	c.CurrentContext = "counting"
-	kubeconfig = filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*c, kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig = plugintest.Kubeconfig(t, srv.URL, "    token: t")
 	return kubeconfig, requests
 }
 
@@ -112,7 +100,7 @@ func TestRefusedBeforeTheClusterIsRead(t *testing.T) {
 	}
 	badWaivers := waiversFile(t, "  - check: nodes-ready\n    reason: ok\n    expires: 2099-12-31\n  - check: no-such-check\n    reason: typo\n    expires: 2099-12-31\n")
 	noReason := waiversFile(t, "  - check: nodes-ready\n    expires: 2099-12-31\n")
-	badBaseline := writeFile(t, "previous.json", "{\n  \"apiVersion\": \"aksbaseline.io/v1alpha1\",\n  \"kind\": \"VerifyReport\",\n  \"results\": 3\n}\n")
+	badBaseline := tempFile(t, "previous.json", "{\n  \"apiVersion\": \"aksbaseline.io/v1alpha1\",\n  \"kind\": \"VerifyReport\",\n  \"results\": 3\n}\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -186,12 +174,12 @@ func TestAssessor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := writeFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: in the profile\n    expires: 2099-12-31\n")
+		p := tempFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: in the profile\n    expires: 2099-12-31\n")
 		r, rep := verifyValid(t, kc, "--profile", p, "--skip", unseeded)
 		if r.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Status != check.Waived {
 			t.Errorf("want the profile's waiver applied\n%s", r)
 		}
-		bad := writeFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: no expiry\n")
+		bad := tempFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: no expiry\n")
 		lines := strings.Count(string(b), "\n") + 2
 		if r := runVerify(t, "verify", "--kubeconfig", kc, "--profile", bad); r.Code != 2 || !strings.Contains(r.Stderr, fmt.Sprintf("%s:%d:", bad, lines)) || !strings.Contains(r.Stderr, "expires") {
 			t.Errorf("want exit 2 with %s:%d naming expires\n%s", bad, lines, r)
@@ -220,7 +208,7 @@ func TestAssessor(t *testing.T) {
 	})
 
 	t.Run("drift", func(t *testing.T) {
-		prev := writeFile(t, "previous.json", r.Stdout)
+		prev := tempFile(t, "previous.json", r.Stdout)
 		r2, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded, "--baseline", prev, "--fail-on", "new")
 		if r2.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Drift != report.DriftUnchanged || rep.Drift == nil {
 			t.Errorf("a known failure with --fail-on new: want exit 0 and it unchanged\n%s", r2)
@@ -232,7 +220,7 @@ func TestAssessor(t *testing.T) {
 		if r3.Code != 1 || got["images-placeholders"].Drift != report.DriftNew || got["nodes-system-taint"].Drift != report.DriftUnchanged {
 			t.Errorf("a new failure with --fail-on new: want exit 1, it new and the known one unchanged\n%s", r3)
 		}
-		withPod := writeFile(t, "with-pod.json", r3.Stdout)
+		withPod := tempFile(t, "with-pod.json", r3.Stdout)
 		text := runVerify(t, "verify", "--kubeconfig", kc, "--profile", tainted, "--skip", unseeded, "--baseline", withPod)
 		if !strings.Contains(text.Stdout, "resolved") || !strings.Contains(text.Stdout, "images-placeholders") {
 			t.Errorf("text with a baseline: want images-placeholders resolved\n%s", text.Stdout)
@@ -404,7 +392,7 @@ func requiredTaint(t *testing.T) string {
 	if !strings.Contains(string(b), off) {
 		t.Fatal("the regulated profile no longer leaves the taint off as this test expects")
 	}
-	return writeFile(t, "tainted.yaml", strings.Replace(string(b), off, "    required: true\n", 1))
+	return tempFile(t, "tainted.yaml", strings.Replace(string(b), off, "    required: true\n", 1))
 }
 
 func readJSON(t *testing.T, path string, v any) {
