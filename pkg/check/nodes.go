@@ -196,8 +196,13 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(missing) == 0 {
 		return pass("all %s of pool %s carry %s", progress.Count(len(nodes), "node", "nodes"), t.Pool, want)
 	}
-	if !t.Required {
-		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", progress.Count(len(missing), "node", "nodes"), t.Pool, want)
+	// The nodes are named so that a waiver can cover them by pattern.
+	objs := make([]string, len(missing))
+	for i, n := range missing {
+		objs[i] = "Node/" + n
 	}
-	return fail("%s of pool %s lack the taint %s: %s", progress.Count(len(missing), "node", "nodes"), t.Pool, want, progress.Summary(missing, 5))
+	if !t.Required {
+		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", progress.Count(len(missing), "node", "nodes"), t.Pool, want).with(objs...)
+	}
+	return fail("%s of pool %s lack the taint %s: %s", progress.Count(len(missing), "node", "nodes"), t.Pool, want, progress.Summary(missing, 5)).with(objs...)
 }

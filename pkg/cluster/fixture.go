@@ -103,6 +103,11 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			s.Nodes = append(s.Nodes, o)
 		case "Namespace":
 			s.Namespaces = append(s.Namespaces, u.GetName())
+			o := Object{Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}}
+			s.NamespaceMeta = append(s.NamespaceMeta, o)
+			if o.Name == KubeSystem {
+				s.KubeSystem = &o
+			}
 		case "Pod":
 			var o corev1.Pod
 			err = conv.FromUnstructured(u.Object, &o)
@@ -116,9 +121,9 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			err = conv.FromUnstructured(u.Object, &o)
 			s.NetworkPolicies = append(s.NetworkPolicies, reduceNetworkPolicy(&o, in))
 		case "ResourceQuota":
-			s.ResourceQuotas = append(s.ResourceQuotas, Object{u.GetNamespace(), u.GetName()})
+			s.ResourceQuotas = append(s.ResourceQuotas, Object{Namespace: u.GetNamespace(), Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}})
 		case "LimitRange":
-			s.LimitRanges = append(s.LimitRanges, Object{u.GetNamespace(), u.GetName()})
+			s.LimitRanges = append(s.LimitRanges, Object{Namespace: u.GetNamespace(), Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}})
 		case "ServiceAccount":
 			var o corev1.ServiceAccount
 			err = conv.FromUnstructured(u.Object, &o)
@@ -157,6 +162,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 		}
 	}
 	sort.Strings(s.Namespaces)
+	sort.Slice(s.NamespaceMeta, func(i, j int) bool { return s.NamespaceMeta[i].Name < s.NamespaceMeta[j].Name })
 	return s, nil
 }
 

@@ -140,6 +140,14 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 			c.set(ServerVersion, classify("get", err), func(s *Snapshot) { s.Version = &info })
 		})
 	}
+	if want(ClusterIdentity) {
+		c.do(func() {
+			ns, err := rd.typed.CoreV1().Namespaces().Get(ctx, KubeSystem, metav1.GetOptions{})
+			c.set(ClusterIdentity, classify("get", err), func(s *Snapshot) {
+				s.KubeSystem = &Object{Name: ns.Name, Meta: metaOf(&ns.ObjectMeta)}
+			})
+		})
+	}
 	if want(Nodes) {
 		c.do(func() {
 			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]corev1.Node, string, error) {
@@ -159,9 +167,13 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 		c.do(func() {
 			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Namespaces().List,
 				func(l *corev1.NamespaceList) []corev1.Namespace { return l.Items },
-				func(n *corev1.Namespace) string { return n.Name })
-			sort.Strings(items)
-			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces = items })
+				func(n *corev1.Namespace) Object { return Object{Name: n.Name, Meta: metaOf(&n.ObjectMeta)} })
+			sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
+			names := make([]string, len(items))
+			for i := range items {
+				names[i] = items[i].Name
+			}
+			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces, s.NamespaceMeta = names, items })
 		})
 	}
 	// Pods, Services and NetworkPolicies are reduced page by page: only the
@@ -197,7 +209,7 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 		c.do(func() {
 			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().ResourceQuotas("").List,
 				func(l *corev1.ResourceQuotaList) []corev1.ResourceQuota { return l.Items },
-				func(o *corev1.ResourceQuota) Object { return Object{o.Namespace, o.Name} })
+				func(o *corev1.ResourceQuota) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
 			c.set(ResourceQuotas, classify("list", err), func(s *Snapshot) { s.ResourceQuotas = items })
 		})
 	}
@@ -205,7 +217,7 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 		c.do(func() {
 			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().LimitRanges("").List,
 				func(l *corev1.LimitRangeList) []corev1.LimitRange { return l.Items },
-				func(o *corev1.LimitRange) Object { return Object{o.Namespace, o.Name} })
+				func(o *corev1.LimitRange) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
 			c.set(LimitRanges, classify("list", err), func(s *Snapshot) { s.LimitRanges = items })
 		})
 	}

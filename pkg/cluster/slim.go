@@ -6,7 +6,17 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
+
+// Meta is an object's identity for the evidence inventory: which version
+// of which object verify judged.
+type Meta struct {
+	UID             types.UID
+	ResourceVersion string
+}
+
+func metaOf(m *metav1.ObjectMeta) Meta { return Meta{m.UID, m.ResourceVersion} }
 
 // Pod is what the checks need of a pod. A cluster can hold 50,000 pods:
 // keeping them whole costs hundreds of MiB, this costs a few.
@@ -22,6 +32,7 @@ type Pod struct {
 	Labels    Labels
 	// Containers holds init, regular and ephemeral containers, in that order.
 	Containers []Container
+	Meta
 }
 
 // ContainerKind tells init, regular and ephemeral containers apart.
@@ -74,6 +85,7 @@ type Service struct {
 	// Annotations are kept for LoadBalancer Services only: they say whether
 	// the load balancer is internal.
 	Annotations map[string]string
+	Meta
 }
 
 // NetworkPolicy is the shape of a policy, enough to tell a default deny.
@@ -89,6 +101,7 @@ type NetworkPolicy struct {
 	// EgressDNSOnly is true when every egress rule allows only port 53:
 	// the reference's workload namespaces let pods resolve names.
 	EgressDNSOnly bool
+	Meta
 }
 
 // Object names a namespaced object whose content no check reads
@@ -96,6 +109,7 @@ type NetworkPolicy struct {
 type Object struct {
 	Namespace string
 	Name      string
+	Meta
 }
 
 // interner shares one copy of strings that repeat across objects: image
@@ -117,6 +131,7 @@ func reducePod(p *corev1.Pod, in interner) Pod {
 		Name:      p.Name,
 		NodeName:  in.get(p.Spec.NodeName),
 		Phase:     corev1.PodPhase(in.get(string(p.Status.Phase))),
+		Meta:      metaOf(&p.ObjectMeta),
 	}
 	if c := metav1.GetControllerOfNoCopy(p); c != nil {
 		out.OwnerKind, out.OwnerName = in.get(c.Kind), in.get(c.Name)
@@ -157,7 +172,7 @@ func reduceLabels(m map[string]string, in interner) Labels {
 }
 
 func reduceService(s *corev1.Service, in interner) Service {
-	out := Service{Namespace: in.get(s.Namespace), Name: s.Name, Type: corev1.ServiceType(in.get(string(s.Spec.Type)))}
+	out := Service{Namespace: in.get(s.Namespace), Name: s.Name, Type: corev1.ServiceType(in.get(string(s.Spec.Type))), Meta: metaOf(&s.ObjectMeta)}
 	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
 		out.Annotations = s.Annotations
 	}
@@ -172,6 +187,7 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in interner) NetworkPol
 		SelectsAll:   len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0,
 		IngressRules: len(np.Spec.Ingress),
 		EgressRules:  len(np.Spec.Egress),
+		Meta:         metaOf(&np.ObjectMeta),
 	}
 	for _, t := range np.Spec.PolicyTypes {
 		switch t {

@@ -39,11 +39,18 @@ const (
 	SecretProviderClasses Resource = "secretproviderclasses.secrets-store.csi.x-k8s.io"
 	GitRepositories       Resource = "gitrepositories.source.toolkit.fluxcd.io"
 	Kustomizations        Resource = "kustomizations.kustomize.toolkit.fluxcd.io"
+	// ClusterIdentity is the kube-system namespace, read with one get: its
+	// UID names the cluster for the evidence bundle and drift, whatever the
+	// context or address is called.
+	ClusterIdentity Resource = "namespaces/" + KubeSystem
 	// ServerVersion is the /version endpoint, read like a resource.
 	ServerVersion Resource = "version"
 	// Kubeconfig is the client side: nothing is read from the API server.
 	Kubeconfig Resource = "kubeconfig"
 )
+
+// KubeSystem is the namespace whose UID identifies a cluster.
+const KubeSystem = "kube-system"
 
 // ConstraintsGroup serves one resource per constraint kind.
 const ConstraintsGroup = "constraints.gatekeeper.sh"
@@ -123,6 +130,10 @@ type Snapshot struct {
 
 	Nodes      []corev1.Node
 	Namespaces []string
+	// NamespaceMeta is each namespace's identity, sorted by name like Namespaces.
+	NamespaceMeta []Object
+	// KubeSystem is the kube-system namespace read for ClusterIdentity.
+	KubeSystem *Object
 	// Pods, Services and NetworkPolicies are reduced as they are read: the
 	// checks need a few fields of each, and a cluster can hold 50,000 pods.
 	Pods            []Pod
@@ -210,6 +221,14 @@ func (s *Snapshot) CRD(name string) *apiextensionsv1.CustomResourceDefinition {
 		}
 	}
 	return nil
+}
+
+// ClusterID returns the kube-system namespace UID, or "" when it was not read.
+func (s *Snapshot) ClusterID() string {
+	if s.KubeSystem == nil {
+		return ""
+	}
+	return string(s.KubeSystem.UID)
 }
 
 // HasNamespace reports whether the cluster has namespace ns.

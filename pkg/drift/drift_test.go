@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos/yamlpostest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/yamlpostest"
 )
 
 func TestReadInvalid(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
@@ -43,6 +44,9 @@ type VerifyOptions struct {
 	// engine holds verify's defaults and the flags it runs with (--fail-on,
 	// --timeout, --wait), and after Complete the profile and the checks.
 	engine *verify.Options
+
+	// assess holds the flags for assessors: waivers, baseline, evidence.
+	assess assessorOptions
 }
 
 // NewVerifyOptions returns verify's defaults for env.
@@ -87,7 +91,10 @@ func newVerifyCommand(env *Env) *cobra.Command {
 
 			# Adapt the expectations: start from the effective profile
 			%[1]s verify --print-profile > my-profile.yaml
-			%[1]s verify --profile my-profile.yaml`),
+			%[1]s verify --profile my-profile.yaml
+
+			# Evidence for a PCI DSS assessor: accepted exceptions, drift since the last run, one folder to file
+			%[1]s verify --waivers waivers.yaml --baseline last.json --fail-on new --evidence ./evidence`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.execute(cmd.Context())
@@ -96,15 +103,17 @@ func newVerifyCommand(env *Env) *cobra.Command {
 	f := cmd.PersistentFlags()
 	f.StringSliceVar(&o.Checks, "checks", nil, "Run only these check IDs (comma-separated).")
 	f.StringSliceVar(&o.Skip, "skip", nil, "Skip these check IDs (comma-separated).")
-	f.BoolVar(&o.List, "list", false, "Print the catalogue of checks (ID, category, severity, title) and exit.")
+	f.BoolVar(&o.List, "list", false, "Print the catalogue of checks (ID, category, severity, PCI DSS requirements, title) and exit.")
 	f.StringVar(&o.Profile, "profile", "", "Profile: a built-in name ("+strings.Join(profile.Names(), ", ")+") or a YAML file. Default "+profile.Default+".")
 	f.BoolVar(&o.PrintProfile, "print-profile", false, "Print the effective profile as YAML and exit.")
 	f.StringSliceVar(&o.Contexts, "contexts", nil, "Verify these kubeconfig contexts concurrently; one summary, exit code the worst.")
 	f.BoolVar(&o.AllContexts, "all-contexts", false, "Verify every context of the kubeconfig.")
 	f.DurationVar(&o.engine.Wait, "wait", o.engine.Wait, "Re-check until every check passes or this much time has passed (e.g. 5m), showing what is pending on stderr.")
-	f.StringVar(&o.engine.FailOn, "fail-on", o.engine.FailOn, "Lowest status that makes the exit code 1: fail or warn.")
-	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml or junit (--list also takes markdown).")
+	f.StringVar(&o.engine.FailOn, "fail-on", o.engine.FailOn, "Lowest status that makes the exit code 1: fail or warn; new fails only on failures the --baseline lacks.")
+	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml, junit or html (--list: text, json, yaml or markdown).")
 	f.DurationVar(&o.engine.Timeout, "timeout", o.engine.Timeout, "Time limit for reading the cluster state, per round.")
+
+	o.assess.addFlags(f)
 	for _, cat := range check.Categories {
 		cmd.AddCommand(newVerifyCategoryCommand(env, o, cat))
 	}
@@ -164,7 +173,7 @@ func (o *VerifyOptions) Complete() error {
 		return exitcode.Usage("%v", err)
 	}
 	o.engine.Checks = sel
-	return nil
+	return o.assess.complete(o.Profile, p, o.engine)
 }
 
 // Validate checks the flags.
@@ -177,9 +186,12 @@ func (o *VerifyOptions) Validate() error {
 		return exitcode.Usage("--output must be one of %s, not %q", strings.Join(formats, ", "), o.Output)
 	}
 	switch o.engine.FailOn {
-	case verify.FailOnFail, verify.FailOnWarn:
+	case verify.FailOnFail, verify.FailOnWarn, verify.FailOnNew:
 	default:
-		return exitcode.Usage("--fail-on must be fail or warn, not %q", o.engine.FailOn)
+		return exitcode.Usage("--fail-on must be fail, warn or new, not %q", o.engine.FailOn)
+	}
+	if err := o.assess.validate(o.Output, o.engine); err != nil {
+		return err
 	}
 	if o.engine.Wait < 0 || o.engine.Timeout <= 0 {
 		return exitcode.Usage("--wait must not be negative and --timeout must be positive")
@@ -242,7 +254,11 @@ func (o *VerifyOptions) verifyAndRender(ctx context.Context, w io.Writer, color 
 	if err != nil || res.Verdict == verify.Interrupted {
 		return res, err
 	}
-	return res, report.Write(w, res.Reports(), report.Options{Format: o.Output, Color: color, Elapsed: res.Elapsed})
+	notes(o.engine.Progress, res)
+	if err := report.Write(w, res.Reports(), o.assess.renderOptions(o.Output, color, res)); err != nil {
+		return res, err
+	}
+	return res, o.assess.writeEvidence(ctx, o.engine.Progress, o.engine, res)
 }
 
 // color says whether the report is coloured: text on a terminal, unless
@@ -263,6 +279,8 @@ type catalogueEntry struct {
 	Severity    check.Severity `json:"severity"`
 	Title       string         `json:"title"`
 	Remediation string         `json:"remediation"`
+	// Controls are the PCI DSS v4.0.1 requirements the check gives evidence for.
+	Controls []string `json:"controls"`
 }
 
 // writeCatalogue prints the checks, speaking as cli; the README table is its
@@ -270,7 +288,7 @@ type catalogueEntry struct {
 func writeCatalogue(w io.Writer, checks []*check.Check, format, cli string) error {
 	var entries []catalogueEntry
 	for _, c := range checks {
-		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, check.WithCLI(c.Title, cli), check.WithCLI(c.Remediation, cli)})
+		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, check.WithCLI(c.Title, cli), check.WithCLI(c.Remediation, cli), append([]string{}, controls.For(c.ID)...)})
 	}
 	switch format {
 	case "json", "yaml":
@@ -287,19 +305,19 @@ func writeCatalogue(w io.Writer, checks []*check.Check, format, cli string) erro
 		_, err = w.Write(b)
 		return err
 	case "markdown":
-		fmt.Fprintln(w, "| ID | Category | Severity | Title |")
-		fmt.Fprintln(w, "|---|---|---|---|")
+		fmt.Fprintf(w, "| ID | Category | Severity | %s | Title |\n", controls.Standard)
+		fmt.Fprintln(w, "|---|---|---|---|---|")
 		for _, e := range entries {
-			fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", e.ID, e.Category, e.Severity, strings.ReplaceAll(e.Title, "|", "\\|"))
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", e.ID, e.Category, e.Severity, strings.Join(e.Controls, ", "), strings.ReplaceAll(e.Title, "|", "\\|"))
 		}
 		return nil
-	case "junit":
+	case "junit", "html":
 		return exitcode.Usage("--list prints text, json, yaml or markdown")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tTITLE")
+	fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tPCI DSS\tTITLE")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.ID, e.Category, e.Severity, e.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, e.Category, e.Severity, strings.Join(e.Controls, ","), e.Title)
 	}
 	return tw.Flush()
 }

@@ -35,6 +35,11 @@ type Profile struct {
 	Network      Network      `yaml:"network" json:"network"`
 	Namespaces   Namespaces   `yaml:"namespaces" json:"namespaces"`
 	Security     Security     `yaml:"security" json:"security"`
+	// Waivers is the profile's waivers: list, the shape of a Waivers
+	// file's. It stays a YAML node, with its lines, because pkg/waiver
+	// validates it (waiver.FromProfile) and pkg/waiver sits above this
+	// package; verify refuses a bad entry as FILE:LINE before reading.
+	Waivers yaml.Node `yaml:"waivers,omitempty" json:"-"`
 }
 
 // Ref names a namespaced object.

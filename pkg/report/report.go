@@ -37,6 +37,17 @@ type Report struct {
 	ClusterID string `json:"clusterID,omitempty"`
 	// Drift compares the findings with a baseline report, when one was given.
 	Drift *Drift `json:"drift,omitempty"`
+	// Warnings are what needs attention besides the results: waivers that
+	// expired or covered nothing.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is one thing a run warns about. Kind is "expired" or "stale" for
+// a waiver, which Waiver then holds.
+type Warning struct {
+	Kind    string        `json:"kind"`
+	Message string        `json:"message"`
+	Waiver  *check.Waiver `json:"waiver,omitempty"`
 }
 
 // Drift is the comparison of a report's findings with a previous report's.
@@ -97,9 +108,8 @@ func New(context, server, profile string, start time.Time, elapsed time.Duration
 	}
 }
 
-// Formats lists the -o values. "html" is rendered by Write too; the CLI
-// offers it once it is wired to --evidence.
-var Formats = []string{"text", "json", "yaml", "junit"}
+// Formats lists the -o values.
+var Formats = []string{"text", "json", "yaml", "junit", "html"}
 
 // Options adjust rendering.
 type Options struct {

@@ -72,6 +72,7 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeOf(check.Waiver{}): "Waiver",
 	reflect.TypeOf(Drift{}):        "Drift",
 	reflect.TypeOf(Finding{}):      "Finding",
+	reflect.TypeOf(Warning{}):      "Warning",
 }
 
 func (g *schemaGen) of(t reflect.Type) any {

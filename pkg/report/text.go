@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 const (
@@ -176,9 +177,4 @@ func DriftGroups(d *Drift) []DriftGroup {
 	return []DriftGroup{{"new", d.New}, {"unchanged", d.Unchanged}, {"resolved", d.Resolved}}
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+var plural = progress.Count

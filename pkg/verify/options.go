@@ -8,14 +8,19 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/drift"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/waiver"
 )
 
 // The values of Options.FailOn: the lowest status that fails a run.
 const (
 	FailOnFail = "fail"
 	FailOnWarn = "warn"
+	// FailOnNew fails only on failures a Baseline does not have: a
+	// runbook gates on regressions while known findings are being fixed.
+	FailOnNew = "new"
 )
 
 // Options says what to check and how. NewOptions holds the defaults; the
@@ -25,7 +30,7 @@ type Options struct {
 	// report order. Both are required.
 	Profile *profile.Profile
 	Checks  []*check.Check
-	// FailOn is FailOnFail or FailOnWarn.
+	// FailOn is FailOnFail, FailOnWarn or, with a Baseline, FailOnNew.
 	FailOn string
 	// Timeout bounds reading one cluster's state, per round.
 	Timeout time.Duration
@@ -41,6 +46,15 @@ type Options struct {
 	// before the verdict, in order (waivers, say). They see the snapshot
 	// the results were judged on.
 	Transforms []Transform
+	// Waivers are applied to each round's results after Transforms: a
+	// finding they cover is waived and never fails the run. Expired and
+	// stale waivers are noted in TargetOutcome.Notes.
+	Waivers []waiver.Waiver
+	// Baseline, when set, marks each report's findings new, unchanged or
+	// resolved against the previous report of the same cluster. A baseline
+	// of another cluster (kube-system UID) is refused unless Force.
+	Baseline *drift.Baseline
+	Force    bool
 	// NewReader opens a cluster for reading; tests feed fixtures through it.
 	NewReader func(*rest.Config) (Reader, error)
 

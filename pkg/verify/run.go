@@ -15,6 +15,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/waiver"
 )
 
 // Outcome is one run: a result per target, in target order, and the worst
@@ -36,8 +37,12 @@ type TargetOutcome struct {
 	// report speaks about. Nil when the cluster could not be reached.
 	Snapshot *cluster.Snapshot
 	// Err, already explained, is why the cluster could not be checked at
-	// all (no kubeconfig, no access); nil when it could.
+	// all (no kubeconfig, no access, a baseline of another cluster); nil
+	// when it could.
 	Err error
+	// Notes are the expired and stale waivers of the last round, also in
+	// Report.Warnings.
+	Notes []waiver.Note
 }
 
 // Reports lists the targets' reports, in target order, ready for
@@ -57,8 +62,11 @@ func Run(ctx context.Context, targets []Target, o *Options) (*Outcome, error) {
 	if o.Profile == nil || len(o.Checks) == 0 {
 		return nil, errors.New("verify: a profile and at least one check are required")
 	}
-	if o.FailOn != FailOnFail && o.FailOn != FailOnWarn {
-		return nil, fmt.Errorf("verify: FailOn must be %s or %s, not %q", FailOnFail, FailOnWarn, o.FailOn)
+	if o.FailOn != FailOnFail && o.FailOn != FailOnWarn && o.FailOn != FailOnNew {
+		return nil, fmt.Errorf("verify: FailOn must be %s, %s or %s, not %q", FailOnFail, FailOnWarn, FailOnNew, o.FailOn)
+	}
+	if o.FailOn == FailOnNew && o.Baseline == nil {
+		return nil, errors.New("verify: FailOn new needs a Baseline")
 	}
 	if o.Timeout <= 0 || o.Wait < 0 || (o.Wait > 0 && o.Interval <= 0) {
 		return nil, errors.New("verify: Timeout must be positive, Wait not negative, and Interval positive when waiting")
@@ -116,11 +124,17 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 	if api {
 		// /version doubles as the probe that tells no access from no permission.
 		plan.Add(cluster.ServerVersion)
+		// The kube-system UID names the cluster in reports, drift and evidence.
+		plan.Add(cluster.ClusterIdentity)
 	}
 	deadline := start.Add(o.Wait)
 	for {
-		snap, results, accessErr := o.round(ctx, t, reader, cfg, plan, acc)
-		res.Snapshot = snap
+		snap, a, accessErr := o.round(ctx, t, reader, cfg, plan, acc)
+		results := a.results
+		if accessErr == nil {
+			accessErr = a.refused
+		}
+		res.Snapshot, res.Notes = snap, a.notes
 		res.Verdict = judge(results, o.FailOn)
 		if accessErr != nil {
 			res.Verdict = CouldNotCheck
@@ -130,6 +144,10 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 		}
 		if res.Verdict == Passed || o.Wait == 0 || !o.now().Before(deadline) || accessErr != nil {
 			res.Report = report.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), results)
+			res.Report.ClusterID, res.Report.Drift = snap.ClusterID(), a.drift
+			for _, n := range a.notes {
+				res.Report.Warnings = append(res.Report.Warnings, warning(n))
+			}
 			if accessErr != nil {
 				res.Report.Error = firstLine(accessErr)
 			}
@@ -148,7 +166,7 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 
 // round reads the cluster once and judges it. accessErr, explained, says
 // the API server could not be used at all.
-func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.Config, plan cluster.Request, acc cluster.Access) (snap *cluster.Snapshot, results []check.Result, accessErr error) {
+func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.Config, plan cluster.Request, acc cluster.Access) (snap *cluster.Snapshot, a assessed, accessErr error) {
 	if reader != nil {
 		rctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		snap = reader.Read(rctx, plan, acc)
@@ -158,7 +176,7 @@ func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.
 		snap.Access = acc
 		snap.SetStatus(cluster.Kubeconfig, cluster.Status{Outcome: cluster.OK})
 	}
-	results = check.Run(snap, o.Profile, o.Checks)
+	results := check.Run(snap, o.Profile, o.Checks)
 	if st := snap.Status(cluster.ServerVersion); reader != nil && st.Outcome == cluster.Error {
 		accessErr = kubeerr.Explain(st.Err, cfg.Host)
 		notChecked(results, accessErr)
@@ -166,11 +184,19 @@ func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.
 	for _, tr := range o.Transforms {
 		results = tr(t, snap, results)
 	}
-	for i := range results {
-		r := &results[i]
+	a = o.assess(t, snap, results)
+	for i := range a.results {
+		r := &a.results[i]
 		r.Title, r.Message, r.Remediation = check.WithCLI(r.Title, o.CLI), check.WithCLI(r.Message, o.CLI), check.WithCLI(r.Remediation, o.CLI)
 	}
-	return snap, results, accessErr
+	return snap, a, accessErr
+}
+
+// warning records a waiver note in the report, for readers of JSON and YAML.
+func warning(n waiver.Note) report.Warning {
+	w := n.Waiver.Waiver
+	w.Objects = append([]string(nil), w.Objects...)
+	return report.Warning{Kind: string(n.Kind), Message: n.String(), Waiver: &w}
 }
 
 // showPending lists the checks that still stand in the way, for Wait.

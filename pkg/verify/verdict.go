@@ -2,7 +2,9 @@ package verify
 
 import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/drift"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 )
 
 // Verdict is what a run says about the cluster(s), worst last: the worst of
@@ -12,7 +14,8 @@ type Verdict int
 const (
 	// Passed: nothing failed (warnings allowed unless FailOn is "warn").
 	Passed Verdict = iota
-	// Failed: a check failed (or warned, with FailOn "warn"), or some checks
+	// Failed: a check failed (or warned, with FailOn "warn"; a failure is
+	// new, with FailOn "new"), or some checks
 	// could not read what they need while others could.
 	Failed
 	// CouldNotCheck: the cluster could not be reached, or every check that
@@ -66,6 +69,10 @@ func judge(results []check.Result, failOn string) Verdict {
 	switch {
 	case len(results) > 0 && c.Error == len(results), remote > 0 && remoteErrors == remote:
 		return CouldNotCheck
+	case failOn == FailOnNew:
+		if drift.HasNewFailure(results) {
+			return Failed
+		}
 	case c.Fail > 0 || c.Error > 0:
 		return Failed
 	case failOn == FailOnWarn && c.Warn > 0:
@@ -76,5 +83,8 @@ func judge(results []check.Result, failOn string) Verdict {
 
 // blocking reports whether r stands in the way of a pass.
 func blocking(r check.Result, failOn string) bool {
+	if failOn == FailOnNew {
+		return r.Drift == report.DriftNew && (r.Status == check.Fail || r.Status == check.Error)
+	}
 	return r.Status == check.Fail || r.Status == check.Error || (failOn == FailOnWarn && r.Status == check.Warn)
 }

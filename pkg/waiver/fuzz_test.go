@@ -3,7 +3,7 @@ package waiver
 import (
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos/yamlpostest"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/yamlpostest"
 )
 
 // FuzzParse feeds the parser arbitrary files: it must never panic, and

@@ -11,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
 // Each file under testdata/invalid starts with "# want: TEXT": the error
@@ -127,5 +128,45 @@ func TestEntryFields(t *testing.T) {
 		if !entryFields[typ.Field(i).Tag.Get("yaml")] {
 			t.Errorf("entryFields lacks %s", typ.Field(i).Tag.Get("yaml"))
 		}
+	}
+}
+
+func TestFromProfile(t *testing.T) {
+	src := `apiVersion: aksbaseline.io/v1alpha1
+kind: VerifyProfile
+name: mine
+nodes:
+  poolLabel: agentpool
+flux:
+  namespace: flux-system
+identities:
+  mode: auto
+waivers:
+  - check: nodes-system-taint
+    reason: maintenance window
+    expires: 2027-03-31
+  - check: no-such-check
+    reason: typo
+    expires: 2027-03-31
+`
+	p, err := profile.Parse("mine.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = FromProfile("mine.yaml", p)
+	if err == nil || !strings.Contains(err.Error(), "mine.yaml:14:") || !strings.Contains(err.Error(), "no-such-check") {
+		t.Fatalf("want the unknown check at mine.yaml:14, got %v", err)
+	}
+	good := strings.SplitAfter(src, "2027-03-31\n")[0]
+	if p, err = profile.Parse("mine.yaml", []byte(good)); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := FromProfile("mine.yaml", p)
+	if err != nil || len(ws) != 1 || ws[0].Check != "nodes-system-taint" || ws[0].Line != 11 || ws[0].File != "mine.yaml" {
+		t.Fatalf("got %+v, %v", ws, err)
+	}
+	out, err := p.YAML()
+	if err != nil || !strings.Contains(string(out), "waivers:\n    - check: nodes-system-taint") && !strings.Contains(string(out), "waivers:\n  - check: nodes-system-taint") {
+		t.Errorf("the effective profile lost its waivers:\n%s", out)
 	}
 }

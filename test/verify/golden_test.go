@@ -15,13 +15,14 @@ var (
 	serverURL = regexp.MustCompile(`https://127\.0\.0\.1:[0-9]+/?`)
 	elapsed   = regexp.MustCompile(` in [0-9.]+m?s\n`)
 	junitTime = regexp.MustCompile(`(time|timestamp)="[^"]*"`)
-	jsonTime  = regexp.MustCompile(`"(startTime|duration)": "[^"]*"`)
+	jsonTime  = regexp.MustCompile(`"(startTime|duration|clusterID)": "[^"]*"`)
 	// The control plane's version follows KUBE_VERSION (make testbin).
 	kubeVersion = regexp.MustCompile(`\bv?1\.[0-9]+(\.[0-9]+)?\b`)
 )
 
 // normalize blanks what changes from run to run or machine to machine: the
-// control plane's port and version, times and durations.
+// control plane's port and version, times and durations, and the
+// kube-system UID that names each control plane.
 func normalize(b []byte) []byte {
 	b = serverURL.ReplaceAll(b, []byte("https://127.0.0.1:PORT"))
 	b = elapsed.ReplaceAll(b, []byte(" in ELAPSED\n"))

@@ -219,7 +219,7 @@ func TestReaderReducesControlTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q cluster.Request
-	for _, r := range []cluster.Resource{cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges} {
+	for _, r := range []cluster.Resource{cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges, cluster.ClusterIdentity} {
 		q.Add(r)
 	}
 	snap := rd.Read(ctx, q, cluster.Access{})
@@ -231,6 +231,9 @@ func TestReaderReducesControlTypes(t *testing.T) {
 	if !snap.HasNamespace(ns) || snap.Now.IsZero() {
 		t.Errorf("namespace %s not read, or no reading time", ns)
 	}
+	if snap.ClusterID() == "" || len(snap.NamespaceMeta) != len(snap.Namespaces) {
+		t.Errorf("the kube-system UID (%q) or the namespaces' identities (%d for %d) not read", snap.ClusterID(), len(snap.NamespaceMeta), len(snap.Namespaces))
+	}
 	var p *cluster.Pod
 	for i := range snap.Pods {
 		if snap.Pods[i].Namespace == ns && snap.Pods[i].Name == "agent-x1" {
@@ -241,25 +244,26 @@ func TestReaderReducesControlTypes(t *testing.T) {
 		t.Fatal("pod not read")
 	}
 	if p.NodeName != "page-node-0001" || p.OwnerKind != "DaemonSet" || p.OwnerName != "agent" || !p.Ready || p.Labels.Get("pci-scope") != "out-of-scope" ||
-		len(p.Containers) != 2 || p.Containers[0].Kind != cluster.InitContainer || p.Containers[1].Image != "acr.azurecr.io/live/agent:1" {
+		len(p.Containers) != 2 || p.Containers[0].Kind != cluster.InitContainer || p.Containers[1].Image != "acr.azurecr.io/live/agent:1" ||
+		p.UID == "" || p.ResourceVersion == "" {
 		t.Errorf("pod reduced to %+v", *p)
 	}
 	found := map[string]bool{}
 	for _, s := range snap.Services {
-		if s.Namespace == ns && s.Name == "lb" && s.Type == corev1.ServiceTypeLoadBalancer && s.Annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true" {
+		if s.Namespace == ns && s.Name == "lb" && s.Type == corev1.ServiceTypeLoadBalancer && s.UID != "" && s.Annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true" {
 			found["service"] = true
 		}
 	}
 	for _, np := range snap.NetworkPolicies {
-		if np.Namespace == ns && np.SelectsAll && np.Ingress && np.Egress && np.IngressRules == 0 && np.EgressRules == 0 {
+		if np.Namespace == ns && np.UID != "" && np.SelectsAll && np.Ingress && np.Egress && np.IngressRules == 0 && np.EgressRules == 0 {
 			found["networkpolicy"] = true
 		}
 	}
 	for _, o := range snap.ResourceQuotas {
-		found["quota"] = found["quota"] || o == cluster.Object{Namespace: ns, Name: "default"}
+		found["quota"] = found["quota"] || o.Namespace == ns && o.Name == "default" && o.UID != "" && o.ResourceVersion != ""
 	}
 	for _, o := range snap.LimitRanges {
-		found["limitrange"] = found["limitrange"] || o == cluster.Object{Namespace: ns, Name: "default"}
+		found["limitrange"] = found["limitrange"] || o.Namespace == ns && o.Name == "default" && o.UID != "" && o.ResourceVersion != ""
 	}
 	for _, k := range []string{"service", "networkpolicy", "quota", "limitrange"} {
 		if !found[k] {
