@@ -69,7 +69,7 @@ const (
 )
 
 var podIdentity = []sim.Era{sim.EraPodIdentity}
-var workloadIdentity = []sim.Era{sim.EraWorkloadIdentity, sim.EraExtension}
+var workloadIdentity = []sim.Era{sim.EraWorkloadIdentity, sim.EraExtension, sim.EraMigrated}
 
 // breakers maps each check ID of 'verify --list' to a variant that fails it.
 // Flux absent (flux-crds, flux-controllers, flux-sync-ready before the
