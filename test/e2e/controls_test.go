@@ -51,6 +51,7 @@ func init() {
 			s.patch(t, gvrDaemonSets, "cluster-baseline-settings", "dummy-av", fmt.Sprintf(
 				`{"spec":{"template":{"spec":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/hostname","operator":"NotIn","values":[%q]}]}]}}}}}}}`, node))
 			s.waitNoPod(t, "cluster-baseline-settings", "app=dummy-av", node)
+			s.waitRolledOut(t, "cluster-baseline-settings", "dummy-av")
 			s.mentions = []string{"dummy-av", node, "pool npinscope01", "pci-scope=in-scope"}
 			return func() {
 				s.patch(t, gvrDaemonSets, "cluster-baseline-settings", "dummy-av", `{"spec":{"template":{"spec":{"affinity":null}}}}`)
@@ -111,7 +112,7 @@ func init() {
 		"flux-currency": {what: "Flux v0.8.1 installed by hand (v1beta1 APIs only)", eras: []sim.Era{sim.EraPodIdentity},
 			apply: func(t *testing.T, s *simCluster) func() { return nil },
 			kubeconfig: func(t *testing.T, s *simCluster) string {
-				s.mentions = []string{"v1beta1", "v0.8.1", "bootstrap"}
+				s.mentions = []string{"v1beta1", "v0.8.1"}
 				return fluxV081Cluster(t)
 			}},
 	} {
@@ -141,6 +142,23 @@ func (s *simCluster) waitNoPod(t *testing.T, ns, selector, node string) {
 	})
 	if err != nil {
 		t.Fatalf("a %s pod still runs on %s: %v", selector, node, err)
+	}
+}
+
+// waitRolledOut waits until the DaemonSet's rolling update is done, so
+// that only the node it no longer selects lacks its pod.
+func (s *simCluster) waitRolledOut(t *testing.T, ns, name string) {
+	t.Helper()
+	err := wait.PollUntilContextCancel(ctxFor(t, 2*time.Minute), 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		ds, err := s.cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		st := ds.Status
+		return st.ObservedGeneration == ds.Generation && st.UpdatedNumberScheduled == st.DesiredNumberScheduled && st.NumberReady == st.DesiredNumberScheduled, nil
+	})
+	if err != nil {
+		t.Fatalf("DaemonSet %s/%s never rolled out: %v", ns, name, err)
 	}
 }
 
