@@ -166,9 +166,7 @@ var breakers = map[string]breaker{
 			// Without a GUID clientID the migrated cluster's served pod
 			// identity CRDs decide the era and this check skips (reported
 			// against pkg/check identityMode); break the other half.
-			saved := s.get(t, gvrServiceAccounts, "ingress-nginx", "ingress-nginx")
-			s.delete(t, gvrServiceAccounts, "ingress-nginx", "ingress-nginx")
-			return func() { s.recreate(t, gvrServiceAccounts, saved) }
+			return s.deleteSaved(t, gvrServiceAccounts, "ingress-nginx", "ingress-nginx")
 		}
 		s.patch(t, gvrSPCs, spcNS, spcName, `{"spec":{"parameters":{"clientID":"ingress-client-id"}}}`)
 		return func() {

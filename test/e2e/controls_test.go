@@ -39,10 +39,8 @@ func init() {
 			return func() { s.delete(t, gvrPods, "a0005-i", pod) }
 		}},
 		"network-deny-all": {what: "a0005-i loses its deny-all NetworkPolicy", apply: func(t *testing.T, s *simCluster) func() {
-			saved := s.get(t, gvrNetworkPolicies, "a0005-i", "default")
-			s.delete(t, gvrNetworkPolicies, "a0005-i", "default")
 			s.mentions = []string{"a0005-i"}
-			return func() { s.recreate(t, gvrNetworkPolicies, saved) }
+			return s.deleteSaved(t, gvrNetworkPolicies, "a0005-i", "default")
 		}},
 		"security-agents": {what: "dummy-av no longer runs on one in-scope node", apply: func(t *testing.T, s *simCluster) func() {
 			node := s.nodeOf(t, "npinscope01")
@@ -93,10 +91,8 @@ func init() {
 			return func() { s.delete(t, gvrServices, "ingress-nginx", svc.Name) }
 		}},
 		"namespaces-guardrails": {what: "a0005-o loses its ResourceQuota", apply: func(t *testing.T, s *simCluster) func() {
-			saved := s.get(t, gvrResourceQuotas, "a0005-o", "default")
-			s.delete(t, gvrResourceQuotas, "a0005-o", "default")
 			s.mentions = []string{"a0005-o"}
-			return func() { s.recreate(t, gvrResourceQuotas, saved) }
+			return s.deleteSaved(t, gvrResourceQuotas, "a0005-o", "default")
 		}},
 		"nodes-image-age": {what: "one node runs a node image 90 days old", apply: func(t *testing.T, s *simCluster) func() {
 			node := s.nodeOf(t, "npooscope01")
@@ -123,7 +119,16 @@ func init() {
 	}
 }
 
-// podNode waits until the scheduler has bound the pod and returns its node.
+// deleteSaved deletes an object Flux applied and returns what creates it
+// again as it was (Flux would only at its next interval).
+func (s *simCluster) deleteSaved(t *testing.T, gvr schema.GroupVersionResource, ns, name string) func() {
+	t.Helper()
+	saved := s.get(t, gvr, ns, name)
+	s.delete(t, gvr, ns, name)
+	return func() { s.recreate(t, gvr, saved) }
+}
+
+// podNode returns the node the running pod is bound to.
 func (s *simCluster) podNode(t *testing.T, ns, name string) string {
 	t.Helper()
 	p, err := s.cs.CoreV1().Pods(ns).Get(ctxFor(t, time.Minute), name, metav1.GetOptions{})
