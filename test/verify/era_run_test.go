@@ -139,6 +139,9 @@ func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 			"type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomize build failed", "lastTransitionTime": "2026-11-25T12:00:00Z"}}))},
 		{name: "flux-source-url", expect: fail("flux-source-url"), breakc: edit(gr, "GitRepository", "flux-system", repo, set("spec", "url")("https://github.com/REPLACE_ME_WITH_YOUR_GITHUBACCOUNTNAME/aks-baseline-regulated"))},
 		{name: "flux-suspended", expect: warn("flux-suspended"), breakc: edit(kz, "Kustomization", "flux-system", ks, set("spec", "suspend")(true))},
+		// Gatekeeper's audit has not reached the allowed-images constraint.
+		{name: "policies-violations-unaudited", expect: warn("policies-violations"), breakc: edit("constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerAllowedImages", "",
+			findName(t, c, "constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerAllowedImages", regexp.MustCompile(`.`)), set("status")(map[string]any{}))},
 		// A placeholder registry is not the cluster's ACR either.
 		{name: "images-placeholders", expect: map[string]check.Status{"images-placeholders": check.Fail, "images-allowed-registry": check.Fail}, breakc: add(placeholderPod())},
 	}
