@@ -2,14 +2,15 @@
 # the same kind of cluster (hack/demo, demo/, test/e2e).
 
 # Era of the reference to simulate: podidentity (the reference's bootstrap
-# walkthrough), workloadidentity, or extension (Flux as the AKS extension).
+# walkthrough), workloadidentity, extension (Flux as the AKS extension), or
+# migrated (Workload ID on a cluster that ran AAD Pod Identity before).
 ERA ?= podidentity
 DEMO_BIN := $(BIN_DIR)/aksbaseline-demo
 # Where the demo keeps its cluster, daemon, logs and Git repository.
 DEMO_DIR ?=
 
 .PHONY: demo
-demo: testbin ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension)
+demo: testbin ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension|migrated)
 	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build
 	@CGO_ENABLED=0 hack/logged.sh "$(BUILD_LOG)" "building $(DEMO_BIN), the demo's driver" go build -o $(DEMO_BIN) ./hack/demo
 	@$(DEMO_BIN) up --era "$(ERA)" --tool $(BINARY) $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")

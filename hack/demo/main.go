@@ -5,7 +5,9 @@
 // Git repository on loopback and runs the real Flux source-controller and
 // kustomize-controller against the cluster, and then does the operator's job
 // with kubectl aksbaseline, echoing each command: configure, git push,
-// bootstrap, verify, and one deliberately broken variant caught by verify.
+// bootstrap, verify, and one regulated control broken through Git (an
+// in-scope workload pushed onto out-of-scope nodes), caught by verify and
+// repaired.
 // 'down' removes all of it. 'daemon' is the background process itself.
 //
 // Everything lives in one folder (default: the per-user cache's demo/), so
@@ -19,11 +21,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 )
 
-const usage = `usage:
-  aksbaseline-demo up [--era podidentity|workloadidentity|extension] [--tool PATH] [--dir DIR]
+var usage = `usage:
+  aksbaseline-demo up [--era ` + strings.Join(sim.EraNames(), "|") + `] [--tool PATH] [--dir DIR]
   aksbaseline-demo down [--dir DIR]
 `
 
@@ -37,7 +42,7 @@ func main() {
 
 	fs := flag.NewFlagSet(os.Args[1], flag.ContinueOnError)
 	dir := fs.String("dir", defaultDir(), "folder holding the demo's state")
-	era := fs.String("era", "podidentity", "era of the reference to simulate: podidentity, workloadidentity or extension")
+	era := fs.String("era", string(sim.EraPodIdentity), "era of the reference to simulate: "+strings.Join(sim.EraNames(), ", "))
 	tool := fs.String("tool", "bin/kubectl-aksbaseline", "the built plugin")
 	if err := fs.Parse(os.Args[2:]); err != nil {
 		os.Exit(2)

@@ -9,13 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
@@ -131,7 +127,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	if e.FluxFromExtension() {
 		u.note("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
 	} else {
-		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests")
+		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests", "--registry", sim.FluxRegistry)
 		if err != nil {
 			return err
 		}
@@ -150,8 +146,10 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	}
 	u.ok("all green (exit code 0)")
 
-	u.section("Break it on purpose: a node pool one node short")
-	if err := brokenVariant(ctx, u, op, c, func(ctx context.Context) error { return seedCluster(ctx, c, e, gitURL) }); err != nil {
+	u.note("one warning is by design: like the reference, the fork leaves cluster-baseline-settings/networkpolicy-denyall.yaml out of its kustomization.yaml, and the regulated profile does not require it")
+
+	u.section("Break a regulated control: an in-scope workload leaves the in-scope pool")
+	if err := segmentationBreak(ctx, u, op, e); err != nil {
 		return err
 	}
 
@@ -218,52 +216,92 @@ func overlayNote(era sim.Era) string {
 	return " (with " + strings.Join(s, ", ") + ")"
 }
 
-// brokenVariant removes one node of the in-scope pool, shows verify catching
-// it (exit code 1 and the failing check's ID), and puts the node back.
-func brokenVariant(ctx context.Context, u *ui, op *operator, c *kwok.Cluster, restore func(context.Context) error) error {
-	cs, err := kubernetes.NewForConfig(c.Config)
+// segmentationBreak is the PCI story of the demo: a commit gives
+// microservice-c (in scope, a0005-i) the out-of-scope nodeSelector, Flux
+// rolls it out, 'verify segmentation' exits 1 naming the pods and nodes, and
+// reverting the commit makes it green again.
+func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) error {
+	const file = "cluster-manifests/a0005-i/microservice-c.yaml"
+	u.step("a change to microservice-c copies the nodeSelector of the a0005-o manifests, so its pods leave the in-scope pool")
+	for _, argv := range [][]string{
+		{"sed", "-i", "/nodeSelector:/,/pci-scope:/ s/pci-scope: in-scope/pci-scope: out-of-scope/", file},
+		{"git", "commit", "--quiet", "-am", "microservice-c: schedule like the a0005-o services"},
+		{"git", "push", "--quiet", "origin", "main"},
+	} {
+		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
+			return cmdErr(display(argv), code, err)
+		}
+	}
+	if err := syncNow(ctx, op, era); err != nil {
+		return err
+	}
+	u.step("waiting for Flux to roll it out")
+	if err := waitExit(ctx, op, 1, 2*time.Minute, "verify", "segmentation", "-o", "json"); err != nil {
+		return fmt.Errorf("the rollout never put microservice-c on out-of-scope nodes: %w", err)
+	}
+	code, err := op.tool(ctx, "verify", "segmentation")
 	if err != nil {
 		return err
 	}
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "kubernetes.azure.com/agentpool=npinscope01"})
-	if err != nil {
-		return err
-	}
-	if len(nodes.Items) == 0 {
-		return errors.New("no npinscope01 node to remove")
-	}
-	sort.Slice(nodes.Items, func(i, j int) bool { return nodes.Items[i].Name < nodes.Items[j].Name })
-	victim := nodes.Items[len(nodes.Items)-1]
-
-	u.step("the in-scope pool npinscope01 loses a node (the profile wants at least 2)")
-	if code, err := op.run(ctx, "kubectl", "delete", "node", victim.Name); err != nil || code != 0 {
-		return cmdErr("kubectl delete node", code, err)
-	}
-	code, err := op.tool(ctx, "verify", "nodes")
-	if err != nil {
-		return err
-	}
-	ids := failingChecks(ctx, op)
 	if code != 1 {
-		return fmt.Errorf("verify exited with code %d on the broken cluster, want 1", code)
+		return fmt.Errorf("verify segmentation exited with code %d on the broken cluster, want 1", code)
 	}
-	u.ok("caught: verify exited with code 1, failing check %s", strings.Join(ids, ", "))
+	u.ok("caught: verify exited with code 1, failing check %s", strings.Join(failingChecks(ctx, op, "segmentation"), ", "))
 
-	u.step("restoring node %s: AKS would scale the pool back; here the simulation re-seeds it", victim.Name)
-	if err := restore(ctx); err != nil {
-		return fmt.Errorf("restoring node %s: %w", victim.Name, err)
+	u.step("the repair: revert the commit; Flux moves the pods back to the in-scope pool")
+	for _, argv := range [][]string{
+		{"git", "revert", "--no-edit", "HEAD"},
+		{"git", "push", "--quiet", "origin", "main"},
+	} {
+		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
+			return cmdErr(display(argv), code, err)
+		}
 	}
-	if code, err := op.tool(ctx, "verify", "nodes", "--wait", "1m"); err != nil || code != 0 {
-		return cmdErr("verify nodes after the restore", code, err)
+	if err := syncNow(ctx, op, era); err != nil {
+		return err
 	}
-	u.ok("restored: verify is green again")
+	if code, err := op.tool(ctx, "verify", "segmentation", "--wait", "2m"); err != nil || code != 0 {
+		return cmdErr("verify segmentation after the repair", code, err)
+	}
+	u.ok("repaired: verify is green again")
 	return nil
 }
 
-// failingChecks asks verify for its JSON report and returns the IDs of the
-// failed checks.
-func failingChecks(ctx context.Context, op *operator) []string {
-	out, _, err := op.toolQuiet(ctx, "verify", "nodes", "-o", "json")
+// syncNow asks Flux to fetch the fork at once instead of at its next
+// interval, as 'flux reconcile source git' does.
+func syncNow(ctx context.Context, op *operator, era sim.Era) error {
+	repo, _ := era.SyncNames()
+	argv := []string{"kubectl", "-n", "flux-system", "annotate", "--overwrite", "gitrepository/" + repo,
+		"reconcile.fluxcd.io/requestedAt=" + time.Now().UTC().Format(time.RFC3339Nano)}
+	if code, err := op.run(ctx, argv...); err != nil || code != 0 {
+		return cmdErr("kubectl annotate", code, err)
+	}
+	return nil
+}
+
+// waitExit runs the tool quietly until it exits with want.
+func waitExit(ctx context.Context, op *operator, want int, timeout time.Duration, args ...string) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, code, err := op.toolQuiet(ctx, args...)
+		if err == nil && code == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not exit with %d within %s (last: %d, %v)", display(args), want, timeout, code, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// failingChecks asks verify for its JSON report on category and returns
+// the IDs of the failed checks.
+func failingChecks(ctx context.Context, op *operator, category string) []string {
+	out, _, err := op.toolQuiet(ctx, "verify", category, "-o", "json")
 	if err != nil {
 		return []string{"(unknown: " + err.Error() + ")"}
 	}

@@ -23,6 +23,11 @@ const (
 	// EraExtension is the reference's current main: Flux from the AKS
 	// microsoft.flux extension, Workload ID.
 	EraExtension Era = "extension"
+	// EraMigrated is the workload-identity era on a cluster that ran AAD
+	// Pod Identity before: the aadpodidentity.k8s.io CRDs are still served
+	// (nothing removes CRDs when the add-on goes) but hold no objects, and
+	// no NMI runs.
+	EraMigrated Era = "migrated"
 )
 
 // eraSpec is what sets one era apart; every consumer (seeding, the demo,
@@ -37,17 +42,21 @@ type eraSpec struct {
 	// podIdentity: the ingress controller uses AAD Pod Identity (its CRDs
 	// are served, its binding label is set) rather than Workload ID.
 	podIdentity bool
+	// podIdentityCRDs: the AAD Pod Identity CRDs are served, with or
+	// without the add-on.
+	podIdentityCRDs bool
 	// fluxExtension: Flux comes from the AKS microsoft.flux extension,
 	// which bootstrap refuses to take over.
 	fluxExtension bool
 }
 
-var eras = []Era{EraPodIdentity, EraWorkloadIdentity, EraExtension}
+var eras = []Era{EraPodIdentity, EraWorkloadIdentity, EraExtension, EraMigrated}
 
 var table = map[Era]eraSpec{
-	EraPodIdentity:      {region: "eastus2", podIdentity: true},
+	EraPodIdentity:      {region: "eastus2", podIdentity: true, podIdentityCRDs: true},
 	EraWorkloadIdentity: {overlays: []string{"workloadidentity"}, region: "centralus"},
 	EraExtension:        {overlays: []string{"workloadidentity", "extension"}, region: "centralus", fluxExtension: true},
+	EraMigrated:         {overlays: []string{"workloadidentity"}, region: "eastus2", podIdentityCRDs: true},
 }
 
 // Eras lists every era, the default first.
@@ -81,6 +90,10 @@ func (e Era) Region() string { return table[e].region }
 
 // PodIdentity reports whether e's ingress controller uses AAD Pod Identity.
 func (e Era) PodIdentity() bool { return table[e].podIdentity }
+
+// PodIdentityCRDs reports whether e's cluster serves the AAD Pod Identity
+// CRDs: in the pod-identity era, and after a migration away from it.
+func (e Era) PodIdentityCRDs() bool { return table[e].podIdentityCRDs }
 
 // FluxFromExtension reports whether Flux comes from the AKS extension in e:
 // the Flux CRDs and sync objects are there from the start and bootstrap

@@ -19,7 +19,7 @@ func TestParseEra(t *testing.T) {
 			t.Errorf("ParseEra(%q) = %q, %v", e, got, err)
 		}
 	}
-	if _, err := ParseEra("classic"); err == nil || !strings.Contains(err.Error(), "podidentity, workloadidentity, extension") {
+	if _, err := ParseEra("classic"); err == nil || !strings.Contains(err.Error(), "podidentity, workloadidentity, extension, migrated") {
 		t.Errorf("ParseEra(classic) error %v, want one naming every era", err)
 	}
 }
@@ -31,6 +31,7 @@ func TestConfigureArgs(t *testing.T) {
 		EraPodIdentity:      append(slices.Clone(base), "--github-account", "contoso"),
 		EraWorkloadIdentity: append(slices.Clone(base), "--github-account", "contoso", "--ingress-client-id", IngressClientID),
 		EraExtension:        append(slices.Clone(base), "--ingress-client-id", IngressClientID),
+		EraMigrated:         append(slices.Clone(base), "--github-account", "contoso", "--ingress-client-id", IngressClientID),
 	}
 	for _, e := range Eras() {
 		if got := e.ConfigureArgs("cm"); !slices.Equal(got, want[e]) {

@@ -167,6 +167,7 @@ func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[stri
 			func() {
 				// Undone even when an assertion stops the subtest, so the
 				// next variant starts from a healthy cluster.
+				s.mentions = nil
 				if undo := b.apply(t, s); undo != nil {
 					defer undo()
 				}
@@ -182,6 +183,8 @@ func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[stri
 					t.Errorf("%s (%s): %s is %s, want %s; exit code %d\n%s", c.ID, b.what, c.ID, got.Status, want, r.Code, plugintest.Describe(rep))
 				case r.Code != 1:
 					t.Errorf("%s (%s): exit code %d, want 1\n%s", c.ID, b.what, r.Code, plugintest.Describe(rep))
+				case !mentionsAll(got.Message, s.mentions):
+					t.Errorf("%s (%s): the message does not name %q: %s", c.ID, b.what, s.mentions, got.Message)
 				default:
 					markCovered(c.ID, s.era)
 					t.Logf("%s caught (%s): %s", c.ID, b.what, got.Message)
@@ -198,4 +201,13 @@ func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[stri
 			}
 		})
 	}
+}
+
+func mentionsAll(msg string, names []string) bool {
+	for _, n := range names {
+		if !strings.Contains(msg, n) {
+			return false
+		}
+	}
+	return true
 }

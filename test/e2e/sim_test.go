@@ -35,6 +35,9 @@ type simCluster struct {
 	cl     client.Client
 	// fluxUp is closed once the local Flux controllers run.
 	fluxUp chan struct{}
+	// mentions are what the broken variant applied last must see named in
+	// its check's message (a pod, a node, an image).
+	mentions []string
 }
 
 func newSim(t *testing.T, era sim.Era) *simCluster {
@@ -150,5 +153,5 @@ func configuredTree(t *testing.T, era sim.Era) string {
 func (s *simCluster) bootstrap(t *testing.T, extra ...string) plugintest.Result {
 	t.Helper()
 	return tool(t, "", append([]string{"bootstrap", "--kubeconfig", s.c.Kubeconfig,
-		"--url", s.gitURL, "--branch", "main", "--path", "./cluster-manifests"}, extra...)...)
+		"--url", s.gitURL, "--branch", "main", "--path", "./cluster-manifests", "--registry", sim.FluxRegistry}, extra...)...)
 }

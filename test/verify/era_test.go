@@ -20,28 +20,24 @@ import (
 
 const revision = "main@sha1:4f3c2b1a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
 
-// seedEra starts a control plane dressed as the reference cluster of era,
-// plus what envtest's missing controllers and kubelets would add: a running
-// ingress controller pod, and (eras where Flux is bootstrapped by hand) the
-// Flux install and sync objects, with Ready statuses.
+// seedEra starts a control plane dressed as the reference cluster of era:
+// what AKS and its add-ons put there (seed.Apply), the demo's
+// cluster-manifests configured by the built configure and applied as Flux
+// would (seed.ApplyTree), with the pods and statuses envtest's missing
+// controllers and kubelets would add, and (eras where Flux is bootstrapped
+// by hand) the Flux install and sync objects, with Ready statuses.
 func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	t.Helper()
 	env := testenv.StartT(t, testenv.Options{})
 	ctx := ctxT(t)
-	if err := seed.Apply(ctx, env.Config, era, seed.Options{SetStatus: true}); err != nil {
+	opts := seed.Options{SetStatus: true, SkipGitOps: true}
+	if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
 		t.Fatalf("seeding era %s: %v", era, err)
 	}
-	c := newClient(t, env.Config)
-	labels := map[string]any{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx",
-		"app.kubernetes.io/component": "controller", "pci-scope": "out-of-scope"}
-	if era.PodIdentity() {
-		labels["aadpodidbinding"] = "podmi-ingress-controller"
+	if err := seed.ApplyTree(ctx, env.Config, configuredTree(t, era), opts); err != nil {
+		t.Fatalf("applying the cluster-manifests of era %s: %v", era, err)
 	}
-	pod := obj("v1", "Pod", "ingress-nginx", "ingress-nginx-controller-5d4f8c7b9-x2x7k")
-	pod.Object["metadata"].(map[string]any)["labels"] = labels
-	pod.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "controller", "image": sim.ACRName + ".azurecr.io/live/ingress-nginx/controller:v1.11.3"}}}
-	pod.Object["status"] = map[string]any{"phase": "Running"}
-	createWithStatus(t, c, pod)
+	c := newClient(t, env.Config)
 
 	repo, ks := era.SyncNames()
 	if !era.FluxFromExtension() {
@@ -64,6 +60,21 @@ func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	setStatus(t, c, obj("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system", ks), map[string]any{
 		"conditions": readyCondition("Applied revision: " + revision), "lastAppliedRevision": revision})
 	return env, c
+}
+
+// configuredTree is the demo's cluster-manifests for era, filled in by the
+// built configure as an operator's fork is before Flux syncs it.
+func configuredTree(t *testing.T, era sim.Era) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := sim.Fork(plugintest.RepoRoot(t), era, filepath.Join(dir, "cluster-manifests")); err != nil {
+		t.Fatal(err)
+	}
+	r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Dir: dir, Args: era.ConfigureArgs("cluster-manifests")})
+	if r.Code != 0 {
+		t.Fatalf("configure: %s", r)
+	}
+	return filepath.Join(dir, "cluster-manifests")
 }
 
 func deployment(ns, name string, labels map[string]any) *unstructured.Unstructured {

@@ -71,7 +71,7 @@ func Objects(era sim.Era, opts Options) ([]*unstructured.Unstructured, error) {
 		"fixtures/crds/upstream/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml",
 		"fixtures/crds/upstream/secrets-store.csi.x-k8s.io_secretproviderclasspodstatuses.yaml",
 	}
-	if era.PodIdentity() {
+	if era.PodIdentityCRDs() {
 		crdFiles = append(crdFiles, "fixtures/crds/upstream/aadpodidentity.k8s.io.yaml")
 	}
 	if era.FluxFromExtension() {

@@ -56,6 +56,16 @@ func Pools(opts Options) ([]Pool, error) {
 	return pools, nil
 }
 
+// NodeImageAgeDays is how old the healthy cluster's node image is: AKS
+// publishes one a week and kured applies it.
+const NodeImageAgeDays = 7
+
+// NodeImageVersion is the AKS Ubuntu node image published on day, in the
+// form of the kubernetes.azure.com/node-image-version label.
+func NodeImageVersion(day time.Time) string {
+	return "AKSUbuntu-2204gen2containerd-" + day.UTC().Format("200601.02") + ".0"
+}
+
 // NodeName is the AKS name of instance i of pool:
 // aks-<pool>-<8 digits>-vmss<6 base-36 digits>.
 func NodeName(pool string, i int) string {
@@ -141,7 +151,7 @@ func nodeObject(p Pool, i int, ip netip.Addr, d fixtureData, opts Options) *unst
 		"kubernetes.azure.com/mode":                p.Mode,
 		"kubernetes.azure.com/role":                "agent",
 		"kubernetes.azure.com/cluster":             "rg-" + d.ClusterName + "-nodepools",
-		"kubernetes.azure.com/node-image-version":  "AKSUbuntu-2204gen2containerd-202411.12.0",
+		"kubernetes.azure.com/node-image-version":  NodeImageVersion(time.Now().AddDate(0, 0, -NodeImageAgeDays)),
 		"kubernetes.azure.com/os-sku":              "Ubuntu",
 		"kubernetes.azure.com/storageprofile":      "managed",
 		"kubernetes.azure.com/storagetier":         "Premium_LRS",

@@ -22,7 +22,8 @@ type policy struct {
 
 // policyObjects builds, per row of fixtures/policies.yaml, what Gatekeeper
 // and the Azure Policy add-on would leave: the ConstraintTemplate, the
-// constraint CRD Gatekeeper generates from it, and the constraint.
+// constraint CRD Gatekeeper generates from it, and the constraint with the
+// status of an audit that found no violation.
 func policyObjects(d fixtureData) (crds, objs []*unstructured.Unstructured, err error) {
 	b, err := fixtures.ReadFile("fixtures/policies.yaml")
 	if err != nil {
@@ -119,6 +120,9 @@ func policyObjects(d fixtureData) (crds, objs []*unstructured.Unstructured, err 
 				"labels": map[string]any{"managed-by": "azure-policy-addon"},
 			},
 			"spec": spec,
+			// Gatekeeper's audit has run and found nothing, as on the
+			// healthy reference; no controller here would write it.
+			"status": map[string]any{"totalViolations": int64(0)},
 		}})
 	}
 	return crds, objs, nil

@@ -83,6 +83,13 @@ func TestObjectsPerEra(t *testing.T) {
 					t.Errorf("missing %s", w)
 				}
 			}
+			// A migrated cluster still serves the pod identity CRDs, empty.
+			if served := names["CustomResourceDefinition//azureidentities.aadpodidentity.k8s.io"]; served != era.PodIdentityCRDs() {
+				t.Errorf("era %s: AzureIdentity CRD served=%v, want %v", era, served, era.PodIdentityCRDs())
+			}
+			if era == sim.EraMigrated && (kinds["AzureIdentity"] > 0 || kinds["AzureIdentityBinding"] > 0) {
+				t.Errorf("migrated era has pod identity objects: %v", kinds)
+			}
 			// Every constraint has the CRD Gatekeeper would have made for it.
 			for _, o := range objs {
 				if o.GetAPIVersion() == "constraints.gatekeeper.sh/v1beta1" {

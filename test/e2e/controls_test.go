@@ -1,0 +1,235 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
+)
+
+var (
+	gvrNetworkPolicies = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"}
+	gvrResourceQuotas  = schema.GroupVersionResource{Version: "v1", Resource: "resourcequotas"}
+	gvrServices        = schema.GroupVersionResource{Version: "v1", Resource: "services"}
+	// The allowed-images policy's constraints (its template's kind, lower-cased).
+	gvrAllowedImages = schema.GroupVersionResource{Group: "constraints.gatekeeper.sh", Version: "v1beta1", Resource: "k8sazurev2containerallowedimages"}
+)
+
+// The broken variants of the regulated controls (issue 11), one per check,
+// added to breakers.
+func init() {
+	for id, b := range map[string]breaker{
+		"segmentation-pci-scope": {what: "an a0005-i pod lands on an out-of-scope node", apply: func(t *testing.T, s *simCluster) func() {
+			pod := s.createPod(t, "a0005-i", "card-vault", nil, sim.ACRName+".azurecr.io/live/a0005/chain-api:1.0")
+			node := s.podNode(t, "a0005-i", pod)
+			s.mentions = []string{pod, node, "pool npooscope01", "pci-scope=out-of-scope"}
+			return func() { s.delete(t, gvrPods, "a0005-i", pod) }
+		}},
+		"network-deny-all": {what: "a0005-i loses its deny-all NetworkPolicy", apply: func(t *testing.T, s *simCluster) func() {
+			s.mentions = []string{"a0005-i"}
+			return s.deleteSaved(t, gvrNetworkPolicies, "a0005-i", "default")
+		}},
+		"security-agents": {what: "dummy-av no longer runs on one in-scope node", apply: func(t *testing.T, s *simCluster) func() {
+			node := s.nodeOf(t, "npinscope01")
+			// An affinity that avoids the node: the DaemonSet controller
+			// removes its pod there, as a taint it does not tolerate would.
+			s.patch(t, gvrDaemonSets, "cluster-baseline-settings", "dummy-av", fmt.Sprintf(
+				`{"spec":{"template":{"spec":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/hostname","operator":"NotIn","values":[%q]}]}]}}}}}}}`, node))
+			s.waitNoPod(t, "cluster-baseline-settings", "app=dummy-av", node)
+			s.waitRolledOut(t, "cluster-baseline-settings", "dummy-av")
+			s.mentions = []string{"dummy-av", node, "pool npinscope01", "pci-scope=in-scope"}
+			return func() {
+				s.patch(t, gvrDaemonSets, "cluster-baseline-settings", "dummy-av", `{"spec":{"template":{"spec":{"affinity":null}}}}`)
+			}
+		}},
+		"images-allowed-registry": {what: "a pod runs an image from Docker Hub", apply: func(t *testing.T, s *simCluster) func() {
+			const image = "docker.io/library/nginx:1.27"
+			pod := s.createPod(t, "a0005-o", "nginx", nil, image)
+			s.mentions = []string{image, pod}
+			return func() { s.delete(t, gvrPods, "a0005-o", pod) }
+		}},
+		"policies-enforcement": {what: "the allowed-images constraint is switched to dryrun", apply: func(t *testing.T, s *simCluster) func() {
+			name := s.allowedImagesConstraint(t)
+			s.patch(t, gvrAllowedImages, "", name, `{"spec":{"enforcementAction":"dryrun"}}`)
+			s.mentions = []string{"container-allowed-images", "dryrun"}
+			return func() { s.patch(t, gvrAllowedImages, "", name, `{"spec":{"enforcementAction":"deny"}}`) }
+		}},
+		"policies-violations": {what: "Gatekeeper's audit finds two Docker Hub images", apply: func(t *testing.T, s *simCluster) func() {
+			name := s.allowedImagesConstraint(t)
+			s.patchStatus(t, gvrAllowedImages, "", name, `{"status":{"auditTimestamp":"2026-11-26T09:00:00Z","totalViolations":2,"violations":[`+
+				`{"kind":"Pod","namespace":"a0005-o","name":"nginx-7d9c5b8f6-abcde","enforcementAction":"deny","message":"Container image docker.io/library/nginx:1.27 for container nginx has not been allowed."},`+
+				`{"kind":"Pod","namespace":"a0005-o","name":"nginx-7d9c5b8f6-fghij","enforcementAction":"deny","message":"Container image docker.io/library/nginx:1.27 for container nginx has not been allowed."}]}}`)
+			s.mentions = []string{"2 violations", "a0005-o/nginx-7d9c5b8f6-abcde", "has not been allowed"}
+			return func() {
+				s.patchStatus(t, gvrAllowedImages, "", name, `{"status":{"auditTimestamp":null,"totalViolations":0,"violations":null}}`)
+			}
+		}},
+		"network-internal-load-balancers": {what: "a public LoadBalancer Service", apply: func(t *testing.T, s *simCluster) func() {
+			svc := &corev1.Service{
+				ObjectMeta: metav1.ObjectMeta{Name: "ingress-nginx-public", Namespace: "ingress-nginx"},
+				Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer,
+					Selector: map[string]string{"app.kubernetes.io/name": "ingress-nginx"},
+					Ports:    []corev1.ServicePort{{Name: "https", Port: 443}}},
+			}
+			if _, err := s.cs.CoreV1().Services("ingress-nginx").Create(ctxFor(t, time.Minute), svc, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			s.mentions = []string{"ingress-nginx/ingress-nginx-public"}
+			return func() { s.delete(t, gvrServices, "ingress-nginx", svc.Name) }
+		}},
+		"namespaces-guardrails": {what: "a0005-o loses its ResourceQuota", apply: func(t *testing.T, s *simCluster) func() {
+			s.mentions = []string{"a0005-o"}
+			return s.deleteSaved(t, gvrResourceQuotas, "a0005-o", "default")
+		}},
+		"nodes-image-age": {what: "one node runs a node image 90 days old", apply: func(t *testing.T, s *simCluster) func() {
+			node := s.nodeOf(t, "npooscope01")
+			const label = "kubernetes.azure.com/node-image-version"
+			saved := s.get(t, gvrNodes, "", node).GetLabels()[label]
+			old := seed.NodeImageVersion(time.Now().AddDate(0, 0, -90))
+			s.patch(t, gvrNodes, "", node, fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, label, old))
+			s.mentions = []string{node, old, "npooscope01"}
+			return func() { s.patch(t, gvrNodes, "", node, fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, label, saved)) }
+		}},
+		// Eras A and B installed Flux v0.8.1 by hand: a cluster of its own,
+		// as the running Flux cannot be swapped for it.
+		"flux-currency": {what: "Flux v0.8.1 installed by hand (v1beta1 APIs only)", eras: []sim.Era{sim.EraPodIdentity},
+			apply: func(t *testing.T, s *simCluster) func() { return nil },
+			kubeconfig: func(t *testing.T, s *simCluster) string {
+				s.mentions = []string{"v1beta1", "v0.8.1"}
+				return fluxV081Cluster(t)
+			}},
+	} {
+		if _, dup := breakers[id]; dup {
+			panic("two broken variants for " + id)
+		}
+		breakers[id] = b
+	}
+}
+
+// deleteSaved deletes an object Flux applied and returns what creates it
+// again as it was (Flux would only at its next interval).
+func (s *simCluster) deleteSaved(t *testing.T, gvr schema.GroupVersionResource, ns, name string) func() {
+	t.Helper()
+	saved := s.get(t, gvr, ns, name)
+	s.delete(t, gvr, ns, name)
+	return func() { s.recreate(t, gvr, saved) }
+}
+
+// podNode returns the node the running pod is bound to.
+func (s *simCluster) podNode(t *testing.T, ns, name string) string {
+	t.Helper()
+	p, err := s.cs.CoreV1().Pods(ns).Get(ctxFor(t, time.Minute), name, metav1.GetOptions{})
+	if err != nil || p.Spec.NodeName == "" {
+		t.Fatalf("pod %s/%s: node %q, %v", ns, name, p.Spec.NodeName, err)
+	}
+	return p.Spec.NodeName
+}
+
+// waitNoPod waits until no pod matching selector runs on node.
+func (s *simCluster) waitNoPod(t *testing.T, ns, selector, node string) {
+	t.Helper()
+	err := wait.PollUntilContextCancel(ctxFor(t, 2*time.Minute), 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		pods, err := s.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector, FieldSelector: "spec.nodeName=" + node})
+		return err == nil && len(pods.Items) == 0, nil
+	})
+	if err != nil {
+		t.Fatalf("a %s pod still runs on %s: %v", selector, node, err)
+	}
+}
+
+// waitRolledOut waits until the DaemonSet's rolling update is done, so
+// that only the node it no longer selects lacks its pod.
+func (s *simCluster) waitRolledOut(t *testing.T, ns, name string) {
+	t.Helper()
+	err := wait.PollUntilContextCancel(ctxFor(t, 2*time.Minute), 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		ds, err := s.cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		st := ds.Status
+		return st.ObservedGeneration == ds.Generation && st.UpdatedNumberScheduled == st.DesiredNumberScheduled && st.NumberReady == st.DesiredNumberScheduled, nil
+	})
+	if err != nil {
+		t.Fatalf("DaemonSet %s/%s never rolled out: %v", ns, name, err)
+	}
+}
+
+func (s *simCluster) allowedImagesConstraint(t *testing.T) string {
+	t.Helper()
+	list, err := s.dyn.Resource(gvrAllowedImages).List(ctxFor(t, time.Minute), metav1.ListOptions{})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("allowed-images constraints: %v (%d found, want 1)", err, len(list.Items))
+	}
+	return list.Items[0].GetName()
+}
+
+// fluxV081Cluster starts a cluster of the pod-identity era with Flux
+// v0.8.1 as its walkthrough installed it: CRDs that serve only v1beta1,
+// labelled with that version, and controllers tagged v0.8.1.
+func fluxV081Cluster(t *testing.T) string {
+	t.Helper()
+	c := testenv.KwokT(t, kwok.Options{})
+	ctx := ctxFor(t, 3*time.Minute)
+	if err := seed.Apply(ctx, c.Config, sim.EraPodIdentity, seed.Options{SkipGitOps: true}); err != nil {
+		t.Fatal(err)
+	}
+	crds, err := seed.FluxCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := client.New(c.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, crd := range crds {
+		if g, _, _ := unstructured.NestedString(crd.Object, "spec", "group"); g == "" || strings.HasPrefix(crd.GetName(), "ocirepositories.") || strings.HasPrefix(crd.GetName(), "externalartifacts.") {
+			continue // v0.8.1 had neither
+		}
+		old := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+			"metadata": map[string]any{"name": crd.GetName(), "labels": map[string]any{
+				"app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": "v0.8.1"}},
+			"spec": map[string]any{
+				"group": crd.Object["spec"].(map[string]any)["group"], "names": crd.Object["spec"].(map[string]any)["names"], "scope": "Namespaced",
+				"versions": []any{map[string]any{"name": "v1beta1", "served": true, "storage": true,
+					"subresources": map[string]any{"status": map[string]any{}},
+					"schema":       map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
+			},
+		}}
+		if err := cl.Create(ctx, old); err != nil {
+			t.Fatalf("CRD %s: %v", old.GetName(), err)
+		}
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "flux-system"}}
+	if err := cl.Create(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"source-controller", "kustomize-controller"} {
+		d := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": map[string]any{"name": name, "namespace": "flux-system", "labels": map[string]any{
+				"app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": "v0.8.1", "control-plane": "controller"}},
+			"spec": map[string]any{"replicas": int64(1), "selector": map[string]any{"matchLabels": map[string]any{"app": name}},
+				"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": name}},
+					"spec": map[string]any{"nodeSelector": map[string]any{"pci-scope": "out-of-scope"},
+						"containers": []any{map[string]any{"name": "manager", "image": "ghcr.io/fluxcd/" + name + ":v0.8.1"}}}}},
+		}}
+		if err := cl.Create(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c.Kubeconfig
+}
