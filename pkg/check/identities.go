@@ -52,8 +52,17 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 		if strings.EqualFold(use, "true") {
 			return "podIdentity", fmt.Sprintf("SecretProviderClass %s sets usePodIdentity \"true\"", ref)
 		}
-		if id := str(spc, "spec", "parameters", "clientID"); placeholder.IsGUID(id) {
+		// An explicit "false", or a client ID of any form, is the SPC choosing
+		// Workload Identity: a malformed ID is then identities-workload-identity's
+		// failure to report, not a reason to fall back to weaker evidence.
+		id := str(spc, "spec", "parameters", "clientID")
+		switch {
+		case placeholder.IsGUID(id):
 			return "workloadIdentity", fmt.Sprintf("SecretProviderClass %s sets clientID %s and usePodIdentity %q", ref, id, use)
+		case strings.EqualFold(use, "false"):
+			return "workloadIdentity", fmt.Sprintf("SecretProviderClass %s sets usePodIdentity \"false\"", ref)
+		case id != "":
+			return "workloadIdentity", fmt.Sprintf("SecretProviderClass %s sets clientID %q", ref, id)
 		}
 	}
 	if n := len(s.Custom[cluster.AzureIdentities]); n > 0 {
