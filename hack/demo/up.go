@@ -153,6 +153,14 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 		return err
 	}
 
+	u.section("Evidence for the assessor")
+	evidenceDir := l.evidence()
+	u.step("the verdict, the effective profile, the inventory of what verify read and their hashes, in one folder")
+	if code, err := op.tool(ctx, "verify", "--evidence", evidenceDir, "--force"); err != nil || code != 0 {
+		return cmdErr("verify --evidence", code, err)
+	}
+	u.ok("evidence bundle in %s; the HTML report is %s (check the hashes: cd %s && sha256sum -c SHA256SUMS)", evidenceDir, filepath.Join(evidenceDir, "report.html"), evidenceDir)
+
 	u.section("Done in %s", since(start))
 	fmt.Fprintf(os.Stdout, `
 The simulated cluster keeps running, with Flux reconciling from the local Git server.
