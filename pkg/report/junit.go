@@ -10,24 +10,34 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 )
 
+// junitTally is the counts and time JUnit puts on a suite and on the
+// document; encoding/xml writes an embedded struct's attributes in place.
+type junitTally struct {
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
+}
+
+// addCounts adds o's counts; times are not summed as strings.
+func (t *junitTally) addCounts(o junitTally) {
+	t.Tests += o.Tests
+	t.Failures += o.Failures
+	t.Errors += o.Errors
+	t.Skipped += o.Skipped
+}
+
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	junitTally
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Skipped   int         `xml:"skipped,attr"`
-	Time      string      `xml:"time,attr"`
+	Name string `xml:"name,attr"`
+	junitTally
 	Timestamp string      `xml:"timestamp,attr"`
 	Cases     []junitCase `xml:"testcase"`
 }
@@ -55,9 +65,9 @@ func writeJUnit(w io.Writer, reports []*Report) error {
 	var total time.Duration
 	for _, r := range reports {
 		s := junitSuite{
-			Name:      "verify/" + r.Context,
-			Time:      seconds(time.Duration(r.Duration)),
-			Timestamp: r.StartTime.UTC().Format(time.RFC3339),
+			Name:       "verify/" + r.Context,
+			junitTally: junitTally{Time: seconds(time.Duration(r.Duration))},
+			Timestamp:  r.StartTime.UTC().Format(time.RFC3339),
 		}
 		total += time.Duration(r.Duration)
 		for _, res := range r.Results {
@@ -101,10 +111,7 @@ func writeJUnit(w io.Writer, reports []*Report) error {
 			s.Errors++
 			s.Cases = append(s.Cases, junitCase{Name: "cluster access", Classname: "access", Error: &junitMessage{Message: r.Error}})
 		}
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-		doc.Errors += s.Errors
-		doc.Skipped += s.Skipped
+		doc.addCounts(s.junitTally)
 		doc.Suites = append(doc.Suites, s)
 	}
 	doc.Time = seconds(total)

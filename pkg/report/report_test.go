@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -47,21 +46,9 @@ func fixed() []*Report {
 	return []*Report{New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated", start, 1234*time.Millisecond, results())}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func matchGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/report -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./pkg/report -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, name, got, *update, "go test ./pkg/report")
 }
 
 func render(t *testing.T, reports []*Report, o Options) []byte {
@@ -85,7 +72,7 @@ func render(t *testing.T, reports []*Report, o Options) []byte {
 }
 
 func TestGoldenText(t *testing.T) {
-	golden(t, "report.txt", render(t, fixed(), Options{Format: "text", Elapsed: 1234 * time.Millisecond}))
+	matchGolden(t, "report.txt", render(t, fixed(), Options{Format: "text", Elapsed: 1234 * time.Millisecond}))
 }
 
 func TestGoldenTextColor(t *testing.T) {
@@ -101,7 +88,7 @@ func TestGoldenTextColor(t *testing.T) {
 
 func TestGoldenJSON(t *testing.T) {
 	got := render(t, fixed(), Options{Format: "json"})
-	golden(t, "report.json", got)
+	matchGolden(t, "report.json", got)
 	var doc map[string]any
 	if err := json.Unmarshal(got, &doc); err != nil {
 		t.Fatal(err)
@@ -117,12 +104,12 @@ func TestGoldenJSON(t *testing.T) {
 }
 
 func TestGoldenYAML(t *testing.T) {
-	golden(t, "report.yaml", render(t, fixed(), Options{Format: "yaml"}))
+	matchGolden(t, "report.yaml", render(t, fixed(), Options{Format: "yaml"}))
 }
 
 func TestGoldenJUnit(t *testing.T) {
 	got := render(t, fixed(), Options{Format: "junit"})
-	golden(t, "report.junit.xml", got)
+	matchGolden(t, "report.junit.xml", got)
 	var doc junitSuites
 	if err := xml.Unmarshal(got, &doc); err != nil {
 		t.Fatalf("not XML: %v", err)

@@ -111,3 +111,26 @@ func DumpDOM(t testing.TB, bin, url string) (dom string, requests []string) {
 	out := Run(t, bin, "--log-net-log="+netlog, "--net-log-capture-mode=Default", "--dump-dom", url)
 	return string(out), PageRequests(t, netlog)
 }
+
+// HasAll fails t once for each fragment the rendered DOM lacks.
+func HasAll(t testing.TB, dom string, fragments ...string) {
+	t.Helper()
+	for _, want := range fragments {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %s", want)
+		}
+	}
+}
+
+// Screenshot saves dir/report.png of url for a person to look at, failing
+// t when the file is missing or too small to show a page, and returns its
+// path.
+func Screenshot(t testing.TB, bin, dir, url string) string {
+	t.Helper()
+	shot := filepath.Join(dir, "report.png")
+	Run(t, bin, "--hide-scrollbars", "--window-size=1280,2000", "--screenshot="+shot, url)
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10_000 {
+		t.Errorf("screenshot %s: %v", shot, err)
+	}
+	return shot
+}

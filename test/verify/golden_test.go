@@ -1,15 +1,14 @@
 package verify
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -50,20 +49,7 @@ func normalize(b []byte) []byte {
 	return kubeVersion.ReplaceAll(b, []byte("K8S_VERSION"))
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func matchGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	got = normalize(got)
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./test/verify -run TestErasOnEnvtest -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./test/verify -run TestErasOnEnvtest -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, name, normalize(got), *update, "go test ./test/verify -run TestErasOnEnvtest")
 }
