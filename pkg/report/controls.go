@@ -107,13 +107,7 @@ func notRun(req Requirement) []string {
 // writeByControl prints, per cluster, every requirement with the checks
 // that give evidence for it and what to attach where the cluster cannot.
 func writeByControl(w io.Writer, reports []*Report, o Options) error {
-	paint := painter(o.Color)
-	var total check.Counts
-	for i, r := range reports {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s %s (%s), profile %s: %s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile, controls.Standard)
+	writeClusters(w, reports, o, ": "+controls.Standard, func(r *Report, paint func(code, s string) string) {
 		for _, req := range ByRequirement(r.Results) {
 			st := stateStatus(req.State)
 			fmt.Fprintf(w, "%s %s %s\n", paint(colorOf(st), markState(req.State)), paint(ansiBold, req.ID), req.Title)
@@ -132,12 +126,7 @@ func writeByControl(w io.Writer, reports []*Report, o Options) error {
 				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "→ attach "+m.Evidence))
 			}
 		}
-		if r.Error != "" {
-			fmt.Fprintf(w, "  %s %s\n", paint(ansiRed, "✗"), r.Error)
-		}
-		total = add(total, r.Summary)
-	}
-	writeTotal(w, total, len(reports), o.Elapsed)
+	}, nil)
 	return nil
 }
 

@@ -59,13 +59,7 @@ func painter(color bool) func(code, s string) string {
 }
 
 func writeText(w io.Writer, reports []*Report, o Options) error {
-	paint := painter(o.Color)
-	var total check.Counts
-	for i, r := range reports {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s %s (%s), profile %s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile)
+	writeClusters(w, reports, o, "", func(r *Report, paint func(code, s string) string) {
 		category, lastHint := "", ""
 		for _, res := range r.Results {
 			if res.Category != category {
@@ -83,14 +77,33 @@ func writeText(w io.Writer, reports []*Report, o Options) error {
 				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "waived "+WaiverLine(res.Waiver)))
 			}
 		}
+	}, func(r *Report, paint func(code, s string) string) {
+		writeDrift(w, r.Drift, paint)
+	})
+	return nil
+}
+
+// writeClusters is the frame the text views share: per cluster a header
+// (the profile followed by headerTail), the view's body, the access error
+// and then after (when set), and the totals at the end.
+func writeClusters(w io.Writer, reports []*Report, o Options, headerTail string, body, after func(r *Report, paint func(code, s string) string)) {
+	paint := painter(o.Color)
+	var total check.Counts
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s %s (%s), profile %s%s\n", paint(ansiBold, "Cluster"), orNone(r.Context), r.Server, r.Profile, headerTail)
+		body(r, paint)
 		if r.Error != "" {
 			fmt.Fprintf(w, "  %s %s\n", paint(ansiRed, "✗"), r.Error)
 		}
-		writeDrift(w, r.Drift, paint)
+		if after != nil {
+			after(r, paint)
+		}
 		total = add(total, r.Summary)
 	}
 	writeTotal(w, total, len(reports), o.Elapsed)
-	return nil
 }
 
 func writeTotal(w io.Writer, total check.Counts, clusters int, elapsed time.Duration) {
