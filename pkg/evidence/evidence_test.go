@@ -21,6 +21,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report/schema"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 )
 
 // sentinel stands for a Secret value, a token or a password: it is planted
@@ -86,23 +87,8 @@ func sha256sumCheck(t *testing.T, dir string) {
 
 func noLeak(t *testing.T, dir string) {
 	t.Helper()
-	n := 0
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		n++
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(b), sentinel) {
-			t.Errorf("%s carries a Secret value or credential", p)
-		}
-		return nil
-	})
-	if err != nil || n == 0 {
-		t.Fatalf("walked %d files: %v", n, err)
+	if n := leaktest.Files(t, dir, sentinel); n == 0 {
+		t.Fatalf("walked %d files", n)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report/schema"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/browsertest"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -451,25 +452,8 @@ func noSecrets(t *testing.T, dir, kubeconfig string, r plugintest.Result) {
 	if len(needles) < 3 {
 		t.Fatal("the kubeconfig holds no credential to search for")
 	}
-	files := 0
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		files++
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, n := range needles {
-			if strings.Contains(string(b), n) {
-				t.Errorf("%s holds a secret (%.12s…)", p, n)
-			}
-		}
-		return nil
-	})
-	if err != nil || files < 8 {
-		t.Fatalf("searched %d files: %v", files, err)
+	if files := leaktest.Files(t, dir, needles...); files < 8 {
+		t.Fatalf("searched %d files", files)
 	}
 	for _, n := range needles {
 		if strings.Contains(r.Stdout+r.Stderr, n) {
