@@ -107,13 +107,7 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 			%[1]s bootstrap --github-account contoso --export > flux.yaml`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return inTurn(func() error { return o.Complete(cmd) }, o.Validate, func() error { return o.Run(cmd.Context()) })
 		},
 	}
 	f := cmd.Flags()

@@ -9,3 +9,14 @@ func addCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(newConfigureCommand(env))
 	root.AddCommand(newBootstrapCommand(env))
 }
+
+// inTurn runs a command's steps (Complete, Validate, Run) in order and
+// stops at the first error, which cobra reports.
+func inTurn(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

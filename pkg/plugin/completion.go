@@ -54,13 +54,7 @@ func newCompletionCommand(env *Env) *cobra.Command {
 		ValidArgs:             completionTargets,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Root())
+			return inTurn(func() error { return o.Complete(args) }, o.Validate, func() error { return o.Run(cmd.Root()) })
 		},
 	}
 	cmd.Flags().BoolVar(&o.NoDescriptions, "no-descriptions", o.NoDescriptions, "If true, offer completions without their descriptions.")

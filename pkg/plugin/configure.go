@@ -71,13 +71,7 @@ func newConfigureCommand(env *Env) *cobra.Command {
 			%[1]s configure --check cluster-manifests -o json`),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return inTurn(func() error { return o.Complete(cmd, args) }, o.Validate, func() error { return o.Run(cmd.Context()) })
 		},
 	}
 	for _, t := range placeholder.Tokens {

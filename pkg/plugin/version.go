@@ -46,10 +46,7 @@ func newVersionCommand(env *Env) *cobra.Command {
 			%[1]s version -o json`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			return inTurn(o.Validate, func() error { return o.Run(cmd.Context()) })
 		},
 	}
 	cmd.Flags().BoolVar(&o.ClientOnly, "client", o.ClientOnly, "If true, print the client version only (no cluster access).")
