@@ -27,11 +27,7 @@ func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(p.Network.DenyAll) == 0 {
 		return skip("the profile lists no namespace for a default-deny NetworkPolicy")
 	}
-	byNS := map[string][]*cluster.NetworkPolicy{}
-	for i := range s.NetworkPolicies {
-		np := &s.NetworkPolicies[i]
-		byNS[np.Namespace] = append(byNS[np.Namespace], np)
-	}
+	byNS := groupBy(s.NetworkPolicies, func(np *cluster.NetworkPolicy) string { return np.Namespace })
 	var required, optional, good, objs []string
 	for _, d := range p.Network.DenyAll {
 		var finding string

@@ -59,11 +59,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(p.Nodes.Pools) == 0 {
 		return skip("the profile expects no node pools")
 	}
-	byPool := map[string][]*corev1.Node{}
-	for i := range s.Nodes {
-		n := &s.Nodes[i]
-		byPool[n.Labels[p.Nodes.PoolLabel]] = append(byPool[n.Labels[p.Nodes.PoolLabel]], n)
-	}
+	byPool := groupBy(s.Nodes, func(n *corev1.Node) string { return n.Labels[p.Nodes.PoolLabel] })
 	var bad, good, objs []string
 	for _, pool := range p.Nodes.Pools {
 		nodes := byPool[pool.Name]

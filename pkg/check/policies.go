@@ -96,12 +96,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
 		return gatekeeperAbsent()
 	}
 	matched, _ := matchTemplates(s, p)
-	byKind := map[string][]*unstructured.Unstructured{}
-	items := s.Custom[cluster.Constraints]
-	for i := range items {
-		k := strings.ToLower(items[i].GetKind())
-		byKind[k] = append(byKind[k], &items[i])
-	}
+	byKind := groupBy(s.Custom[cluster.Constraints], func(u *unstructured.Unstructured) string { return strings.ToLower(u.GetKind()) })
 	var missing, objs []string
 	actions := map[string]int{}
 	checked := 0

@@ -119,3 +119,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// groupBy indexes items by key, keeping pointers into items and the
+// items' order within each group.
+func groupBy[T any](items []T, key func(*T) string) map[string][]*T {
+	out := map[string][]*T{}
+	for i := range items {
+		k := key(&items[i])
+		out[k] = append(out[k], &items[i])
+	}
+	return out
+}
