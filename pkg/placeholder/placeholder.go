@@ -49,6 +49,11 @@ var (
 // IsGUID reports whether s has the shape of an Entra ID tenant or client ID.
 func IsGUID(s string) bool { return guid.MatchString(s) }
 
+// guidRule is IsGUID's rule in words, for a token named what.
+func guidRule(what string) string {
+	return "a " + what + " is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+}
+
 func isGitHubAccount(s string) bool {
 	return ghChars.MatchString(s) && !strings.HasPrefix(s, "-") && !strings.HasSuffix(s, "-") && !strings.Contains(s, "--")
 }
@@ -92,14 +97,14 @@ var Tokens = []Token{
 		Name: KeyVaultTenant, Flag: "tenant-id", EnvVar: "TENANTID_AZURERBAC", Substituted: true,
 		Where:    "ingress-nginx/akv-tls-provider.yaml SecretProviderClass parameters.tenantId (tenantID from the workload-identity era)",
 		Value:    "the Entra ID tenant of the Key Vault",
-		Rule:     "a tenant ID is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+		Rule:     guidRule("tenant ID"),
 		validate: IsGUID,
 	},
 	{
 		Name: IngressClientID, Flag: "ingress-client-id", EnvVar: "INGRESS_CONTROLLER_WORKLOAD_IDENTITY_CLIENT_ID", Substituted: true,
 		Where:    "ingress-nginx/akv-tls-provider.yaml SecretProviderClass parameters.clientID (workload-identity eras)",
 		Value:    "the client ID of the ingress controller's managed identity (output ingressClientid)",
-		Rule:     "a client ID is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+		Rule:     guidRule("client ID"),
 		validate: IsGUID,
 	},
 	{
