@@ -37,41 +37,36 @@ func TestReplace(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	// Per token, values its rule accepts and values it refuses.
 	cases := []struct {
-		token, value string
-		ok           bool
+		token     string
+		good, bad []string
 	}{
-		{ACRName, "acraksabc123def", true},
-		{ACRName, "acr", false},
-		{ACRName, "acr-aks-1", false},
-		{ACRName, strings.Repeat("a", 51), false},
-		{GitHubAccount, "mspnp", true},
-		{GitHubAccount, "my-org-1", true},
-		{GitHubAccount, "-bad", false},
-		{GitHubAccount, "bad-", false},
-		{GitHubAccount, "a--b", false},
-		{GitHubAccount, strings.Repeat("a", 40), false},
-		{KeyVaultName, "kv-aks-abc123", true},
-		{KeyVaultName, "1kv", false},
-		{KeyVaultName, "kv", false},
-		{KeyVaultName, "kv-", false},
-		{KeyVaultName, "kv--x", false},
-		{KeyVaultName, strings.Repeat("k", 25), false},
-		{KeyVaultTenant, "72f988bf-86f1-41af-91ab-2d7cd011db47", true},
-		{KeyVaultTenant, "not-a-guid", false},
-		{IngressClientID, "00000000-0000-0000-0000-00000000000g", false},
+		{ACRName, []string{"acraksabc123def"}, []string{"acr", "acr-aks-1", strings.Repeat("a", 51)}},
+		{GitHubAccount, []string{"mspnp", "my-org-1"}, []string{"-bad", "bad-", "a--b", strings.Repeat("a", 40)}},
+		{KeyVaultName, []string{"kv-aks-abc123"}, []string{"1kv", "kv", "kv-", "kv--x", strings.Repeat("k", 25)}},
+		{KeyVaultTenant, []string{"72f988bf-86f1-41af-91ab-2d7cd011db47"}, []string{"not-a-guid"}},
+		{IngressClientID, nil, []string{"00000000-0000-0000-0000-00000000000g"}},
 	}
 	for _, c := range cases {
 		tok, ok := Lookup(c.token)
 		if !ok {
 			t.Fatalf("Lookup(%s) failed", c.token)
 		}
-		err := tok.Validate(c.value)
-		if (err == nil) != c.ok {
-			t.Errorf("%s.Validate(%q) = %v, want ok=%v", c.token, c.value, err, c.ok)
+		for _, v := range c.good {
+			if err := tok.Validate(v); err != nil {
+				t.Errorf("%s.Validate(%q) = %v, want ok=true", c.token, v, err)
+			}
 		}
-		if err != nil && !strings.Contains(err.Error(), tok.Rule) {
-			t.Errorf("error %q does not quote the rule", err)
+		for _, v := range c.bad {
+			err := tok.Validate(v)
+			if err == nil {
+				t.Errorf("%s.Validate(%q) = nil, want ok=false", c.token, v)
+				continue
+			}
+			if !strings.Contains(err.Error(), tok.Rule) {
+				t.Errorf("error %q does not quote the rule", err)
+			}
 		}
 	}
 }
