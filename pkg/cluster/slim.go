@@ -257,7 +257,7 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 // slimNode drops what no check reads (managed fields, annotations, images,
 // volumes, addresses, capacity, the provider ID, machine IDs) and shares the
 // strings that repeat across nodes: a node keeps its name, labels, taints,
-// conditions and versions, a fifth of what the API server sends.
+// conditions and versions.
 func slimNode(n *corev1.Node, in *interner) {
 	n.ManagedFields = nil
 	n.Annotations = nil
