@@ -93,7 +93,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 		s.status[r] = st
 	}
 	conv := runtime.DefaultUnstructuredConverter
-	in := interner{}
+	in := newInterner()
 	for _, u := range objs {
 		var err error
 		switch u.GetKind() {

@@ -150,22 +150,16 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(Nodes) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]corev1.Node, string, error) {
-				l, err := rd.typed.CoreV1().Nodes().List(ctx, o)
-				if err != nil {
-					return nil, "", err
-				}
-				for i := range l.Items {
-					slimNode(&l.Items[i])
-				}
-				return l.Items, l.Continue, nil
-			})
+			in := newInterner()
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "nodes", rd.PageSize,
+				func(l *corev1.NodeList) []corev1.Node { return l.Items },
+				func(n *corev1.Node) corev1.Node { slimNode(n, in); return *n })
 			c.set(Nodes, classify("list", err), func(s *Snapshot) { s.Nodes = items })
 		})
 	}
 	if want(Namespaces) {
 		c.do(func() {
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Namespaces().List,
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "namespaces", rd.PageSize,
 				func(l *corev1.NamespaceList) []corev1.Namespace { return l.Items },
 				func(n *corev1.Namespace) Object { return Object{Name: n.Name, Meta: metaOf(&n.ObjectMeta)} })
 			sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
@@ -180,8 +174,8 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	// slim values outlive a page. Each read interns its repeated strings.
 	if want(Pods) {
 		c.do(func() {
-			in := interner{}
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Pods("").List,
+			in := newInterner()
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "pods", rd.PageSize,
 				func(l *corev1.PodList) []corev1.Pod { return l.Items },
 				func(p *corev1.Pod) Pod { return reducePod(p, in) })
 			c.set(Pods, classify("list", err), func(s *Snapshot) { s.Pods = items })
@@ -189,8 +183,8 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(Services) {
 		c.do(func() {
-			in := interner{}
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().Services("").List,
+			in := newInterner()
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "services", rd.PageSize,
 				func(l *corev1.ServiceList) []corev1.Service { return l.Items },
 				func(sv *corev1.Service) Service { return reduceService(sv, in) })
 			c.set(Services, classify("list", err), func(s *Snapshot) { s.Services = items })
@@ -198,8 +192,8 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(NetworkPolicies) {
 		c.do(func() {
-			in := interner{}
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.NetworkingV1().NetworkPolicies("").List,
+			in := newInterner()
+			items, err := listReduced(ctx, rd.typed.NetworkingV1().RESTClient(), "networkpolicies", rd.PageSize,
 				func(l *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return l.Items },
 				func(np *networkingv1.NetworkPolicy) NetworkPolicy { return reduceNetworkPolicy(np, in) })
 			c.set(NetworkPolicies, classify("list", err), func(s *Snapshot) { s.NetworkPolicies = items })
@@ -207,7 +201,7 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(ResourceQuotas) {
 		c.do(func() {
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().ResourceQuotas("").List,
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "resourcequotas", rd.PageSize,
 				func(l *corev1.ResourceQuotaList) []corev1.ResourceQuota { return l.Items },
 				func(o *corev1.ResourceQuota) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
 			c.set(ResourceQuotas, classify("list", err), func(s *Snapshot) { s.ResourceQuotas = items })
@@ -215,7 +209,7 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(LimitRanges) {
 		c.do(func() {
-			items, err := listReduced(ctx, rd.PageSize, rd.typed.CoreV1().LimitRanges("").List,
+			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "limitranges", rd.PageSize,
 				func(l *corev1.LimitRangeList) []corev1.LimitRange { return l.Items },
 				func(o *corev1.LimitRange) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
 			c.set(LimitRanges, classify("list", err), func(s *Snapshot) { s.LimitRanges = items })
@@ -419,24 +413,6 @@ func (rd *Reader) listDynamic(ctx context.Context, gvr schema.GroupVersionResour
 	})
 }
 
-// listReduced lists a built-in type in pages and keeps only what reduce
-// makes of each item, so no page outlives its reduction.
-func listReduced[L metav1.ListInterface, T, O any](ctx context.Context, size int64, list func(context.Context, metav1.ListOptions) (L, error),
-	items func(L) []T, reduce func(*T) O) ([]O, error) {
-	return pages(ctx, size, func(o metav1.ListOptions) ([]O, string, error) {
-		l, err := list(ctx, o)
-		if err != nil {
-			return nil, "", err
-		}
-		its := items(l)
-		out := make([]O, len(its))
-		for i := range its {
-			out[i] = reduce(&its[i])
-		}
-		return out, l.GetContinue(), nil
-	})
-}
-
 // pages follows continue tokens until the list is complete.
 func pages[T any](ctx context.Context, size int64, fetch func(metav1.ListOptions) ([]T, string, error)) ([]T, error) {
 	var all []T
@@ -459,15 +435,6 @@ func pages[T any](ctx context.Context, size int64, fetch func(metav1.ListOptions
 		}
 		opts.Continue = cont
 	}
-}
-
-// slimNode drops what no check reads and what makes nodes heavy.
-func slimNode(n *corev1.Node) {
-	n.ManagedFields = nil
-	n.Annotations = nil
-	n.Status.Images = nil
-	n.Status.VolumesAttached = nil
-	n.Status.VolumesInUse = nil
 }
 
 func slimCRD(c *apiextensionsv1.CustomResourceDefinition) {

@@ -48,7 +48,7 @@ func fullPod(i int) corev1.Pod {
 }
 
 func TestReducePod(t *testing.T) {
-	in := interner{}
+	in := newInterner()
 	p := fullPod(10)
 	p.Spec.InitContainers = []corev1.Container{{Name: "init", Image: "busybox"}}
 	p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: "docker.io/library/busybox:latest"}}}
@@ -77,6 +77,58 @@ func TestReducePod(t *testing.T) {
 	}
 }
 
+func TestPodsOfOneControllerShareLabelsAndContainers(t *testing.T) {
+	in := newInterner()
+	a, b, c := fullPod(1), fullPod(401), fullPod(2) // a and b: one ReplicaSet
+	ra, rb, rc := reducePod(&a, in), reducePod(&b, in), reducePod(&c, in)
+	if ra.Name == rb.Name || unsafe.SliceData(ra.Labels) != unsafe.SliceData(rb.Labels) || unsafe.SliceData(ra.Containers) != unsafe.SliceData(rb.Containers) {
+		t.Error("pods with equal labels and containers do not share them")
+	}
+	if unsafe.SliceData(ra.Labels) == unsafe.SliceData(rc.Labels) || ra.Labels.Get("app") != "app-001-5d8c7b9f6" || rc.Labels.Get("app") != "app-002-5d8c7b9f6" {
+		t.Errorf("pods of different controllers share labels: %v, %v", ra.Labels, rc.Labels)
+	}
+	if unsafe.SliceData(ra.Containers) == unsafe.SliceData(rc.Containers) || rc.Containers[0].Image != "acraks.azurecr.io/live/team/app-002:1.0" {
+		t.Errorf("pods with different images share containers: %v, %v", ra.Containers, rc.Containers)
+	}
+	// The same name and image as another kind of container is a different list.
+	d := fullPod(1)
+	d.Spec.InitContainers, d.Spec.Containers = d.Spec.Containers[:1], d.Spec.Containers[1:]
+	if rd := reducePod(&d, in); rd.Containers[0].Kind != InitContainer || rd.Containers[1].Kind != RegularContainer {
+		t.Errorf("container kinds lost in sharing: %+v", rd.Containers)
+	}
+}
+
+func TestSlimNodeKeepsWhatChecksRead(t *testing.T) {
+	in := newInterner()
+	mk := func(name string) corev1.Node {
+		return corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.azure.com/agentpool": "npinscope01", "pci-scope": "in-scope"},
+				Annotations: map[string]string{"node.alpha.kubernetes.io/ttl": "0"}},
+			Spec: corev1.NodeSpec{ProviderID: "azure:///subscriptions/x/" + name, Unschedulable: true,
+				Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule}}},
+			Status: corev1.NodeStatus{
+				Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: "PLEG is not healthy"}},
+				NodeInfo:   corev1.NodeSystemInfo{KubeletVersion: "v1.31.2", MachineID: name, OSImage: "Ubuntu 22.04.5 LTS"},
+				Addresses:  []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.240.0.4"}},
+				Images:     []corev1.ContainerImage{{Names: []string{"busybox"}}},
+			},
+		}
+	}
+	a, b := mk("aks-npinscope01-1-vmss000000"), mk("aks-npinscope01-1-vmss000001")
+	slimNode(&a, in)
+	slimNode(&b, in)
+	if a.Name != "aks-npinscope01-1-vmss000000" || a.Labels["pci-scope"] != "in-scope" || !a.Spec.Unschedulable || len(a.Spec.Taints) != 1 ||
+		a.Status.Conditions[0].Reason != "KubeletNotReady" || a.Status.NodeInfo.KubeletVersion != "v1.31.2" {
+		t.Errorf("slimmed node lost what checks read: %+v", a)
+	}
+	if a.Annotations != nil || a.Spec.ProviderID != "" || a.Status.Addresses != nil || a.Status.Images != nil || a.Status.NodeInfo.MachineID != "" {
+		t.Errorf("slimmed node keeps what no check reads: %+v", a)
+	}
+	if unsafe.StringData(a.Labels["pci-scope"]) != unsafe.StringData(b.Labels["pci-scope"]) || unsafe.StringData(a.Status.Conditions[0].Message) != unsafe.StringData(b.Status.Conditions[0].Message) {
+		t.Error("strings repeated across nodes are not interned")
+	}
+}
+
 func TestReduceNetworkPolicy(t *testing.T) {
 	dns := intstr.FromInt32(53)
 	web := intstr.FromInt32(8080)
@@ -98,7 +150,7 @@ func TestReduceNetworkPolicy(t *testing.T) {
 	} {
 		np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "a0005-i"}, Spec: tc.spec}
 		tc.want.Namespace, tc.want.Name = "a0005-i", "default"
-		if got := reduceNetworkPolicy(&np, interner{}); got != tc.want {
+		if got := reduceNetworkPolicy(&np, newInterner()); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
@@ -108,10 +160,10 @@ func TestReduceServiceKeepsAnnotationsOfLoadBalancersOnly(t *testing.T) {
 	ann := map[string]string{"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}
 	lb := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "lb", Annotations: ann}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer}}
 	ip := corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "ip", Annotations: ann}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP}}
-	if got := reduceService(&lb, interner{}); got.Annotations == nil {
+	if got := reduceService(&lb, newInterner()); got.Annotations == nil {
 		t.Error("load balancer annotations dropped")
 	}
-	if got := reduceService(&ip, interner{}); got.Annotations != nil {
+	if got := reduceService(&ip, newInterner()); got.Annotations != nil {
 		t.Error("ClusterIP annotations kept")
 	}
 }
@@ -172,7 +224,7 @@ func BenchmarkReducePods(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		in := interner{}
+		in := newInterner()
 		out := make([]Pod, 0, total)
 		for off := 0; off < total; off += page {
 			for i := range full {
@@ -202,7 +254,7 @@ func BenchmarkDecodeReducePage(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	in := interner{}
+	in := newInterner()
 	for b.Loop() {
 		var l corev1.PodList
 		if err := l.Unmarshal(data); err != nil {
