@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -55,9 +57,23 @@ type benchCase struct {
 	name     string
 	kubectl  []string
 	maxRatio float64
+	// evidence, when set, is verify writing the assessor's bundle too, held
+	// to maxEvidenceRatio of plain verify.
+	evidence []string
 	// filled by time
-	kubectlRuns, verifyRuns []sample
+	kubectlRuns, verifyRuns, evidenceRuns []sample
 }
+
+// evidenceBar compares verify --evidence with plain verify.
+func (c *benchCase) evidenceBar() string {
+	if len(c.evidenceRuns) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f× verify (≤ %.2f×)", float64(median(c.evidenceRuns))/float64(median(c.verifyRuns)), maxEvidenceRatio)
+}
+
+// maxEvidenceRatio: --evidence may add at most 25% to verify's time (issue 12).
+const maxEvidenceRatio = 1.25
 
 func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 	bin, kubectl, err := devcmd.Binaries(binary, "the benchmark compares against it")
@@ -113,7 +129,13 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 		fmt.Fprintf(os.Stderr, "✔ holding: KUBECONFIG=%s (interrupt to stop)\n", env.Kubeconfig)
 		select {}
 	}
-	cases := []*benchCase{{name: fmt.Sprintf("%d nodes", nodes), kubectl: []string{kubectl, "get", "nodes", "-o", "name"}, maxRatio: maxNodesRatio}}
+	evidenceDir, err := os.MkdirTemp("", "aksbaseline-bench-evidence-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(evidenceDir)
+	cases := []*benchCase{{name: fmt.Sprintf("%d nodes", nodes), kubectl: []string{kubectl, "get", "nodes", "-o", "name"}, maxRatio: maxNodesRatio,
+		evidence: append(slices.Clone(verifyArgv), "--evidence", filepath.Join(evidenceDir, "bundle"), "--force")}}
 	fmt.Fprintf(os.Stderr, "► timing %s: %d runs each\n", cases[0].name, runs)
 	if err := cases[0].time(verifyArgv, envv, runs); err != nil {
 		return err
@@ -144,7 +166,11 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 			cmd   string
 			ss    []sample
 			ratio string
-		}{{strings.Join(append([]string{"kubectl"}, c.kubectl[1:]...), " "), c.kubectlRuns, "base"}, {"kubectl aksbaseline verify", c.verifyRuns, bar}} {
+		}{{strings.Join(append([]string{"kubectl"}, c.kubectl[1:]...), " "), c.kubectlRuns, "base"}, {"kubectl aksbaseline verify", c.verifyRuns, bar},
+			{"verify --evidence DIR", c.evidenceRuns, c.evidenceBar()}} {
+			if len(r.ss) == 0 {
+				continue
+			}
 			mn, mx := minmax(r.ss)
 			fmt.Printf("%-22s %-32s %4d %9s %9s %9s %7.1f MiB %6d %s\n", c.name, r.cmd, len(r.ss), median(r.ss).Round(time.Millisecond), mn.Round(time.Millisecond),
 				mx.Round(time.Millisecond), float64(maxRSS(r.ss))/1024, r.ss[len(r.ss)-1].code, r.ratio)
@@ -152,6 +178,10 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 		rss := float64(maxRSS(c.verifyRuns)) / 1024
 		if float64(median(c.verifyRuns))/float64(base) > c.maxRatio || rss > maxRSSMiB {
 			fmt.Printf("✗ %s: verify misses the bar (≤ %.2f× kubectl, ≤ %d MiB)\n", c.name, c.maxRatio, maxRSSMiB)
+			ok = false
+		}
+		if len(c.evidenceRuns) > 0 && float64(median(c.evidenceRuns))/float64(median(c.verifyRuns)) > maxEvidenceRatio {
+			fmt.Printf("✗ %s: --evidence adds more than %.0f%% to verify's time\n", c.name, (maxEvidenceRatio-1)*100)
 			ok = false
 		}
 	}
@@ -170,7 +200,10 @@ func (c *benchCase) time(verify, env []string, runs int) error {
 		for _, cmd := range []struct {
 			argv []string
 			into *[]sample
-		}{{c.kubectl, &c.kubectlRuns}, {verify, &c.verifyRuns}} {
+		}{{c.kubectl, &c.kubectlRuns}, {verify, &c.verifyRuns}, {c.evidence, &c.evidenceRuns}} {
+			if cmd.argv == nil {
+				continue
+			}
 			s, err := measure(cmd.argv, env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", strings.Join(cmd.argv, " "), err)
