@@ -22,14 +22,14 @@ func down(ctx context.Context, dir string, verbose bool) error {
 	l := layout{dir: dir}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if verbose {
-			u.ok("nothing to remove: no demo in %s", dir)
+			u.Okf("nothing to remove: no demo in %s", dir)
 		}
 		return nil
 	}
 	var errs []error
 	for _, pid := range readPIDs(l.pidfile()) {
 		if verbose {
-			u.step("stopping the demo daemon (pid %d): Flux controllers and Git server", pid)
+			u.Actionf("stopping the demo daemon (pid %d): Flux controllers and Git server", pid)
 		}
 		if err := proc.Stop(pid, dir, 30*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("demo daemon: %w", err))
@@ -45,7 +45,7 @@ func down(ctx context.Context, dir string, verbose bool) error {
 	if st, err := os.Stat(l.kwokDir()); err == nil && st.IsDir() {
 		if c, err := kwok.Open(l.kwokDir(), clusterName); err == nil {
 			if verbose {
-				u.step("deleting the kwok cluster %s", clusterName)
+				u.Actionf("deleting the kwok cluster %s", clusterName)
 			}
 			if err := c.Delete(ctx); err != nil {
 				errs = append(errs, err)
@@ -64,7 +64,7 @@ func down(ctx context.Context, dir string, verbose bool) error {
 		return err
 	}
 	if verbose {
-		u.ok("demo removed: nothing of it is left running, %s is gone", dir)
+		u.Okf("demo removed: nothing of it is left running, %s is gone", dir)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 var usage = `usage:
@@ -61,11 +62,12 @@ func main() {
 		os.Exit(2)
 	}
 	if err != nil {
+		pr := progress.New(os.Stderr)
 		if errors.Is(err, context.Canceled) {
-			fmt.Fprintln(os.Stderr, "✗ interrupted")
+			pr.Failuref("interrupted")
 			os.Exit(130)
 		}
-		fmt.Fprintf(os.Stderr, "✗ %v\n", err)
+		pr.Failuref("%v", err)
 		os.Exit(1)
 	}
 }

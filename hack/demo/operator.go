@@ -12,18 +12,22 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-// ui prints the demo's own lines in Flux's idiom on stderr, bold commands
-// and colour only on a terminal without NO_COLOR.
+// ui prints the demo's own lines on stderr through the progress printer every
+// command uses, plus the demo's section headers and echoed commands, bold
+// only on a terminal without NO_COLOR.
 type ui struct {
+	*progress.Printer
 	w     io.Writer
 	color bool
 }
 
 func newUI() *ui {
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return &ui{w: os.Stderr, color: !noColor && term.IsTerminal(int(os.Stderr.Fd()))}
+	return &ui{Printer: progress.New(os.Stderr), w: os.Stderr, color: !noColor && term.IsTerminal(int(os.Stderr.Fd()))}
 }
 
 func (u *ui) paint(code, s string) string {
@@ -36,14 +40,6 @@ func (u *ui) paint(code, s string) string {
 func (u *ui) section(format string, a ...any) {
 	fmt.Fprintf(u.w, "\n%s\n", u.paint("1;36", "━━ "+fmt.Sprintf(format, a...)))
 }
-func (u *ui) step(format string, a ...any) { fmt.Fprintf(u.w, "► %s\n", fmt.Sprintf(format, a...)) }
-func (u *ui) ok(format string, a ...any) {
-	fmt.Fprintf(u.w, "%s %s\n", u.paint("32", "✔"), fmt.Sprintf(format, a...))
-}
-func (u *ui) fail(format string, a ...any) {
-	fmt.Fprintf(u.w, "%s %s\n", u.paint("31", "✗"), fmt.Sprintf(format, a...))
-}
-func (u *ui) note(format string, a ...any) { fmt.Fprintf(u.w, "◎ %s\n", fmt.Sprintf(format, a...)) }
 func (u *ui) command(display string) {
 	fmt.Fprintf(u.w, "%s\n", u.paint("1", "$ "+display))
 }

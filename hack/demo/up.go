@@ -43,7 +43,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	}
 	l := layout{dir: dir}
 	if _, err := os.Stat(dir); err == nil {
-		u.note("removing the previous demo in %s", dir)
+		u.Waitingf("removing the previous demo in %s", dir)
 		if err := down(ctx, dir, false); err != nil {
 			return fmt.Errorf("removing the previous demo: %w", err)
 		}
@@ -63,12 +63,12 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 			return
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			u.note("interrupted: removing the demo")
+			u.Waitingf("interrupted: removing the demo")
 			_ = down(context.WithoutCancel(ctx), dir, false)
 			err = context.Canceled
 			return
 		}
-		u.fail("the demo stopped: logs are in %s; 'make demo-down' removes what it started", l.logs())
+		u.Failuref("the demo stopped: logs are in %s; 'make demo-down' removes what it started", l.logs())
 	}()
 
 	env := append(os.Environ(),
@@ -85,7 +85,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	}
 
 	u.section("The Git server for your fork (era %s)", era)
-	u.step("starting the background daemon: a Git server on loopback, and the Flux controllers once Flux's CRDs exist (logs in %s)", l.logs())
+	u.Actionf("starting the background daemon: a Git server on loopback, and the Flux controllers once Flux's CRDs exist (logs in %s)", l.logs())
 	gitBase, err := startDaemon(ctx, l, dir)
 	if err != nil {
 		return err
@@ -96,7 +96,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	if err := l.writeState(st); err != nil {
 		return err
 	}
-	u.ok("Git server at %s", gitBase)
+	u.Okf("Git server at %s", gitBase)
 
 	u.section("Prepare the fork: fill in the placeholders and push")
 	if err := prepareFork(ctx, u, op, l, root, e, gitURL); err != nil {
@@ -104,7 +104,7 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	}
 
 	u.section("The cluster: a simulated AKS regulated cluster (kwok)")
-	u.step("starting %s: a real kube-apiserver, controller manager, scheduler and etcd; kwok plays the kubelets", clusterName)
+	u.Actionf("starting %s: a real kube-apiserver, controller manager, scheduler and etcd; kwok plays the kubelets", clusterName)
 	logf, err := os.OpenFile(filepath.Join(l.logs(), "kwokctl.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -115,17 +115,17 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	if err != nil {
 		return err
 	}
-	u.ok("cluster %s ready in %s (Kubernetes %s)", clusterName, since(t), c.KubeVersion)
-	u.step("dressing it as the reference's AKS cluster, era %s: 7 nodes in 3 pools, Azure Policy and Gatekeeper, identities, Secrets Store CSI", era)
+	u.Okf("cluster %s ready in %s (Kubernetes %s)", clusterName, since(t), c.KubeVersion)
+	u.Actionf("dressing it as the reference's AKS cluster, era %s: 7 nodes in 3 pools, Azure Policy and Gatekeeper, identities, Secrets Store CSI", era)
 	t = time.Now()
 	if err := seedCluster(ctx, c, e, gitURL); err != nil {
 		return fmt.Errorf("seeding the cluster: %w", err)
 	}
-	u.ok("seeded in %s", since(t))
+	u.Okf("seeded in %s", since(t))
 
 	u.section("Bootstrap Flux")
 	if e.FluxFromExtension() {
-		u.note("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
+		u.Waitingf("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
 	} else {
 		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests", "--registry", sim.FluxRegistry)
 		if err != nil {
@@ -144,9 +144,9 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 	if code != 0 {
 		return fmt.Errorf("verify exited with code %d on the healthy cluster", code)
 	}
-	u.ok("all green (exit code 0)")
+	u.Okf("all green (exit code 0)")
 
-	u.note("one warning is by design: like the reference, the fork leaves cluster-baseline-settings/networkpolicy-denyall.yaml out of its kustomization.yaml, and the regulated profile does not require it")
+	u.Waitingf("one warning is by design: like the reference, the fork leaves cluster-baseline-settings/networkpolicy-denyall.yaml out of its kustomization.yaml, and the regulated profile does not require it")
 
 	u.section("Break a regulated control: an in-scope workload leaves the in-scope pool")
 	if err := segmentationBreak(ctx, u, op, e); err != nil {
@@ -155,11 +155,11 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 
 	u.section("Evidence for the assessor")
 	evidenceDir := l.evidence()
-	u.step("the verdict, the effective profile, the inventory of what verify read and their hashes, in one folder")
+	u.Actionf("the verdict, the effective profile, the inventory of what verify read and their hashes, in one folder")
 	if code, err := op.tool(ctx, "verify", "--evidence", evidenceDir, "--force"); err != nil || code != 0 {
 		return cmdErr("verify --evidence", code, err)
 	}
-	u.ok("evidence bundle in %s; the HTML report is %s (check the hashes: cd %s && sha256sum -c SHA256SUMS)", evidenceDir, filepath.Join(evidenceDir, "report.html"), evidenceDir)
+	u.Okf("evidence bundle in %s; the HTML report is %s (check the hashes: cd %s && sha256sum -c SHA256SUMS)", evidenceDir, filepath.Join(evidenceDir, "report.html"), evidenceDir)
 
 	u.section("Done in %s", since(start))
 	fmt.Fprintf(os.Stdout, `
@@ -183,7 +183,7 @@ Remove everything with:
 // sample tree: configure (the sed commands of the docs), check, commit, push.
 func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string, era sim.Era, gitURL string) error {
 	work := l.work()
-	u.step("copying the sample tree demo/cluster-manifests%s into the fork at %s", overlayNote(era), work)
+	u.Actionf("copying the sample tree demo/cluster-manifests%s into the fork at %s", overlayNote(era), work)
 	if err := sim.Fork(root, era, filepath.Join(work, "cluster-manifests")); err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string
 			return cmdErr(display(argv), code, err)
 		}
 	}
-	u.ok("pushed to %s (branch main)", gitURL)
+	u.Okf("pushed to %s (branch main)", gitURL)
 	return nil
 }
 
@@ -230,7 +230,7 @@ func overlayNote(era sim.Era) string {
 // reverting the commit makes it green again.
 func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) error {
 	const file = "cluster-manifests/a0005-i/microservice-c.yaml"
-	u.step("a change to microservice-c copies the nodeSelector of the a0005-o manifests, so its pods leave the in-scope pool")
+	u.Actionf("a change to microservice-c copies the nodeSelector of the a0005-o manifests, so its pods leave the in-scope pool")
 	for _, argv := range [][]string{
 		{"sed", "-i", "/nodeSelector:/,/pci-scope:/ s/pci-scope: in-scope/pci-scope: out-of-scope/", file},
 		{"git", "commit", "--quiet", "-am", "microservice-c: schedule like the a0005-o services"},
@@ -243,7 +243,7 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	if err := syncNow(ctx, op, era); err != nil {
 		return err
 	}
-	u.step("waiting for Flux to roll it out")
+	u.Actionf("waiting for Flux to roll it out")
 	if err := waitExit(ctx, op, 1, 2*time.Minute, "verify", "segmentation", "-o", "json"); err != nil {
 		return fmt.Errorf("the rollout never put microservice-c on out-of-scope nodes: %w", err)
 	}
@@ -254,9 +254,9 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	if code != 1 {
 		return fmt.Errorf("verify segmentation exited with code %d on the broken cluster, want 1", code)
 	}
-	u.ok("caught: verify exited with code 1, failing check %s", strings.Join(failingChecks(ctx, op, "segmentation"), ", "))
+	u.Okf("caught: verify exited with code 1, failing check %s", strings.Join(failingChecks(ctx, op, "segmentation"), ", "))
 
-	u.step("the repair: revert the commit; Flux moves the pods back to the in-scope pool")
+	u.Actionf("the repair: revert the commit; Flux moves the pods back to the in-scope pool")
 	for _, argv := range [][]string{
 		{"git", "revert", "--no-edit", "HEAD"},
 		{"git", "push", "--quiet", "origin", "main"},
@@ -271,7 +271,7 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	if code, err := op.tool(ctx, "verify", "segmentation", "--wait", "2m"); err != nil || code != 0 {
 		return cmdErr("verify segmentation after the repair", code, err)
 	}
-	u.ok("repaired: verify is green again")
+	u.Okf("repaired: verify is green again")
 	return nil
 }
 

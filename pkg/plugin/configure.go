@@ -15,6 +15,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/configure"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // defaultConfigureDir is where the reference keeps the manifests Flux applies.
@@ -162,26 +163,26 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 	if o.Check {
 		return o.runCheck(ctx)
 	}
-	errOut := o.env.Streams.ErrOut
+	pr := progress.New(o.env.Streams.ErrOut)
 	if !o.DryRun {
-		fmt.Fprintf(errOut, "► configuring %s\n", o.Dir)
+		pr.Actionf("configuring %s", o.Dir)
 	}
 	plan, err := configure.Prepare(ctx, o.Dir, o.values)
 	if plan != nil {
-		o.printSkipped(plan.Tree)
+		o.printSkipped(pr, plan.Tree)
 	}
 	if err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
-	o.printNotes(plan)
+	o.printNotes(pr, plan)
 	if o.DryRun {
 		if err := plan.WriteDiff(o.env.Streams.Out); err != nil {
 			return err
 		}
 		if len(plan.Changes) == 0 {
-			fmt.Fprintf(errOut, "◎ dry run: nothing would change in %s\n", o.Dir)
+			pr.Waitingf("dry run: nothing would change in %s", o.Dir)
 		} else {
-			fmt.Fprintf(errOut, "◎ dry run: %s would change (%s); nothing written\n", plural(len(plan.Changes), "file", "files"), plural(plan.Replacements(), "replacement", "replacements"))
+			pr.Waitingf("dry run: %s would change (%s); nothing written", plural(len(plan.Changes), "file", "files"), plural(plan.Replacements(), "replacement", "replacements"))
 		}
 		return nil
 	}
@@ -199,22 +200,21 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 		for _, r := range c.Replaced {
 			parts = append(parts, fmt.Sprintf("%s ×%d", r.Token, r.N))
 		}
-		fmt.Fprintf(errOut, "✔ %s: %s\n", c.Path, strings.Join(parts, ", "))
+		pr.Okf("%s: %s", c.Path, strings.Join(parts, ", "))
 	}
 	if len(plan.Changes) == 0 {
-		fmt.Fprintf(errOut, "✔ nothing to change in %s: no placeholder for the values given remains\n", o.Dir)
+		pr.Okf("nothing to change in %s: no placeholder for the values given remains", o.Dir)
 		return nil
 	}
-	fmt.Fprintf(errOut, "✔ configured %s in %s (%s); commit and push them so Flux applies them\n", plural(len(plan.Changes), "file", "files"), o.Dir, plural(plan.Replacements(), "replacement", "replacements"))
+	pr.Okf("configured %s in %s (%s); commit and push them so Flux applies them", plural(len(plan.Changes), "file", "files"), o.Dir, plural(plan.Replacements(), "replacement", "replacements"))
 	return nil
 }
 
 // printNotes says what was not done and why: values that found no token,
 // tokens that got no value, and YOUR_ACR, which stays on purpose.
-func (o *ConfigureOptions) printNotes(plan *configure.Plan) {
-	errOut := o.env.Streams.ErrOut
+func (o *ConfigureOptions) printNotes(pr *progress.Printer, plan *configure.Plan) {
 	for _, name := range plan.Unused {
-		fmt.Fprintf(errOut, "◎ %s given, but %s occurs in no YAML file under %s: nothing to replace\n", o.source[name], name, o.Dir)
+		pr.Waitingf("%s given, but %s occurs in no YAML file under %s: nothing to replace", o.source[name], name, o.Dir)
 	}
 	left := map[string][]string{}
 	for _, f := range plan.Left {
@@ -222,21 +222,23 @@ func (o *ConfigureOptions) printNotes(plan *configure.Plan) {
 	}
 	for _, t := range placeholder.Tokens {
 		if where := left[t.Name]; len(where) > 0 {
-			fmt.Fprintf(errOut, "⚠ %s left in %s (%s): no value given; set --%s or $%s\n", t.Name, plural(len(where), "place", "places"), strings.Join(where, ", "), t.Flag, t.EnvVar)
+			pr.Warningf("%s left in %s (%s): no value given; set --%s or $%s", t.Name, plural(len(where), "place", "places"), strings.Join(where, ", "), t.Flag, t.EnvVar)
 		}
 	}
 	if n := len(plan.Kept); n > 0 {
-		fmt.Fprintf(errOut, "◎ %s left in %s on purpose: the kustomizations' images: rewrite it\n", placeholder.ACRImageRegistry, plural(n, "place", "places"))
+		pr.Waitingf("%s left in %s on purpose: the kustomizations' images: rewrite it", placeholder.ACRImageRegistry, plural(n, "place", "places"))
 	}
 }
 
-func (o *ConfigureOptions) printSkipped(tree *configure.Tree) {
+// printSkipped notes what the walk passed over; a link leading out of the
+// folder is a warning, since it may be an attempt to write elsewhere.
+func (o *ConfigureOptions) printSkipped(pr *progress.Printer, tree *configure.Tree) {
 	for _, s := range tree.Skipped {
-		mark := "◎"
+		note := pr.Waitingf
 		if s.Escapes {
-			mark = "⚠"
+			note = pr.Warningf
 		}
-		fmt.Fprintf(o.env.Streams.ErrOut, "%s %s: %s\n", mark, s.Path, s.Reason)
+		note("%s: %s", s.Path, s.Reason)
 	}
 }
 
@@ -264,7 +266,8 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		}
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
-	o.printSkipped(tree)
+	pr := progress.New(o.env.Streams.ErrOut)
+	o.printSkipped(pr, tree)
 	rep := configureCheckReport{Dir: o.Dir, YAMLFiles: tree.YAMLFiles, Placeholders: []configureCheckEntry{}, Skipped: tree.Skipped}
 	if rep.Skipped == nil {
 		rep.Skipped = []configure.Skipped{}
@@ -280,15 +283,14 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 	if err := o.printCheck(o.env.Streams.Out, rep); err != nil {
 		return err
 	}
-	errOut := o.env.Streams.ErrOut
 	if tree.YAMLFiles == 0 {
-		fmt.Fprintf(errOut, "⚠ no YAML files under %s: is it the cluster-manifests folder?\n", o.Dir)
+		pr.Warningf("no YAML files under %s: is it the cluster-manifests folder?", o.Dir)
 	}
 	if rep.Remaining == 0 {
-		fmt.Fprintf(errOut, "✔ no placeholders remain in %s (%s checked)\n", o.Dir, plural(tree.YAMLFiles, "YAML file", "YAML files"))
+		pr.Okf("no placeholders remain in %s (%s checked)", o.Dir, plural(tree.YAMLFiles, "YAML file", "YAML files"))
 		return nil
 	}
-	fmt.Fprintf(errOut, "✗ %s in %s under %s: fill them with '%s configure'\n", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(len(files), "file", "files"), o.Dir, o.env.Name)
+	pr.Failuref("%s in %s under %s: fill them with '%s configure'", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(len(files), "file", "files"), o.Dir, o.env.Name)
 	return exitcode.Silent(exitcode.Failed)
 }
 

@@ -73,6 +73,10 @@ func (p *Printer) Successf(format string, args ...any) {
 	p.line("✔", "%s (%s)", fmt.Sprintf(format, args...), p.Elapsed())
 }
 
+// Okf prints a ✔ line without the elapsed time: one of several results of a
+// single step (a file configured), where a time on each would be noise.
+func (p *Printer) Okf(format string, args ...any) { p.line("✔", format, args...) }
+
 // Failuref prints a ✗ line.
 func (p *Printer) Failuref(format string, args ...any) { p.line("✗", format, args...) }
 
