@@ -19,16 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 )
 
-// customKinds maps the kinds of custom resources to their types.
-var customKinds = map[string]Resource{
-	"ConstraintTemplate":   ConstraintTemplates,
-	"AzureIdentity":        AzureIdentities,
-	"AzureIdentityBinding": AzureIdentityBindings,
-	"SecretProviderClass":  SecretProviderClasses,
-	"GitRepository":        GitRepositories,
-	"Kustomization":        Kustomizations,
-}
-
 // AllResources lists every type a snapshot can hold.
 var AllResources = []Resource{Nodes, Namespaces, Pods, Services, NetworkPolicies, ResourceQuotas, LimitRanges, ServiceAccounts, Secrets, Deployments, DaemonSets, CRDs, ConstraintTemplates, Constraints,
 	AzureIdentities, AzureIdentityBindings, SecretProviderClasses, GitRepositories, Kustomizations, ServerVersion, Kubeconfig}
@@ -49,6 +39,28 @@ type FixtureMeta struct {
 
 // FixtureKind marks the meta document of a fixture.
 const FixtureKind = "Snapshot"
+
+// fixtureCustomKind maps the kind of a custom resource to its type. A switch,
+// not a map variable, which start-up would initialise in every binary that
+// links this package: nothing of the fixture builder reaches the plugin
+// (test/layout checks its symbols).
+func fixtureCustomKind(kind string) (Resource, bool) {
+	switch kind {
+	case "ConstraintTemplate":
+		return ConstraintTemplates, true
+	case "AzureIdentity":
+		return AzureIdentities, true
+	case "AzureIdentityBinding":
+		return AzureIdentityBindings, true
+	case "SecretProviderClass":
+		return SecretProviderClasses, true
+	case "GitRepository":
+		return GitRepositories, true
+	case "Kustomization":
+		return Kustomizations, true
+	}
+	return "", false
+}
 
 // FromObjects builds a snapshot from objects, as if read from a cluster
 // that holds exactly them: every type reads OK unless meta says otherwise.
@@ -148,7 +160,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			err = conv.FromUnstructured(u.Object, &o)
 			s.CRDs = append(s.CRDs, o)
 		default:
-			r, ok := customKinds[u.GetKind()]
+			r, ok := fixtureCustomKind(u.GetKind())
 			if !ok && strings.HasPrefix(u.GetAPIVersion(), ConstraintsGroup+"/") {
 				r, ok = Constraints, true
 			}
