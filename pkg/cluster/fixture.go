@@ -104,61 +104,43 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 		}
 		s.status[r] = st
 	}
-	conv := runtime.DefaultUnstructuredConverter
 	in := newInterner()
 	for _, u := range objs {
 		var err error
 		switch u.GetKind() {
 		case "Node":
-			var o corev1.Node
-			err = conv.FromUnstructured(u.Object, &o)
-			s.Nodes = append(s.Nodes, o)
+			err = appendAs(&s.Nodes, u.Object, same[corev1.Node])
 		case "Namespace":
 			s.Namespaces = append(s.Namespaces, u.GetName())
-			o := Object{Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}}
+			o := objectOf(u)
 			s.NamespaceMeta = append(s.NamespaceMeta, o)
 			if o.Name == KubeSystem {
 				s.KubeSystem = &o
 			}
 		case "Pod":
-			var o corev1.Pod
-			err = conv.FromUnstructured(u.Object, &o)
-			s.Pods = append(s.Pods, reducePod(&o, in))
+			err = appendAs(&s.Pods, u.Object, func(o *corev1.Pod) Pod { return reducePod(o, in) })
 		case "Service":
-			var o corev1.Service
-			err = conv.FromUnstructured(u.Object, &o)
-			s.Services = append(s.Services, reduceService(&o, in))
+			err = appendAs(&s.Services, u.Object, func(o *corev1.Service) Service { return reduceService(o, in) })
 		case "NetworkPolicy":
-			var o networkingv1.NetworkPolicy
-			err = conv.FromUnstructured(u.Object, &o)
-			s.NetworkPolicies = append(s.NetworkPolicies, reduceNetworkPolicy(&o, in))
+			err = appendAs(&s.NetworkPolicies, u.Object, func(o *networkingv1.NetworkPolicy) NetworkPolicy { return reduceNetworkPolicy(o, in) })
 		case "ResourceQuota":
-			s.ResourceQuotas = append(s.ResourceQuotas, Object{Namespace: u.GetNamespace(), Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}})
+			s.ResourceQuotas = append(s.ResourceQuotas, objectOf(u))
 		case "LimitRange":
-			s.LimitRanges = append(s.LimitRanges, Object{Namespace: u.GetNamespace(), Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}})
+			s.LimitRanges = append(s.LimitRanges, objectOf(u))
 		case "ServiceAccount":
-			var o corev1.ServiceAccount
-			err = conv.FromUnstructured(u.Object, &o)
-			s.ServiceAccounts = append(s.ServiceAccounts, o)
+			err = appendAs(&s.ServiceAccounts, u.Object, same[corev1.ServiceAccount])
 		case "Secret":
-			var o corev1.Secret
+			// A fixture's Secret data goes no further than a cluster's would.
 			m := u.DeepCopy().Object
 			delete(m, "data")
 			delete(m, "stringData")
-			err = conv.FromUnstructured(m, &o)
-			s.Secrets = append(s.Secrets, o)
+			err = appendAs(&s.Secrets, m, same[corev1.Secret])
 		case "Deployment":
-			var o appsv1.Deployment
-			err = conv.FromUnstructured(u.Object, &o)
-			s.Deployments = append(s.Deployments, o)
+			err = appendAs(&s.Deployments, u.Object, same[appsv1.Deployment])
 		case "DaemonSet":
-			var o appsv1.DaemonSet
-			err = conv.FromUnstructured(u.Object, &o)
-			s.DaemonSets = append(s.DaemonSets, o)
+			err = appendAs(&s.DaemonSets, u.Object, same[appsv1.DaemonSet])
 		case "CustomResourceDefinition":
-			var o apiextensionsv1.CustomResourceDefinition
-			err = conv.FromUnstructured(u.Object, &o)
-			s.CRDs = append(s.CRDs, o)
+			err = appendAs(&s.CRDs, u.Object, same[apiextensionsv1.CustomResourceDefinition])
 		default:
 			r, ok := fixtureCustomKind(u.GetKind())
 			if !ok && strings.HasPrefix(u.GetAPIVersion(), ConstraintsGroup+"/") {
@@ -176,6 +158,24 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 	sort.Strings(s.Namespaces)
 	sort.Slice(s.NamespaceMeta, func(i, j int) bool { return s.NamespaceMeta[i].Name < s.NamespaceMeta[j].Name })
 	return s, nil
+}
+
+// appendAs converts obj to T and appends what keep makes of it to dst: the
+// same reduction the reader applies, so fixtures judge like clusters.
+func appendAs[T, R any](dst *[]R, obj map[string]any, keep func(*T) R) error {
+	var o T
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &o); err != nil {
+		return err
+	}
+	*dst = append(*dst, keep(&o))
+	return nil
+}
+
+// same keeps a typed object whole, as the reader does for these types.
+func same[T any](o *T) T { return *o }
+
+func objectOf(u *unstructured.Unstructured) Object {
+	return Object{Namespace: u.GetNamespace(), Name: u.GetName(), Meta: Meta{u.GetUID(), u.GetResourceVersion()}}
 }
 
 // DecodeObjects splits a multi-document YAML stream into objects; empty

@@ -217,46 +217,27 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	}
 	if want(Deployments) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]appsv1.Deployment, string, error) {
-				l, err := rd.typed.AppsV1().Deployments("").List(ctx, o)
-				if err != nil {
-					return nil, "", err
-				}
-				for i := range l.Items {
-					l.Items[i].ManagedFields = nil
-				}
-				return l.Items, l.Continue, nil
-			})
+			items, err := listTyped(ctx, rd.PageSize, rd.typed.AppsV1().Deployments("").List,
+				func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items },
+				func(d *appsv1.Deployment) { d.ManagedFields = nil })
 			c.set(Deployments, classify("list", err), func(s *Snapshot) { s.Deployments = items })
 		})
 	}
 	if want(DaemonSets) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]appsv1.DaemonSet, string, error) {
-				l, err := rd.typed.AppsV1().DaemonSets("").List(ctx, o)
-				if err != nil {
-					return nil, "", err
-				}
-				for i := range l.Items {
-					l.Items[i].ManagedFields = nil
-				}
-				return l.Items, l.Continue, nil
-			})
+			items, err := listTyped(ctx, rd.PageSize, rd.typed.AppsV1().DaemonSets("").List,
+				func(l *appsv1.DaemonSetList) []appsv1.DaemonSet { return l.Items },
+				func(d *appsv1.DaemonSet) { d.ManagedFields = nil })
 			c.set(DaemonSets, classify("list", err), func(s *Snapshot) { s.DaemonSets = items })
 		})
 	}
 	if want(CRDs) {
 		c.do(func() {
-			items, err := pages(ctx, rd.PageSize, func(o metav1.ListOptions) ([]apiextensionsv1.CustomResourceDefinition, string, error) {
-				l, err := rd.ext.ApiextensionsV1().CustomResourceDefinitions().List(ctx, o)
-				if err != nil {
-					return nil, "", err
-				}
-				for i := range l.Items {
-					slimCRD(&l.Items[i])
-				}
-				return l.Items, l.Continue, nil
-			})
+			items, err := listTyped(ctx, rd.PageSize, rd.ext.ApiextensionsV1().CustomResourceDefinitions().List,
+				func(l *apiextensionsv1.CustomResourceDefinitionList) []apiextensionsv1.CustomResourceDefinition {
+					return l.Items
+				},
+				slimCRD)
 			c.set(CRDs, classify("list", err), func(s *Snapshot) { s.CRDs = items })
 		})
 	}
@@ -410,6 +391,22 @@ func (rd *Reader) listDynamic(ctx context.Context, gvr schema.GroupVersionResour
 			unstructured.RemoveNestedField(l.Items[i].Object, "metadata", "managedFields")
 		}
 		return l.Items, l.GetContinue(), nil
+	})
+}
+
+// listTyped pages through a typed client's List, trimming each item as its
+// page arrives so that no page is kept whole.
+func listTyped[L interface{ GetContinue() string }, T any](ctx context.Context, size int64, list func(context.Context, metav1.ListOptions) (L, error), items func(L) []T, trim func(*T)) ([]T, error) {
+	return pages(ctx, size, func(o metav1.ListOptions) ([]T, string, error) {
+		l, err := list(ctx, o)
+		if err != nil {
+			return nil, "", err
+		}
+		it := items(l)
+		for i := range it {
+			trim(&it[i])
+		}
+		return it, l.GetContinue(), nil
 	})
 }
 
