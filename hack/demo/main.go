@@ -7,7 +7,7 @@
 // with kubectl aksbaseline, echoing each command: configure, git push,
 // bootstrap, verify, and one regulated control broken through Git (an
 // in-scope workload pushed onto out-of-scope nodes), caught by verify and
-// repaired.
+// repaired, and last the assessor's evidence bundle.
 // 'down' removes all of it. 'daemon' is the background process itself.
 //
 // Everything lives in one folder (default: the per-user cache's demo/), so
