@@ -9,11 +9,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
-func init() {
-	judge("access-private-endpoint", privateEndpoint, cluster.Kubeconfig)
-	judge("access-credential-plugin", credentialPlugin, cluster.Kubeconfig)
-}
-
 func serverHost(server string) string {
 	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		return u.Hostname()

@@ -11,10 +11,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("security-agents", securityAgents, cluster.Nodes, cluster.Pods, cluster.DaemonSets)
-}
-
 func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 	sec := p.Security
 	if len(sec.Agents) == 0 {

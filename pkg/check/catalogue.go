@@ -5,8 +5,9 @@ import "github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 // catalogue says what each check is, by category in report order: the
 // facts 'verify --list', the README's table and every report print. IDs are
 // part of the product and must never change or be reused. What a check
-// reads and how it judges are bound to its ID in its category's file
-// (judge); TestCatalogueAndCodeMatch keeps the two in step.
+// reads and how it judges are bound to its ID in code.go (judge), the
+// judging functions live in the category files; TestCatalogueAndCodeMatch
+// keeps the catalogue and the code in step.
 var catalogue = []struct {
 	category string
 	checks   []about

@@ -171,8 +171,8 @@ func (r Result) with(objects ...string) Result {
 	return r
 }
 
-// registry is the catalogue as checks, in report order; each category's
-// file gives its checks their code with judge.
+// registry is the catalogue as checks, in report order; code.go gives them
+// their code with judge.
 var registry = func() []*Check {
 	var out []*Check
 	for _, sec := range catalogue {

@@ -18,16 +18,6 @@ import (
 
 var syncUses = []cluster.Resource{cluster.GitRepositories, cluster.Kustomizations}
 
-func init() {
-	judge("flux-kubernetes-version", fluxKubernetes, cluster.ServerVersion)
-	judge("flux-controllers", fluxControllers, cluster.Deployments)
-	judge("flux-crds", fluxCRDs, cluster.CRDs)
-	judge("flux-sync-ready", fluxSyncReady, syncUses...)
-	judge("flux-source-url", fluxSourceURL, syncUses...)
-	judge("flux-suspended", fluxSuspended, syncUses...)
-	judge("flux-extension", fluxExtension, append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...)...)
-}
-
 func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
 	ok, err := manifests.SupportsKubernetes(s.Version.GitVersion)
 	if err != nil {

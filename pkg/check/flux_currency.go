@@ -15,10 +15,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
-func init() {
-	judge("flux-currency", fluxCurrency, cluster.CRDs, cluster.Deployments)
-}
-
 // currentFlux is what the Flux this tool installs serves, read once from
 // the embedded manifests so that it never drifts from them.
 var currentFlux = sync.OnceValues(func() (map[string][]string, error) {

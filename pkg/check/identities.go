@@ -15,14 +15,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judgeIdentity("identities-pod-identity", podIdentity)
-	judgeIdentity("identities-pod-identity-binding", podIdentityBinding, cluster.AzureIdentityBindings, cluster.Pods)
-	judgeIdentity("identities-nmi", podIdentityNMI, cluster.DaemonSets)
-	judgeIdentity("identities-workload-identity", workloadIdentity).Named = ingressServiceAccount
-	judgeIdentity("identities-wi-webhook", workloadIdentityWebhook, cluster.Pods, cluster.Deployments)
-}
-
 // judgeIdentity gives an identity check its code. Identity checks read the
 // SecretProviderClass and the AzureIdentity type to tell the era apart, so
 // every one of them uses both.

@@ -10,10 +10,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("images-placeholders", imagePlaceholders, cluster.Pods)
-}
-
 func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	excluded := map[string]bool{}
 	for _, ns := range p.Images.ExcludeNamespaces {

@@ -8,10 +8,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("namespaces-guardrails", namespaceGuardrails, cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges)
-}
-
 func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
 	want := p.Namespaces.Guardrails
 	if len(want) == 0 {

@@ -11,11 +11,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("network-deny-all", networkDenyAll, cluster.Namespaces, cluster.NetworkPolicies)
-	judge("network-internal-load-balancers", networkInternalLB, cluster.Services)
-}
-
 // deniesAll reports whether np selects every pod and denies both directions
 // by default. DNS egress is tolerated: the reference's workload
 // namespaces allow it in the same policy.

@@ -13,14 +13,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("nodes-ready", nodesReady, cluster.Nodes)
-	judge("nodes-pools", nodesPools, cluster.Nodes)
-	judge("nodes-kubelet-version", nodesKubelet, cluster.Nodes, cluster.ServerVersion)
-	judge("nodes-cordoned", nodesCordoned, cluster.Nodes)
-	judge("nodes-system-taint", nodesSystemTaint, cluster.Nodes)
-}
-
 func nodeReady(n *corev1.Node) (bool, string) {
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {

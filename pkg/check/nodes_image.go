@@ -11,10 +11,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("nodes-image-age", nodesImageAge, cluster.Nodes)
-}
-
 // nodeImageDate finds the date in a node image version such as
 // AKSUbuntu-2204gen2containerd-202411.12.0 (2024-11-12).
 var nodeImageDate = regexp.MustCompile(`-(\d{4})(\d{2})\.(\d{2})\.\d+$`)

@@ -15,13 +15,6 @@ import (
 // constraintUses are what the checks of Gatekeeper's constraints read.
 var constraintUses = []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints}
 
-func init() {
-	deploymentsCheck("policies-azure-policy", "Azure Policy add-on", func(p *profile.Profile) []profile.Ref { return p.Policies.AddonDeployments })
-	deploymentsCheck("policies-gatekeeper", "Gatekeeper", func(p *profile.Profile) []profile.Ref { return p.Policies.GatekeeperDeployments })
-	judge("policies-templates", policiesTemplates, cluster.ConstraintTemplates)
-	judge("policies-constraints", policiesConstraints, constraintUses...)
-}
-
 // matchTemplates maps each expected policy to the templates that match it.
 func matchTemplates(s *cluster.Snapshot, p *profile.Profile) (map[string][]*unstructured.Unstructured, []string) {
 	matched := map[string][]*unstructured.Unstructured{}

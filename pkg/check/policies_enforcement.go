@@ -12,11 +12,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("policies-enforcement", policiesEnforcement, constraintUses...)
-	judge("policies-violations", policiesViolations, constraintUses...)
-}
-
 // constraintsByPolicy maps each expected policy to the constraints of the
 // templates that match it.
 func constraintsByPolicy(s *cluster.Snapshot, p *profile.Profile) map[string][]cluster.Constraint {

@@ -11,10 +11,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("images-allowed-registry", imagesAllowedRegistry, cluster.Pods, cluster.ConstraintTemplates, cluster.Constraints)
-}
-
 // imageRule is one pattern images are judged by and where it came from.
 type imageRule struct {
 	from     string

@@ -13,12 +13,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("secrets-provider-class", providerClass, cluster.SecretProviderClasses)
-	judge("secrets-placeholders", providerPlaceholders, cluster.SecretProviderClasses)
-	judge("secrets-tls-secret", tlsSecret).Named = tlsSecretObject
-}
-
 // tlsSecretObject is the Secret the CSI driver syncs: one, read by name.
 func tlsSecretObject(p *profile.Profile) []Named {
 	t := p.Secrets.TLSSecret

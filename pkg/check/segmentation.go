@@ -11,10 +11,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-func init() {
-	judge("segmentation-pci-scope", segmentation, cluster.Nodes, cluster.Pods, cluster.Namespaces)
-}
-
 func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
 	sg := p.Segmentation
 	if sg.ScopeLabel == "" {
