@@ -44,6 +44,10 @@ type Options struct {
 	// Verify, when set, runs after a successful wait and says whether Flux
 	// is healthy (bootstrap runs verify's Flux checks).
 	Verify func(ctx context.Context) (healthy bool, err error)
+	// Applied, when set, is called once the apply stage has ended, written
+	// or failed, before the waits: a person reading a terminal learns what
+	// changed without waiting minutes for the controllers.
+	Applied func(Result)
 }
 
 // Install validates every object of set before the first write, applies
@@ -143,8 +147,10 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	if pl.unchanged() {
 		p.Successf("all %d objects unchanged; nothing to apply", len(pl.changes))
 	} else if err := in.apply(ctx, pl, deadline); err != nil {
+		o.applied(r)
 		return r, err
 	}
+	o.applied(r)
 	if !o.Wait {
 		r.Stage = StageDone
 		return r, nil
@@ -170,6 +176,12 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	healthy = true
 	r.Stage = StageDone
 	return r, nil
+}
+
+func (o Options) applied(r Result) {
+	if o.Applied != nil {
+		o.Applied(r)
+	}
 }
 
 // preflight refuses, unless forced, a cluster where another installer

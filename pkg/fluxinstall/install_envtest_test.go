@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -186,12 +187,18 @@ func TestCRDsEstablishedBeforeCustomResources(t *testing.T) {
 	})
 
 	t.Run("an Install over the applied set writes nothing and finishes", func(t *testing.T) {
-		r, err := Install(ctx, syncSet(t), Options{Config: env.Config, Progress: progress.New(&bytes.Buffer{}), DefaultNamespace: "default", Timeout: time.Minute})
+		var applied []string
+		r, err := Install(ctx, syncSet(t), Options{Config: env.Config, Progress: progress.New(&bytes.Buffer{}), DefaultNamespace: "default", Timeout: time.Minute,
+			Applied: func(r Result) { applied = append(applied, r.Stage.String()+": "+r.Summary()) }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Stage != StageDone || r.Wrote || r.DryRun || r.Summary() != "24 unchanged" {
 			t.Errorf("result %+v (%s), want finished, nothing written, all unchanged", r, r.Summary())
+		}
+		// The change set is handed over once, when the apply stage ends.
+		if want := []string{StageApply.String() + ": 24 unchanged"}; !slices.Equal(applied, want) {
+			t.Errorf("Applied got %q, want %q", applied, want)
 		}
 	})
 }

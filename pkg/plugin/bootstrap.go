@@ -242,17 +242,28 @@ func (o *BootstrapOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := fluxinstall.Install(ctx, set, fluxinstall.Options{
+	opts := fluxinstall.Options{
 		Config: cfg, Progress: p, DefaultNamespace: ns,
 		PlanOnly: o.DryRun || o.Diff, Force: o.Force, Wait: o.Wait, Timeout: o.Timeout,
 		Verify: func(ctx context.Context) (bool, error) {
 			return runVerifyCategories(ctx, o.env, []string{"flux"}, streams.ErrOut)
 		},
-	})
+	}
+	// The text change set is for a person at a terminal: show it as soon as
+	// the apply ends rather than after minutes of waiting. A document
+	// (-o json|yaml) is written once, whole, at the end.
+	var rerr error
+	rendered := false
+	if o.Output == "" {
+		opts.Applied = func(r fluxinstall.Result) { rerr, rendered = o.render(streams.Out, r), true }
+	}
+	res, err := fluxinstall.Install(ctx, set, opts)
 	if err == nil && res.DryRun {
 		p.Successf("dry run: %s; nothing written", res.Summary())
 	}
-	rerr := o.render(streams.Out, res)
+	if !rendered {
+		rerr = o.render(streams.Out, res)
+	}
 	if err != nil {
 		return o.failure(p, res, err, ctx.Err(), cfg.Host)
 	}
