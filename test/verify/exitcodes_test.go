@@ -313,4 +313,8 @@ func TestReadmeTableMatchesCatalogue(t *testing.T) {
 	if got := s[i+len(begin) : j]; got != r.Stdout {
 		t.Errorf("README's table of checks differs from 'verify --list -o markdown': run 'make verify-docs'\n--- README\n%s\n--- catalogue\n%s", got, r.Stdout)
 	}
+	// The usage line lists the categories, each a 'verify <category>' command.
+	if want := "# one category: " + strings.Join(check.Categories, "|") + "\n"; !strings.Contains(s, want) {
+		t.Errorf("README's verify usage does not list the categories as %q", want)
+	}
 }
