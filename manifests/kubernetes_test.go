@@ -3,29 +3,21 @@ package manifests
 import "testing"
 
 func TestSupportsKubernetes(t *testing.T) {
-	cases := []struct {
-		version string
-		want    bool
-		err     bool
-	}{
-		{"v1.33.0", true, false},
-		{"v1.34.4", true, false},
-		{"v1.33.2+aks.1", true, false},
-		{"v1.33.0-rc.1", true, false}, // the range's -0 floor admits pre-releases of the minimum
-		{"v1.32.9", false, false},
-		{"v1.32.10-gke.1", false, false},
-		{"v2.0.0", true, false},
-		{"", false, true},
-		{"v1.x", false, true},
-	}
-	for _, c := range cases {
-		got, err := SupportsKubernetes(c.version)
-		if (err != nil) != c.err {
-			t.Errorf("SupportsKubernetes(%q) error = %v, want error %v", c.version, err, c.err)
-			continue
+	// By verdict: the minimum and later, AKS build metadata, and the -0
+	// floor admitting pre-releases of the minimum itself.
+	for _, v := range []string{"v1.33.0", "v1.34.4", "v1.33.2+aks.1", "v1.33.0-rc.1", "v2.0.0"} {
+		if ok, err := SupportsKubernetes(v); !ok || err != nil {
+			t.Errorf("SupportsKubernetes(%q) = %v, %v; want true", v, ok, err)
 		}
-		if got != c.want {
-			t.Errorf("SupportsKubernetes(%q) = %v, want %v", c.version, got, c.want)
+	}
+	for _, v := range []string{"v1.32.9", "v1.32.10-gke.1"} {
+		if ok, err := SupportsKubernetes(v); ok || err != nil {
+			t.Errorf("SupportsKubernetes(%q) = %v, %v; want false", v, ok, err)
+		}
+	}
+	for _, v := range []string{"", "v1.x"} {
+		if _, err := SupportsKubernetes(v); err == nil {
+			t.Errorf("SupportsKubernetes(%q): want an error for a version that does not parse", v)
 		}
 	}
 }
