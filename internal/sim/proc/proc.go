@@ -25,11 +25,21 @@ func Alive(pid int, marker string) bool {
 	if marker == "" {
 		return true
 	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return false
+	// Just after execve returns to the parent, the kernel shows an empty
+	// command line until the new program's arguments are mapped (seen as a
+	// flaky "not alive" right after exec.Cmd.Start): a live process always
+	// has one, so an empty one is read again.
+	for range 200 {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil {
+			return false
+		}
+		if len(cmdline) > 0 {
+			return bytes.Contains(cmdline, []byte(marker))
+		}
+		time.Sleep(time.Millisecond)
 	}
-	return bytes.Contains(cmdline, []byte(marker))
+	return false
 }
 
 // Stop ends pid if it is Alive with marker: SIGTERM, then SIGKILL after
