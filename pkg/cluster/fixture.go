@@ -111,9 +111,8 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 		case "Node":
 			err = appendAs(&s.Nodes, u.Object, same[corev1.Node])
 		case "Namespace":
-			s.Namespaces = append(s.Namespaces, u.GetName())
 			o := objectOf(u)
-			s.NamespaceMeta = append(s.NamespaceMeta, o)
+			s.Namespaces = append(s.Namespaces, o)
 			if o.Name == KubeSystem {
 				s.KubeSystem = &o
 			}
@@ -155,8 +154,7 @@ func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot
 			return nil, fmt.Errorf("fixture: %s %s: %w", u.GetKind(), u.GetName(), err)
 		}
 	}
-	sort.Strings(s.Namespaces)
-	sort.Slice(s.NamespaceMeta, func(i, j int) bool { return s.NamespaceMeta[i].Name < s.NamespaceMeta[j].Name })
+	sort.Slice(s.Namespaces, func(i, j int) bool { return s.Namespaces[i].Name < s.Namespaces[j].Name })
 	return s, nil
 }
 

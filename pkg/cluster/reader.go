@@ -163,11 +163,7 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 				func(l *corev1.NamespaceList) []corev1.Namespace { return l.Items },
 				func(n *corev1.Namespace) Object { return Object{Name: n.Name, Meta: metaOf(&n.ObjectMeta)} })
 			sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-			names := make([]string, len(items))
-			for i := range items {
-				names[i] = items[i].Name
-			}
-			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces, s.NamespaceMeta = names, items })
+			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces = items })
 		})
 	}
 	// Pods, Services and NetworkPolicies are reduced page by page: only the

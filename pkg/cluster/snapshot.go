@@ -128,10 +128,9 @@ type Snapshot struct {
 	// Now is when the snapshot was read; age checks measure from it.
 	Now time.Time
 
-	Nodes      []corev1.Node
-	Namespaces []string
-	// NamespaceMeta is each namespace's identity, sorted by name like Namespaces.
-	NamespaceMeta []Object
+	Nodes []corev1.Node
+	// Namespaces are each namespace's identity, sorted by name.
+	Namespaces []Object
 	// KubeSystem is the kube-system namespace read for ClusterIdentity.
 	KubeSystem *Object
 	// Pods, Services and NetworkPolicies are reduced as they are read: the
@@ -233,6 +232,6 @@ func (s *Snapshot) ClusterID() string {
 
 // HasNamespace reports whether the cluster has namespace ns.
 func (s *Snapshot) HasNamespace(ns string) bool {
-	i := sort.SearchStrings(s.Namespaces, ns)
-	return i < len(s.Namespaces) && s.Namespaces[i] == ns
+	i := sort.Search(len(s.Namespaces), func(i int) bool { return s.Namespaces[i].Name >= ns })
+	return i < len(s.Namespaces) && s.Namespaces[i].Name == ns
 }

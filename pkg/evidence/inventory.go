@@ -18,10 +18,10 @@ func Inventory(s *cluster.Snapshot) []InventoryItem {
 	add := func(apiVersion, kind, ns, name string, m cluster.Meta) {
 		out = append(out, InventoryItem{APIVersion: apiVersion, Kind: kind, Namespace: ns, Name: name, UID: string(m.UID), ResourceVersion: m.ResourceVersion})
 	}
-	for _, o := range s.NamespaceMeta {
+	for _, o := range s.Namespaces {
 		add("v1", "Namespace", "", o.Name, o.Meta)
 	}
-	if k := s.KubeSystem; k != nil && !hasNamespace(s.NamespaceMeta, k.Name) {
+	if k := s.KubeSystem; k != nil && !s.HasNamespace(k.Name) {
 		add("v1", "Namespace", "", k.Name, k.Meta)
 	}
 	for i := range s.Nodes {
@@ -69,13 +69,4 @@ func Inventory(s *cluster.Snapshot) []InventoryItem {
 func custom(u *unstructured.Unstructured) InventoryItem {
 	return InventoryItem{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName(),
 		UID: string(u.GetUID()), ResourceVersion: u.GetResourceVersion()}
-}
-
-func hasNamespace(ns []cluster.Object, name string) bool {
-	for _, o := range ns {
-		if o.Name == name {
-			return true
-		}
-	}
-	return false
 }

@@ -12,8 +12,7 @@ import (
 
 func TestInventory(t *testing.T) {
 	s := cluster.NewSnapshot()
-	s.Namespaces = []string{"ingress-nginx"}
-	s.NamespaceMeta = []cluster.Object{{Name: "ingress-nginx", Meta: cluster.Meta{UID: "ns-1", ResourceVersion: "1"}}}
+	s.Namespaces = []cluster.Object{{Name: "ingress-nginx", Meta: cluster.Meta{UID: "ns-1", ResourceVersion: "1"}}}
 	s.KubeSystem = &cluster.Object{Name: "kube-system", Meta: cluster.Meta{UID: "ks-1", ResourceVersion: "2"}}
 	s.Pods = []cluster.Pod{{Namespace: "ingress-nginx", Name: "p", Meta: cluster.Meta{UID: "pod-1", ResourceVersion: "3"}}}
 	s.Secrets = []corev1.Secret{{ObjectMeta: metav1.ObjectMeta{Namespace: "ingress-nginx", Name: "tls", UID: "sec-1", ResourceVersion: "4"}}}
@@ -43,7 +42,7 @@ func TestInventory(t *testing.T) {
 		}
 	}
 	// kube-system listed with the namespaces is named once.
-	s.NamespaceMeta = append(s.NamespaceMeta, *s.KubeSystem)
+	s.Namespaces = append(s.Namespaces, *s.KubeSystem)
 	if n := len(Inventory(s)); n != len(want) {
 		t.Errorf("kube-system read twice is listed %d times", n-len(want)+1)
 	}
