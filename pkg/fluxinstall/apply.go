@@ -33,6 +33,26 @@ func (e *ApplyError) Error() string {
 
 func (e *ApplyError) Unwrap() []error { return e.errs }
 
+// waitEstablished waits until every CRD among changes is Established.
+func (in *installer) waitEstablished(ctx context.Context, changes []*change, deadline time.Time) error {
+	var crds objmeta.ObjMetadataSet
+	for _, c := range changes {
+		if ssautil.IsCRD(c.obj.Unstructured) {
+			crds = append(crds, objmeta.UnstructuredToObjMetadata(c.obj.Unstructured))
+		}
+	}
+	if len(crds) == 0 {
+		return nil
+	}
+	pr := in.progress
+	pr.Waitingf("waiting for %d CRDs to be established", len(crds))
+	if err := in.waitCurrent(ctx, crds, "CRDs to be established", in.crdPollInterval, deadline); err != nil {
+		return err
+	}
+	pr.Successf("%d CRDs established", len(crds))
+	return nil
+}
+
 // apply writes the plan: stage one (CRDs, Namespaces, ClusterRoles)
 // concurrently, then waits until every CRD of the set is Established
 // (bounded by deadline, not a fixed minute), then stage two concurrently.
@@ -54,18 +74,11 @@ func (in *installer) apply(ctx context.Context, p *plan, deadline time.Time) err
 	}
 	pr.Successf("cluster definitions %s", countActions(one))
 
-	var crds objmeta.ObjMetadataSet
-	for _, c := range one {
-		if ssautil.IsCRD(c.obj.Unstructured) {
-			crds = append(crds, objmeta.UnstructuredToObjMetadata(c.obj.Unstructured))
-		}
+	if _, err := in.nudgeStuck(ctx, one); err != nil {
+		return err
 	}
-	if len(crds) > 0 {
-		pr.Waitingf("waiting for %d CRDs to be established", len(crds))
-		if err := in.waitCurrent(ctx, crds, "CRDs to be established", in.crdPollInterval, deadline); err != nil {
-			return err
-		}
-		pr.Successf("%d CRDs established", len(crds))
+	if err := in.waitEstablished(ctx, one, deadline); err != nil {
+		return err
 	}
 
 	pr.Actionf("applying %d objects", len(two))

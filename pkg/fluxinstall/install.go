@@ -146,6 +146,16 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	r.Stage = StageApply
 	if pl.unchanged() {
 		p.Successf("all %d objects unchanged; nothing to apply", len(pl.changes))
+		// Unchanged is not converged when an outage left a CRD unestablished.
+		if n, err := in.nudgeStuck(ctx, pl.changes); err != nil || n > 0 {
+			if err == nil {
+				err = in.waitEstablished(ctx, pl.changes, deadline)
+			}
+			if err != nil {
+				o.applied(r)
+				return r, err
+			}
+		}
 	} else if err := in.apply(ctx, pl, deadline); err != nil {
 		o.applied(r)
 		return r, err

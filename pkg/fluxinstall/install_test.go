@@ -19,6 +19,7 @@ import (
 	clientgotesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/fluxcd/pkg/ssa"
 
@@ -181,5 +182,60 @@ func TestStageNamesTheInterruptedStep(t *testing.T) {
 		if s.String() != want {
 			t.Errorf("stage %d is %q, want %q", s, s, want)
 		}
+	}
+}
+
+// TestStuckCRDIsNudged: a CRD an outage left with its names accepted but
+// not Established stays so until it changes (the API server establishes on
+// an update event); an unchanged apply changes nothing, so a re-run must
+// update it. CRDs that are established or that this run creates are not
+// touched.
+func TestStuckCRDIsNudged(t *testing.T) {
+	crd := func(name string, conds ...string) *apiextensionsv1.CustomResourceDefinition {
+		c := &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		for i := 0; i < len(conds); i += 2 {
+			c.Status.Conditions = append(c.Status.Conditions, apiextensionsv1.CustomResourceDefinitionCondition{
+				Type: apiextensionsv1.CustomResourceDefinitionConditionType(conds[i]), Status: apiextensionsv1.ConditionStatus(conds[i+1])})
+		}
+		return c
+	}
+	stuckCRD := crd("kustomizations.kustomize.toolkit.fluxcd.io", "NamesAccepted", "True", "Established", "False")
+	fine := crd("gitrepositories.source.toolkit.fluxcd.io", "NamesAccepted", "True", "Established", "True")
+	fresh := crd("buckets.source.toolkit.fluxcd.io", "NamesAccepted", "True")
+	in, stderr := fakeInstaller(t, "v1.34.0", stuckCRD, fine, fresh)
+	var patched []string
+	in.client = interceptor.NewClient(in.client.(client.WithWatch), interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			patched = append(patched, obj.GetName())
+			return c.Patch(ctx, obj, patch, opts...)
+		},
+	})
+	changeOf := func(c *apiextensionsv1.CustomResourceDefinition, a ssa.Action) *change {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
+		u.SetName(c.Name)
+		return &change{obj: object{Unstructured: u}, action: a}
+	}
+	n, err := in.nudgeStuck(context.Background(), []*change{
+		changeOf(stuckCRD, ssa.UnchangedAction), changeOf(fine, ssa.UnchangedAction), changeOf(fresh, ssa.CreatedAction),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || len(patched) != 2 || patched[0] != stuckCRD.Name || patched[1] != stuckCRD.Name {
+		t.Errorf("nudged %d, patches %v: want the stuck CRD updated twice (annotation set, then removed)", n, patched)
+	}
+	if !in.wrote.Load() {
+		t.Error("a nudge is a write, but the result says nothing was written")
+	}
+	got := &apiextensionsv1.CustomResourceDefinition{}
+	if err := in.client.Get(context.Background(), client.ObjectKey{Name: stuckCRD.Name}, got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Annotations[nudgeAnnotation]; ok {
+		t.Errorf("the nudge left its annotation behind: %v", got.Annotations)
+	}
+	if !strings.Contains(stderr.String(), stuckCRD.Name) {
+		t.Errorf("no warning names the stuck CRD:\n%s", stderr.String())
 	}
 }

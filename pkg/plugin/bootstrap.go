@@ -310,6 +310,13 @@ func (o *BootstrapOptions) failure(p *progress.Printer, r fluxinstall.Result, er
 		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nFlux was applied but is not healthy; inspect with 'kubectl -n %s get deploy,pods,gitrepositories,kustomizations' and run bootstrap again (or '%s verify') when it has settled", explain(err, host), manifests.Namespace, o.env.Name)}
 	}
 	err = explain(err, host)
+	// A wait that times out after the apply began judges objects that are
+	// in the cluster, written now or by an earlier run: they are not
+	// healthy (1), not unreachable (2).
+	var timeout *fluxinstall.TimeoutError
+	if r.Stage == fluxinstall.StageApply && errors.As(err, &timeout) {
+		return &exitcode.Error{Code: exitcode.Failed, Err: fmt.Errorf("%w\nthe cluster definitions are applied but not established; run bootstrap again to converge, or inspect them with 'kubectl get crds'", err)}
+	}
 	if !r.Wrote {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
