@@ -115,7 +115,7 @@ func newVerifyCommand(env *Env) *cobra.Command {
 	f.BoolVar(&o.AllContexts, "all-contexts", false, "Verify every context of the kubeconfig.")
 	f.DurationVar(&o.engine.Wait, "wait", o.engine.Wait, "Re-check until every check passes or this much time has passed (e.g. 5m), showing what is pending on stderr.")
 	f.StringVar(&o.engine.FailOn, "fail-on", o.engine.FailOn, "Lowest status that makes the exit code 1: fail or warn; new fails only on failures the --baseline lacks.")
-	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml, junit or html (--list: text, json, yaml or markdown).")
+	f.StringVarP(&o.Output, "output", "o", o.Output, "Output format: text, json, yaml, junit, html or openreports (an OpenReports ClusterReport; --list: text, json, yaml or markdown).")
 	f.DurationVar(&o.engine.Timeout, "timeout", o.engine.Timeout, "Time limit for reading the cluster state, per round.")
 	acr := acrToken()
 	f.StringVar(&o.ACRName, acr.Flag, "", fmt.Sprintf("The registry name the profile's allowed-images pattern needs when the cluster has no allowed-images constraint (or $%s).", acr.EnvVar))
@@ -345,7 +345,7 @@ func writeCatalogue(w io.Writer, checks []*check.Check, format, cli string) erro
 			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", e.ID, e.Category, e.Severity, strings.Join(e.Controls, ", "), strings.ReplaceAll(e.Title, "|", "\\|"))
 		}
 		return nil
-	case "junit", "html":
+	case "junit", "html", "openreports":
 		return exitcode.Usage("--list prints text, json, yaml or markdown")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -109,7 +109,7 @@ func New(context, server, profile string, start time.Time, elapsed time.Duration
 }
 
 // Formats lists the -o values.
-var Formats = []string{"text", "json", "yaml", "junit", "html"}
+var Formats = []string{"text", "json", "yaml", "junit", "html", "openreports"}
 
 // Options adjust rendering.
 type Options struct {
@@ -121,6 +121,8 @@ type Options struct {
 	ByControl bool
 	// HTML holds what the HTML page shows besides the reports.
 	HTML HTMLOptions
+	// OpenReports holds what the ClusterReports carry besides the reports.
+	OpenReports OpenReportsOptions
 }
 
 // Write renders reports in the chosen format: one document for one cluster,
@@ -154,6 +156,8 @@ func Write(w io.Writer, reports []*Report, o Options) error {
 		return err
 	case "junit":
 		return writeJUnit(w, reports)
+	case "openreports":
+		return writeOpenReports(w, reports, o.OpenReports)
 	}
 	return fmt.Errorf("unknown output format %q", o.Format)
 }
