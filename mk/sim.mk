@@ -1,9 +1,9 @@
-# The simulated AKS regulated cluster (internal/sim: kwok, seed, gitserver, flux).
+# The simulated AKS regulated cluster (internal/dev/sim: kwok, seed, gitserver, flux).
 
 .PHONY: simcluster-crds
-simcluster-crds: ## Re-copy the upstream CRDs (Gatekeeper, Secrets Store CSI, AAD Pod Identity, Flux) into internal/sim/seed/fixtures
-	internal/sim/seed/gencrds.sh
+simcluster-crds: ## Re-copy the upstream CRDs (Gatekeeper, Secrets Store CSI, AAD Pod Identity, Flux) into internal/dev/sim/seed/fixtures
+	internal/dev/sim/seed/gencrds.sh
 
 .PHONY: simcluster-test
 simcluster-test: testbin ## Run the simulated-cluster tests (kwok lifecycle, seeding per era, Git server, local Flux loop)
-	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./internal/...
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./internal/dev/sim/...

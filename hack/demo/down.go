@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/proc"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 )
 
 // down stops the daemon (and with it the Flux controllers and the Git

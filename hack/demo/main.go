@@ -24,7 +24,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 

@@ -11,11 +11,11 @@ import (
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/flux"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/gitserver"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/gitserver"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 )
 
 // startGitServer serves the demo's Git folder with an empty fork repository

@@ -18,7 +18,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/crd"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/crd"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )

@@ -14,9 +14,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 

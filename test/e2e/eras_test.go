@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"

@@ -14,8 +14,8 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"

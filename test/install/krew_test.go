@@ -16,7 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 )
 
 // krewPlugin mirrors the fields of sigs.k8s.io/krew/pkg/index.Plugin the

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/release"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 

@@ -1,3 +1,4 @@
 // Package layout holds the suite that keeps the repository's layout honest:
-// shipped and tool packages never import testing nor link test/.
+// shipped and tool packages never import testing nor link test/, shipped
+// code never links internal/dev, and no tracked file is a build output.
 package layout

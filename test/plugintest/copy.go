@@ -3,7 +3,7 @@ package plugintest
 import (
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dircopy"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/dircopy"
 )
 
 // CopyTree copies the folder src to dst (dircopy.Copy), so a test can let

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 )
 
 // RepoRoot is testbin.RepoRoot for a test: the repository's top folder.

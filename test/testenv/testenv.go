@@ -4,11 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/controlplane"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/controlplane"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 )
 
-// The control plane itself lives in internal/sim/controlplane, which the
+// The control plane itself lives in internal/dev/sim/controlplane, which the
 // benchmarks use too; these names keep the suites' spelling.
 type (
 	Env     = controlplane.Env

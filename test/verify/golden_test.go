@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/golden"
 )
 

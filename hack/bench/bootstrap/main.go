@@ -48,7 +48,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 )
 
 func main() {

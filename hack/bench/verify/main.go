@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/controlplane"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sim/seed"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/controlplane"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 )
 
 // Bars from the issues: with nodes only, verify keeps within 1.5× of
