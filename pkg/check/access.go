@@ -9,6 +9,13 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
+// accessChecks are the access checks in report order, each declared beside the
+// function that judges it.
+var accessChecks = []*Check{
+	accessPrivateEndpointCheck,
+	accessCredentialPluginCheck,
+}
+
 func serverHost(server string) string {
 	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		return u.Hostname()
@@ -19,6 +26,9 @@ func serverHost(server string) string {
 	}
 	return strings.Trim(h, "[]")
 }
+
+var accessPrivateEndpointCheck = &Check{ID: "access-private-endpoint", Severity: Critical, Uses: []cluster.Resource{cluster.Kubeconfig}, Run: privateEndpoint,
+	Title: "The kubeconfig's API server endpoint is private", Remediation: "create the cluster with enablePrivateCluster: true and reach it from the jump box ('az aks get-credentials' there gives the privatelink address)"}
 
 func privateEndpoint(s *cluster.Snapshot, p *profile.Profile) Result {
 	server := s.Access.Server
@@ -55,6 +65,9 @@ func publicEndpoint(p *profile.Profile, msg string) Result {
 	}
 	return fail("%s; profile %s requires a private API server", msg, p.Name)
 }
+
+var accessCredentialPluginCheck = &Check{ID: "access-credential-plugin", Severity: Critical, Uses: []cluster.Resource{cluster.Kubeconfig}, Run: credentialPlugin,
+	Title: "The kubeconfig's exec credential plugin is on PATH", Remediation: "install the plugin the kubeconfig names (for Entra ID clusters: kubelogin, 'az aks install-cli') and put it on PATH"}
 
 func credentialPlugin(s *cluster.Snapshot, _ *profile.Profile) Result {
 	switch {

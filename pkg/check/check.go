@@ -34,15 +34,6 @@ const (
 	Warning  Severity = "warning"
 )
 
-// Categories in report order; each is a 'verify <category>' sub-command.
-var Categories = func() []string {
-	out := make([]string, 0, len(catalogue))
-	for _, sec := range catalogue {
-		out = append(out, sec.category)
-	}
-	return out
-}()
-
 // Named asks the reader for one object of a type that is not listed.
 type Named struct {
 	Resource  cluster.Resource
@@ -169,79 +160,6 @@ func skip(format string, a ...any) Result {
 func (r Result) with(objects ...string) Result {
 	r.Objects = append(r.Objects, objects...)
 	return r
-}
-
-// registry is the catalogue as checks, in report order; code.go gives them
-// their code with judge.
-var registry = func() []*Check {
-	var out []*Check
-	for _, sec := range catalogue {
-		for _, a := range sec.checks {
-			out = append(out, &Check{ID: a.id, Category: sec.category, Severity: a.severity, Title: a.title, Remediation: a.remediation})
-		}
-	}
-	return out
-}()
-
-// judge gives the catalogue's check id its code: run, over the types in
-// uses. It returns the check for one that also reads single objects
-// (Named). An ID the catalogue lacks, or code given twice, stops the
-// program before it can report on a check nobody described.
-func judge(id string, run func(s *cluster.Snapshot, p *profile.Profile) Result, uses ...cluster.Resource) *Check {
-	c := Lookup(id)
-	switch {
-	case c == nil:
-		panic("check " + id + " is not in the catalogue")
-	case c.Run != nil:
-		panic("check " + id + " is judged twice")
-	}
-	c.Run, c.Uses = run, uses
-	return c
-}
-
-// All returns the catalogue in report order.
-func All() []*Check { return slices.Clone(registry) }
-
-// Lookup returns a check by ID.
-func Lookup(id string) *Check {
-	for _, c := range registry {
-		if c.ID == id {
-			return c
-		}
-	}
-	return nil
-}
-
-// Select picks checks by category and ID. Unknown names are an error that
-// lists the valid ones, so a typo never silently checks nothing.
-func Select(categories, ids, skipIDs []string) ([]*Check, error) {
-	for _, c := range categories {
-		if !slices.Contains(Categories, c) {
-			return nil, fmt.Errorf("unknown category %q: use one of %s", c, strings.Join(Categories, ", "))
-		}
-	}
-	for _, id := range append(append([]string(nil), ids...), skipIDs...) {
-		if Lookup(id) == nil {
-			return nil, fmt.Errorf("unknown check ID %q: list them with 'verify --list'", id)
-		}
-	}
-	var out []*Check
-	for _, c := range All() {
-		if len(categories) > 0 && !slices.Contains(categories, c.Category) {
-			continue
-		}
-		if len(ids) > 0 && !slices.Contains(ids, c.ID) {
-			continue
-		}
-		if slices.Contains(skipIDs, c.ID) {
-			continue
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no check selected")
-	}
-	return out, nil
 }
 
 // Plan returns what the reader must fetch for checks.

@@ -1,4 +1,5 @@
-// Package check holds verify's checks: the result model, the catalogue of
-// checks with stable IDs, and the runner that applies them, as pure
-// functions of a cluster snapshot and a profile.
+// Package check holds verify's checks: each category file declares its
+// checks whole (stable ID, severity, title, remediation, what it reads,
+// the pure function of a cluster snapshot and a profile that judges them),
+// the catalogue orders the categories, and the runner applies them.
 package check

@@ -11,12 +11,28 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
+// fluxChecks are the flux checks in report order, each declared beside the
+// function that judges it.
+var fluxChecks = []*Check{
+	fluxKubernetesVersionCheck,
+	fluxControllersCheck,
+	fluxCRDsCheck,
+	fluxSyncReadyCheck,
+	fluxSourceURLCheck,
+	fluxSuspendedCheck,
+	fluxExtensionCheck,
+	fluxCurrencyCheck,
+}
+
 var syncUses = []cluster.Resource{cluster.GitRepositories, cluster.Kustomizations}
+
+var fluxKubernetesVersionCheck = &Check{ID: "flux-kubernetes-version", Severity: Critical, Uses: []cluster.Resource{cluster.ServerVersion}, Run: fluxKubernetes,
+	Title: "The Kubernetes version satisfies Flux's minimum", Remediation: "upgrade the cluster ('az aks upgrade') before installing this Flux version"}
 
 func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
 	ok, err := manifests.SupportsKubernetes(s.Version.GitVersion)
@@ -28,6 +44,9 @@ func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
 	}
 	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
 }
+
+var fluxControllersCheck = &Check{ID: "flux-controllers", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments}, Run: fluxControllers,
+	Title: "The Flux controllers are healthy", Remediation: "kubectl -n flux-system describe deployment NAME; re-run '{cli} bootstrap' or check the microsoft.flux extension"}
 
 func fluxControllers(s *cluster.Snapshot, p *profile.Profile) Result {
 	sel, err := labels.Parse(p.Flux.PartOfLabel)
@@ -72,6 +91,9 @@ func fluxControllers(s *cluster.Snapshot, p *profile.Profile) Result {
 	return pass("deployments ready: %s", strings.Join(good, ", ")).with(objs...)
 }
 
+var fluxCRDsCheck = &Check{ID: "flux-crds", Severity: Critical, Uses: []cluster.Resource{cluster.CRDs}, Run: fluxCRDs,
+	Title: "The Flux CRDs are installed with stored versions", Remediation: "install Flux ('{cli} bootstrap'); an empty storedVersions means the CRD was never used to store objects"}
+
 func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
 	sel, err := labels.Parse(p.Flux.PartOfLabel)
 	if err != nil {
@@ -110,7 +132,7 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
 			dist += "managed by " + m + "; "
 		}
 	}
-	return pass("%s%s: %s", dist, progress.Count(len(good), "CRD", "CRDs"), progress.Summary(good, 12)).with(objs...)
+	return pass("%s%s: %s", dist, phrase.Count(len(good), "CRD", "CRDs"), phrase.Summary(good, 12)).with(objs...)
 }
 
 // syncObjects finds the first sync set of the profile whose GitRepository
@@ -144,6 +166,9 @@ func readyLine(u *unstructured.Unstructured) (bool, string) {
 	return false, fmt.Sprintf("Ready=%s: %s", st, msg)
 }
 
+var fluxSyncReadyCheck = &Check{ID: "flux-sync-ready", Severity: Critical, Uses: syncUses, Run: fluxSyncReady,
+	Title: "The Flux GitRepository and Kustomization are Ready", Remediation: "flux get sources git -A; flux get kustomizations -A; the Ready message names the cause (credentials, URL, build error)"}
+
 func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) Result {
 	set, repo, ks, res, ok := syncObjects(s, p)
 	if !ok {
@@ -173,6 +198,9 @@ func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) Result {
 	return pass("%s sync %s/%s Ready; last applied revision %s", set.Name, ns, set.Kustomization, revision).with(objs...)
 }
 
+var fluxSourceURLCheck = &Check{ID: "flux-source-url", Severity: Critical, Uses: syncUses, Run: fluxSourceURL,
+	Title: "The GitRepository URL has no placeholder left", Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('{cli} configure') or re-run bootstrap with --url"}
+
 func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) Result {
 	set, repo, _, res, ok := syncObjects(s, p)
 	if !ok {
@@ -188,6 +216,9 @@ func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	return pass("GitRepository %s/%s URL %s", p.Flux.Namespace, set.GitRepository, url).with(obj)
 }
+
+var fluxSuspendedCheck = &Check{ID: "flux-suspended", Severity: Warning, Uses: syncUses, Run: fluxSuspended,
+	Title: "No GitRepository or Kustomization is suspended", Remediation: "flux resume source git NAME / flux resume kustomization NAME"}
 
 func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
 	if s.Absent(cluster.GitRepositories) && s.Absent(cluster.Kustomizations) {
@@ -206,10 +237,13 @@ func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
 	}
 	sort.Strings(suspended)
 	if len(suspended) > 0 {
-		return fail("%s suspended: %s", progress.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
+		return fail("%s suspended: %s", phrase.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
 	}
-	return pass("none of %s is suspended", progress.Count(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
+	return pass("none of %s is suspended", phrase.Count(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
 }
+
+var fluxExtensionCheck = &Check{ID: "flux-extension", Severity: Critical, Uses: append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...), Run: fluxExtension,
+	Title: "Flux managed by the AKS microsoft.flux extension is recognised and its agents healthy", Remediation: "check the extension with 'az k8s-extension show --name flux' and its fluxconfig pods in flux-system"}
 
 func fluxExtension(s *cluster.Snapshot, p *profile.Profile) Result {
 	ext := p.Flux.Extension

@@ -62,6 +62,9 @@ func imageTag(image string) string {
 	return image[i+1:]
 }
 
+var fluxCurrencyCheck = &Check{ID: "flux-currency", Severity: Critical, Uses: []cluster.Resource{cluster.CRDs, cluster.Deployments}, Run: fluxCurrency,
+	Title: "The installed Flux is within the supported window and serves current APIs", Remediation: "upgrade Flux with '{cli} bootstrap', which installs the Flux this tool carries (with the microsoft.flux extension, let it upgrade: autoUpgradeMinorVersion); objects stored at an API version current Flux no longer serves must be rewritten to a served one first"}
+
 func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) Result {
 	window := p.Flux.SupportedMinors
 	if window == 0 {

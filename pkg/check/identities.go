@@ -10,16 +10,26 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
-// judgeIdentity gives an identity check its code. Identity checks read the
-// SecretProviderClass and the AzureIdentity type to tell the era apart, so
-// every one of them uses both.
-func judgeIdentity(id string, run func(s *cluster.Snapshot, p *profile.Profile) Result, uses ...cluster.Resource) *Check {
-	return judge(id, run, append(uses, cluster.SecretProviderClasses, cluster.AzureIdentities)...)
+// identityChecks are the identities checks in report order, each declared beside the
+// function that judges it.
+var identityChecks = []*Check{
+	identitiesPodIdentityCheck,
+	identitiesPodIdentityBindingCheck,
+	identitiesNMICheck,
+	identitiesWorkloadIdentityCheck,
+	identitiesWIWebhookCheck,
+}
+
+// identityUses are the types an identity check reads besides uses: every
+// one reads the SecretProviderClass and the AzureIdentity type to tell the
+// era apart.
+func identityUses(uses ...cluster.Resource) []cluster.Resource {
+	return append(uses, cluster.SecretProviderClasses, cluster.AzureIdentities)
 }
 
 // ingressServiceAccount is the service account the federated credential names.
@@ -58,7 +68,7 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 		}
 	}
 	if n := len(s.Custom[cluster.AzureIdentities]); n > 0 {
-		return "podIdentity", fmt.Sprintf("the cluster holds %s", progress.Count(n, "AzureIdentity", "AzureIdentities"))
+		return "podIdentity", fmt.Sprintf("the cluster holds %s", phrase.Count(n, "AzureIdentity", "AzureIdentities"))
 	}
 	if !s.Absent(cluster.AzureIdentities) {
 		return "podIdentity", "the cluster serves AzureIdentity, though it holds none and the SecretProviderClass does not say (the weakest evidence)"
@@ -67,6 +77,9 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 }
 
 var resourceID = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.managedidentity/userassignedidentities/[^/]+$`)
+
+var identitiesPodIdentityCheck = &Check{ID: "identities-pod-identity", Severity: Critical, Uses: identityUses(), Run: podIdentity,
+	Title: "AAD Pod Identity: the ingress AzureIdentity is served and well-formed", Remediation: "re-run the cluster-stamp.v2 deployment that assigns the ingress identity (podIdentityProfile.userAssignedIdentities), then 'kubectl describe AzureIdentity -n ingress-nginx'"}
 
 func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
@@ -96,6 +109,9 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	return pass("AzureIdentity %s: type 0, client ID %s", id, str(u, "spec", "clientID")).with("AzureIdentity/" + id.String())
 }
+
+var identitiesPodIdentityBindingCheck = &Check{ID: "identities-pod-identity-binding", Severity: Critical, Uses: identityUses(cluster.AzureIdentityBindings, cluster.Pods), Run: podIdentityBinding,
+	Title: "AAD Pod Identity: a binding names the identity and selects the running ingress controller pods", Remediation: "the binding's spec.selector must equal the aadpodidbinding label of the ingress controller pods: fix the Deployment's pod template label or the binding"}
 
 func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
@@ -140,10 +156,13 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(wrong) > 0 {
-		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, progress.Summary(wrong, 5)).with(obj)
+		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, phrase.Summary(wrong, 5)).with(obj)
 	}
-	return pass("%s binds %s to %s", obj, pi.Identity.Name, progress.Count(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
+	return pass("%s binds %s to %s", obj, pi.Identity.Name, phrase.Count(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
 }
+
+var identitiesNMICheck = &Check{ID: "identities-nmi", Severity: Critical, Uses: identityUses(cluster.DaemonSets), Run: podIdentityNMI,
+	Title: "AAD Pod Identity: NMI is ready on every node", Remediation: "the AKS-managed add-on runs the nmi DaemonSet in kube-system: check its pods and the podIdentityProfile"}
 
 func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
@@ -160,8 +179,11 @@ func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).with("DaemonSet/" + n.String())
 	}
-	return pass("DaemonSet %s ready on %s", n, progress.Count(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
+	return pass("DaemonSet %s ready on %s", n, phrase.Count(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
 }
+
+var identitiesWorkloadIdentityCheck = &Check{ID: "identities-workload-identity", Severity: Critical, Uses: identityUses(), Named: ingressServiceAccount, Run: workloadIdentity,
+	Title: "Workload Identity: the SecretProviderClass client ID is a GUID and the service account exists", Remediation: "set parameters.clientID to the ingress identity's client ID (output ingressClientid) and make sure the ingress service account exists; its federated credential's subject must name it"}
 
 func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
@@ -204,6 +226,9 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 	return pass("client ID %s; ServiceAccount %s exists", clientID, sa).with(objs...)
 }
 
+var identitiesWIWebhookCheck = &Check{ID: "identities-wi-webhook", Severity: Critical, Uses: identityUses(cluster.Pods, cluster.Deployments), Run: workloadIdentityWebhook,
+	Title: "Workload Identity: the mutating webhook is healthy where pods rely on it", Remediation: "the AKS workload identity add-on runs the webhook in kube-system: enable it with 'az aks update --enable-workload-identity'"}
+
 func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
 	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
 		return skip("AAD Pod Identity era (%s)", why)
@@ -220,7 +245,7 @@ func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	r := deploymentsAvailable(s, []profile.Ref{wi.Webhook}, "workload identity webhook")
 	if r.Status == Fail {
-		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", progress.Count(len(relying), "pod", "pods"), progress.Summary(relying, 3), r.Message)
+		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", phrase.Count(len(relying), "pod", "pods"), phrase.Summary(relying, 3), r.Message)
 	}
 	return r
 }

@@ -5,10 +5,20 @@ import (
 	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// imageChecks are the images checks in report order, each declared beside the
+// function that judges it.
+var imageChecks = []*Check{
+	imagesPlaceholdersCheck,
+	imagesAllowedRegistryCheck,
+}
+
+var imagesPlaceholdersCheck = &Check{ID: "images-placeholders", Severity: Critical, Uses: []cluster.Resource{cluster.Pods}, Run: imagePlaceholders,
+	Title: "No pod image still names a placeholder registry", Remediation: "replace " + placeholder.ACRName + " in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads"}
 
 func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	excluded := map[string]bool{}
@@ -42,7 +52,7 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s still use a placeholder image: %s", progress.Count(len(objs), "pod", "pods"), strings.Join(progress.Clip(bad, 10), "; ")).with(objs...)
+		return fail("%s still use a placeholder image: %s", phrase.Count(len(objs), "pod", "pods"), strings.Join(phrase.Clip(bad, 10), "; ")).with(objs...)
 	}
-	return pass("no placeholder in the images of %s", progress.Count(scanned, "pod", "pods"))
+	return pass("no placeholder in the images of %s", phrase.Count(scanned, "pod", "pods"))
 }

@@ -7,9 +7,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// networkChecks are the network checks in report order, each declared beside the
+// function that judges it.
+var networkChecks = []*Check{
+	networkDenyAllCheck,
+	networkInternalLoadBalancersCheck,
+}
 
 // deniesAll reports whether np selects every pod and denies both directions
 // by default. DNS egress is tolerated: the reference's workload
@@ -17,6 +24,9 @@ import (
 func deniesAll(np *cluster.NetworkPolicy) bool {
 	return np.SelectsAll && np.Ingress && np.Egress && np.IngressRules == 0 && (np.EgressRules == 0 || np.EgressDNSOnly)
 }
+
+var networkDenyAllCheck = &Check{ID: "network-deny-all", Severity: Critical, Uses: []cluster.Resource{cluster.Namespaces, cluster.NetworkPolicies}, Run: networkDenyAll,
+	Title: "Each namespace the profile lists has a NetworkPolicy that denies all traffic by default", Remediation: "add the reference's networkpolicy-denyall.yaml (NetworkPolicy default: podSelector {}, policyTypes [Ingress, Egress], no rules) to the namespace's folder in cluster-manifests and list it in that folder's kustomization.yaml; Flux applies it"}
 
 func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(p.Network.DenyAll) == 0 {
@@ -46,7 +56,7 @@ func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 			finding = d.Namespace + " has no NetworkPolicy"
 			if len(others) > 0 {
-				finding = fmt.Sprintf("%s has %s (%s), none selects every pod and denies ingress and egress", d.Namespace, progress.Count(len(others), "NetworkPolicy", "NetworkPolicies"), progress.Summary(others, 3))
+				finding = fmt.Sprintf("%s has %s (%s), none selects every pod and denies ingress and egress", d.Namespace, phrase.Count(len(others), "NetworkPolicy", "NetworkPolicies"), phrase.Summary(others, 3))
 			}
 		}
 		if d.Note != "" {
@@ -70,6 +80,9 @@ func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	return pass("default deny in %s", strings.Join(good, ", ")).with(objs...)
 }
+
+var networkInternalLoadBalancersCheck = &Check{ID: "network-internal-load-balancers", Severity: Critical, Uses: []cluster.Resource{cluster.Services}, Run: networkInternalLB,
+	Title: "Every LoadBalancer Service is internal", Remediation: "annotate each Service named with the annotation in the message (AKS then gives it a private frontend in the cluster's virtual network), or make it ClusterIP behind the ingress controller"}
 
 func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) Result {
 	a := p.Network.InternalLoadBalancer
@@ -96,7 +109,7 @@ func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) Result {
 		return pass("no Service of type LoadBalancer")
 	}
 	if len(public) > 0 {
-		return fail("%s public, without %s: %q: %s", progress.Count(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, progress.Summary(public, 10)).with(objs...)
+		return fail("%s public, without %s: %q: %s", phrase.Count(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, phrase.Summary(public, 10)).with(objs...)
 	}
-	return pass("%s, all internal (%s: %q)", progress.Count(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).with(objs...)
+	return pass("%s, all internal (%s: %q)", phrase.Count(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).with(objs...)
 }

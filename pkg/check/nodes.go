@@ -9,9 +9,20 @@ import (
 	"k8s.io/apimachinery/pkg/util/version"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// nodeChecks are the nodes checks in report order, each declared beside the
+// function that judges it.
+var nodeChecks = []*Check{
+	nodesReadyCheck,
+	nodesPoolsCheck,
+	nodesKubeletVersionCheck,
+	nodesCordonedCheck,
+	nodesSystemTaintCheck,
+	nodesImageAgeCheck,
+}
 
 func nodeReady(n *corev1.Node) (bool, string) {
 	for _, c := range n.Status.Conditions {
@@ -29,6 +40,9 @@ func nodeReady(n *corev1.Node) (bool, string) {
 	return false, "no Ready condition"
 }
 
+var nodesReadyCheck = &Check{ID: "nodes-ready", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesReady,
+	Title: "Every node is Ready", Remediation: "kubectl describe node NAME; on AKS, 'az aks nodepool show' and the node's kubelet logs explain the condition"}
+
 func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
 	if len(s.Nodes) == 0 {
 		return fail("the cluster has no nodes")
@@ -42,10 +56,13 @@ func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s of %d not Ready: %s", progress.Count(len(bad), "node", "nodes"), len(s.Nodes), progress.Summary(bad, 10)).with(objs...)
+		return fail("%s of %d not Ready: %s", phrase.Count(len(bad), "node", "nodes"), len(s.Nodes), phrase.Summary(bad, 10)).with(objs...)
 	}
-	return pass("%s Ready", progress.Count(len(s.Nodes), "node", "nodes"))
+	return pass("%s Ready", phrase.Count(len(s.Nodes), "node", "nodes"))
 }
+
+var nodesPoolsCheck = &Check{ID: "nodes-pools", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesPools,
+	Title: "Every expected node pool is present with its minimum count, mode and labels", Remediation: "scale or create the pool with 'az aks nodepool scale|add', with the labels the profile lists (--labels pci-scope=...)"}
 
 func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(p.Nodes.Pools) == 0 {
@@ -56,7 +73,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 	for _, pool := range p.Nodes.Pools {
 		nodes := byPool[pool.Name]
 		if len(nodes) < pool.MinCount {
-			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, progress.Count(len(nodes), "node", "nodes"), pool.MinCount))
+			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, phrase.Count(len(nodes), "node", "nodes"), pool.MinCount))
 			objs = append(objs, "pool/"+pool.Name)
 			continue
 		}
@@ -73,11 +90,11 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 		}
 		if len(wrongMode) > 0 {
-			bad = append(bad, fmt.Sprintf("pool %s: %s not in mode %s (%s): %s", pool.Name, progress.Count(len(wrongMode), "node", "nodes"), pool.Mode, p.Nodes.ModeLabel, progress.Summary(wrongMode, 5)))
+			bad = append(bad, fmt.Sprintf("pool %s: %s not in mode %s (%s): %s", pool.Name, phrase.Count(len(wrongMode), "node", "nodes"), pool.Mode, p.Nodes.ModeLabel, phrase.Summary(wrongMode, 5)))
 			objs = append(objs, "pool/"+pool.Name)
 		}
 		if len(wrongLabels) > 0 {
-			bad = append(bad, fmt.Sprintf("pool %s: %s without labels %s: %s", pool.Name, progress.Count(len(wrongLabels), "node", "nodes"), labelString(pool.Labels), progress.Summary(wrongLabels, 5)))
+			bad = append(bad, fmt.Sprintf("pool %s: %s without labels %s: %s", pool.Name, phrase.Count(len(wrongLabels), "node", "nodes"), labelString(pool.Labels), phrase.Summary(wrongLabels, 5)))
 			objs = append(objs, "pool/"+pool.Name)
 		}
 		if len(wrongMode) == 0 && len(wrongLabels) == 0 {
@@ -98,6 +115,9 @@ func labelString(m map[string]string) string {
 	return strings.Join(out, ",")
 }
 
+var nodesKubeletVersionCheck = &Check{ID: "nodes-kubelet-version", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.ServerVersion}, Run: nodesKubelet,
+	Title: "One kubelet minor version across nodes, within supported skew of the API server", Remediation: "upgrade the lagging pools with 'az aks nodepool upgrade' to the control plane's version"}
+
 func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(s.Nodes) == 0 {
 		return fail("the cluster has no nodes")
@@ -115,13 +135,13 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 		minors[k] = append(minors[k], n.Name)
 	}
 	if len(unparsable) > 0 {
-		return fail("%s report no kubelet version: %s", progress.Count(len(unparsable), "node", "nodes"), progress.Summary(unparsable, 5))
+		return fail("%s report no kubelet version: %s", phrase.Count(len(unparsable), "node", "nodes"), phrase.Summary(unparsable, 5))
 	}
 	keys := sortedKeys(minors)
 	if len(keys) > 1 {
 		var parts []string
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s on %s", k, progress.Count(len(minors[k]), "node", "nodes")))
+			parts = append(parts, fmt.Sprintf("%s on %s", k, phrase.Count(len(minors[k]), "node", "nodes")))
 		}
 		return fail("kubelets run %d minor versions: %s", len(keys), strings.Join(parts, ", "))
 	}
@@ -137,8 +157,11 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 	case skew > p.Nodes.MaxKubeletSkew:
 		return fail("kubelets run %s, %d minors behind the API server %s (at most %d supported)", keys[0], skew, s.Version.GitVersion, p.Nodes.MaxKubeletSkew)
 	}
-	return pass("all %s run kubelet %s; API server %s", progress.Count(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
+	return pass("all %s run kubelet %s; API server %s", phrase.Count(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
 }
+
+var nodesCordonedCheck = &Check{ID: "nodes-cordoned", Severity: Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesCordoned,
+	Title: "No node is cordoned", Remediation: "kubectl uncordon NAME once maintenance is over"}
 
 func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
 	var names, objs []string
@@ -149,10 +172,13 @@ func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(names) > 0 {
-		return fail("%s cordoned: %s", progress.Count(len(names), "node", "nodes"), progress.Summary(names, 10)).with(objs...)
+		return fail("%s cordoned: %s", phrase.Count(len(names), "node", "nodes"), phrase.Summary(names, 10)).with(objs...)
 	}
 	return pass("no node is cordoned")
 }
+
+var nodesSystemTaintCheck = &Check{ID: "nodes-system-taint", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesSystemTaint,
+	Title: "The system pool carries the taint the profile asks for", Remediation: "add the taint to the system pool ('az aks nodepool update --node-taints CriticalAddonsOnly=true:NoSchedule'), or set nodes.systemTaint.required: false in the profile"}
 
 func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 	t := p.Nodes.SystemTaint
@@ -182,7 +208,7 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 		return skip("pool %s has no nodes (reported by nodes-pools)", t.Pool)
 	}
 	if len(missing) == 0 {
-		return pass("all %s of pool %s carry %s", progress.Count(len(nodes), "node", "nodes"), t.Pool, want)
+		return pass("all %s of pool %s carry %s", phrase.Count(len(nodes), "node", "nodes"), t.Pool, want)
 	}
 	// The nodes are named so that a waiver can cover them by pattern.
 	objs := make([]string, len(missing))
@@ -190,7 +216,7 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 		objs[i] = "Node/" + n
 	}
 	if !t.Required {
-		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", progress.Count(len(missing), "node", "nodes"), t.Pool, want).with(objs...)
+		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", phrase.Count(len(missing), "node", "nodes"), t.Pool, want).with(objs...)
 	}
-	return fail("%s of pool %s lack the taint %s: %s", progress.Count(len(missing), "node", "nodes"), t.Pool, want, progress.Summary(missing, 5)).with(objs...)
+	return fail("%s of pool %s lack the taint %s: %s", phrase.Count(len(missing), "node", "nodes"), t.Pool, want, phrase.Summary(missing, 5)).with(objs...)
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // nodeImageDate finds the date in a node image version such as
@@ -23,6 +23,9 @@ func parseNodeImageDate(v string) (time.Time, bool) {
 	t, err := time.Parse("2006-01-02", m[1]+"-"+m[2]+"-"+m[3])
 	return t, err == nil
 }
+
+var nodesImageAgeCheck = &Check{ID: "nodes-image-age", Severity: Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesImageAge,
+	Title: "No node runs a node image older than the profile's limit", Remediation: "upgrade the pools' node images ('az aks nodepool upgrade --node-image-only') or enable the node OS auto-upgrade channel; AKS publishes node images weekly"}
 
 func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) Result {
 	label, maxDays := p.Nodes.ImageVersionLabel, p.Nodes.ImageMaxAgeDays
@@ -64,13 +67,13 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	var parts []string
 	if !old.empty() {
-		parts = append(parts, fmt.Sprintf("%s older than %d days: %s", progress.Count(old.total, "node image", "node images"), maxDays, old.render(6, 3)))
+		parts = append(parts, fmt.Sprintf("%s older than %d days: %s", phrase.Count(old.total, "node image", "node images"), maxDays, old.render(6, 3)))
 	}
 	if !unknown.empty() {
-		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", progress.Count(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
+		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", phrase.Count(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
 	}
 	if len(parts) > 0 {
 		return fail("%s", strings.Join(parts, "; ")).with(objs...)
 	}
-	return pass("%s on node images at most %d days old (limit %d)", progress.Count(len(s.Nodes), "node", "nodes"), oldest, maxDays)
+	return pass("%s on node images at most %d days old (limit %d)", phrase.Count(len(s.Nodes), "node", "nodes"), oldest, maxDays)
 }

@@ -8,9 +8,30 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// policyChecks are the policies checks in report order, each declared beside the
+// function that judges it.
+var policyChecks = []*Check{
+	policiesAzurePolicyCheck,
+	policiesGatekeeperCheck,
+	policiesTemplatesCheck,
+	policiesConstraintsCheck,
+	policiesEnforcementCheck,
+	policiesViolationsCheck,
+}
+
+var policiesAzurePolicyCheck = &Check{ID: "policies-azure-policy", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments},
+	Run:         judgeDeployments("Azure Policy add-on", func(p *profile.Profile) []profile.Ref { return p.Policies.AddonDeployments }),
+	Title:       "The Azure Policy add-on deployments are available",
+	Remediation: "enable the add-on ('az aks enable-addons --addons azure-policy') and check its pods in kube-system"}
+
+var policiesGatekeeperCheck = &Check{ID: "policies-gatekeeper", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments},
+	Run:         judgeDeployments("Gatekeeper", func(p *profile.Profile) []profile.Ref { return p.Policies.GatekeeperDeployments }),
+	Title:       "The Gatekeeper deployments are available",
+	Remediation: "the Azure Policy add-on installs Gatekeeper in gatekeeper-system: check the add-on and 'kubectl -n gatekeeper-system get pods'"}
 
 // constraintUses are what the checks of Gatekeeper's constraints read.
 var constraintUses = []cluster.Resource{cluster.ConstraintTemplates, cluster.Constraints}
@@ -40,6 +61,9 @@ func matchTemplates(s *cluster.Snapshot, p *profile.Profile) (map[string][]*unst
 func gatekeeperAbsent() Result {
 	return fail("Gatekeeper is not installed: the cluster does not serve %s (its CRD is absent); the Azure Policy add-on installs it", cluster.ConstraintTemplates)
 }
+
+var policiesTemplatesCheck = &Check{ID: "policies-templates", Severity: Critical, Uses: []cluster.Resource{cluster.ConstraintTemplates}, Run: policiesTemplates,
+	Title: "Every expected ConstraintTemplate is present and created", Remediation: "assign the reference's policies to the cluster's resource group; the add-on syncs them within about 15 minutes ('kubectl get constrainttemplates')"}
 
 func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
 	if s.Absent(cluster.ConstraintTemplates) {
@@ -76,13 +100,16 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	info := ""
 	if len(extra) > 0 {
-		info = fmt.Sprintf(" (%s besides, informational: %s)", progress.Count(len(extra), "other template", "other templates"), progress.Summary(extra, 6))
+		info = fmt.Sprintf(" (%s besides, informational: %s)", phrase.Count(len(extra), "other template", "other templates"), phrase.Summary(extra, 6))
 	}
 	if len(bad) > 0 {
 		return fail("%s%s", strings.Join(bad, "; "), info).with(objs...)
 	}
 	return pass("all %d expected templates present and created%s", len(p.Policies.Templates), info).with(objs...)
 }
+
+var policiesConstraintsCheck = &Check{ID: "policies-constraints", Severity: Critical, Uses: constraintUses, Run: policiesConstraints,
+	Title: "Every expected ConstraintTemplate has at least one constraint", Remediation: "the add-on creates one constraint per policy assignment: check the assignments and the add-on's logs"}
 
 func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
 	if s.Absent(cluster.ConstraintTemplates) {
@@ -131,7 +158,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
 		enforcement = "; enforcement: " + strings.Join(acts, ", ")
 	}
 	if len(missing) > 0 {
-		return fail("%s without a constraint: %s%s", progress.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
+		return fail("%s without a constraint: %s%s", phrase.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
 	}
-	return pass("%s constrained%s", progress.Count(checked, "template", "templates"), enforcement).with(objs...)
+	return pass("%s constrained%s", phrase.Count(checked, "template", "templates"), enforcement).with(objs...)
 }

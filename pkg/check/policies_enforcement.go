@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // constraintsByPolicy maps each expected policy to the constraints of the
@@ -37,6 +37,9 @@ func templateKind(t *unstructured.Unstructured) string {
 	}
 	return t.GetName()
 }
+
+var policiesEnforcementCheck = &Check{ID: "policies-enforcement", Severity: Critical, Uses: constraintUses, Run: policiesEnforcement,
+	Title: "The policies the profile marks deny are enforced with deny", Remediation: "set the effect of each policy assignment named to Deny in Azure Policy (the add-on writes it to the constraint's spec.enforcementAction within about 15 minutes); an audit effect becomes dryrun"}
 
 func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) Result {
 	if s.Absent(cluster.ConstraintTemplates) {
@@ -77,13 +80,16 @@ func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) Result {
 		unchecked = fmt.Sprintf("; without a constraint to judge (see policies-templates and policies-constraints): %s", strings.Join(absent, ", "))
 	}
 	if len(bad) > 0 {
-		return fail("%s not enforced as the profile says: %s%s", progress.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).with(objs...)
+		return fail("%s not enforced as the profile says: %s%s", phrase.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).with(objs...)
 	}
 	if len(good) == 0 {
 		return skip("no policy the profile marks has a constraint%s", unchecked)
 	}
-	return pass("%s enforced as the profile says: %s%s", progress.Count(len(good), "policy", "policies"), strings.Join(good, ", "), unchecked).with(objs...)
+	return pass("%s enforced as the profile says: %s%s", phrase.Count(len(good), "policy", "policies"), strings.Join(good, ", "), unchecked).with(objs...)
 }
+
+var policiesViolationsCheck = &Check{ID: "policies-violations", Severity: Warning, Uses: constraintUses, Run: policiesViolations,
+	Title: "Gatekeeper's audit finds no violation", Remediation: "fix or remove each object named (the message says which rule it breaks); Gatekeeper's audit refreshes status.violations every minute and Azure Policy reports the same compliance state"}
 
 func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) Result {
 	if s.Absent(cluster.ConstraintTemplates) || s.Absent(cluster.Constraints) {
@@ -120,14 +126,14 @@ func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) Result {
 				top = append(top, fmt.Sprintf("%s: %s: %s", c.Name, obj, v.Message))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s in %s (%s); top: %s", progress.Count(int(total), "violation", "violations"),
-			progress.Count(len(with), "constraint", "constraints"), progress.Summary(per, 5), strings.Join(progress.Clip(top, 10), "; ")))
+		parts = append(parts, fmt.Sprintf("%s in %s (%s); top: %s", phrase.Count(int(total), "violation", "violations"),
+			phrase.Count(len(with), "constraint", "constraints"), phrase.Summary(per, 5), strings.Join(phrase.Clip(top, 10), "; ")))
 	}
 	if len(unaudited) > 0 {
-		parts = append(parts, fmt.Sprintf("the audit has not run yet on %s (no status.totalViolations): %s", progress.Count(len(unaudited), "constraint", "constraints"), progress.Summary(unaudited, 5)))
+		parts = append(parts, fmt.Sprintf("the audit has not run yet on %s (no status.totalViolations): %s", phrase.Count(len(unaudited), "constraint", "constraints"), phrase.Summary(unaudited, 5)))
 	}
 	if len(parts) > 0 {
 		return fail("%s", strings.Join(parts, "; ")).with(objs...)
 	}
-	return pass("%s audited, no violation", progress.Count(len(cs), "constraint", "constraints"))
+	return pass("%s audited, no violation", phrase.Count(len(cs), "constraint", "constraints"))
 }

@@ -6,12 +6,21 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// secretChecks are the secrets checks in report order, each declared beside the
+// function that judges it.
+var secretChecks = []*Check{
+	secretsProviderClassCheck,
+	secretsPlaceholdersCheck,
+	secretsTLSSecretCheck,
+}
 
 // tlsSecretObject is the Secret the CSI driver syncs: one, read by name.
 func tlsSecretObject(p *profile.Profile) []Named {
@@ -19,15 +28,18 @@ func tlsSecretObject(p *profile.Profile) []Named {
 	return []Named{{cluster.Secrets, t.Namespace, t.Name}}
 }
 
-func spcMissing(s *cluster.Snapshot, p *profile.Profile) (Result, bool) {
+// providerClassOf returns the profile's SecretProviderClass, or nil and the
+// failure that says why the cluster has none.
+func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Unstructured, Result) {
 	ref := p.Secrets.SecretProviderClass
 	if s.Absent(cluster.SecretProviderClasses) {
-		return fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses), true
+		return nil, fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses)
 	}
-	if s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name) == nil {
-		return fail("SecretProviderClass %s not found", ref).with("SecretProviderClass/" + ref.String()), true
+	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
+	if spc == nil {
+		return nil, fail("SecretProviderClass %s not found", ref).with("SecretProviderClass/" + ref.String())
 	}
-	return Result{}, false
+	return spc, Result{}
 }
 
 // spcFields are the parameters the reference fills in, with the token that
@@ -40,12 +52,15 @@ var spcFields = []struct {
 	{[]string{"tenantID", "tenantId"}, placeholder.KeyVaultTenant},
 }
 
+var secretsProviderClassCheck = &Check{ID: "secrets-provider-class", Severity: Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerClass,
+	Title: "The SecretProviderClass is present, uses the azure provider and well-formed names", Remediation: "enable the azureKeyvaultSecretsProvider add-on and let Flux apply ingress-nginx/akv-tls-provider.yaml with your Key Vault name and tenant"}
+
 func providerClass(s *cluster.Snapshot, p *profile.Profile) Result {
-	if r, missing := spcMissing(s, p); missing {
-		return r
+	spc, missing := providerClassOf(s, p)
+	if spc == nil {
+		return missing
 	}
 	ref := p.Secrets.SecretProviderClass
-	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	obj := "SecretProviderClass/" + ref.String()
 	var bad []string
 	if prov := str(spc, "spec", "provider"); prov != p.Secrets.Provider {
@@ -74,12 +89,15 @@ func providerClass(s *cluster.Snapshot, p *profile.Profile) Result {
 	return pass("SecretProviderClass %s: provider %s, Key Vault %s", ref, p.Secrets.Provider, str(spc, "spec", "parameters", "keyvaultName")).with(obj)
 }
 
+var secretsPlaceholdersCheck = &Check{ID: "secrets-placeholders", Severity: Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerPlaceholders,
+	Title: "The SecretProviderClass has no placeholder left", Remediation: "replace the placeholders in akv-tls-provider.yaml ('{cli} configure'), commit and push; Flux re-applies it"}
+
 func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
-	if r, missing := spcMissing(s, p); missing {
-		return r
+	spc, missing := providerClassOf(s, p)
+	if spc == nil {
+		return missing
 	}
 	ref := p.Secrets.SecretProviderClass
-	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	found := map[string]bool{}
 	walkStrings(spc.Object["spec"], func(v string) {
 		for _, t := range placeholder.FindIn(v) {
@@ -88,7 +106,7 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	})
 	if len(found) > 0 {
 		toks := sortedKeys(found)
-		return fail("SecretProviderClass %s still contains %s: %s", ref, progress.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).with("SecretProviderClass/" + ref.String())
+		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).with("SecretProviderClass/" + ref.String())
 	}
 	return pass("SecretProviderClass %s has no placeholder", ref).with("SecretProviderClass/" + ref.String())
 }
@@ -113,6 +131,9 @@ func walkStrings(v any, f func(string)) {
 		}
 	}
 }
+
+var secretsTLSSecretCheck = &Check{ID: "secrets-tls-secret", Severity: Critical, Named: tlsSecretObject, Run: tlsSecret,
+	Title: "The TLS Secret synced from Key Vault is present", Remediation: "the Secret exists once an ingress controller pod mounts the CSI volume: check the pod's events and that the certificate was imported into Key Vault"}
 
 func tlsSecret(s *cluster.Snapshot, p *profile.Profile) Result {
 	t := p.Secrets.TLSSecret

@@ -7,9 +7,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// segmentationChecks are the segmentation checks in report order, each declared beside the
+// function that judges it.
+var segmentationChecks = []*Check{segmentationPCIScopeCheck}
+
+var segmentationPCIScopeCheck = &Check{ID: "segmentation-pci-scope", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Namespaces}, Run: segmentation,
+	Title: "In-scope workloads run only on in-scope nodes, out-of-scope ones only on out-of-scope nodes", Remediation: "give the workload's pod template the nodeSelector of its scope (pci-scope: in-scope or out-of-scope, as the reference's deployments do) and move workloads that are not in scope off the in-scope pool; Flux re-applies the fixed manifests"}
 
 func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
 	sg := p.Segmentation
@@ -57,12 +64,12 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
 		problems = append(problems, "the profile's scoped namespaces do not exist: "+strings.Join(miss, ", "))
 	}
 	if !bad.empty() {
-		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", progress.Count(bad.total, "pod", "pods"), bad.render(5, 3)))
+		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", phrase.Count(bad.total, "pod", "pods"), bad.render(5, 3)))
 	}
 	if len(problems) > 0 {
 		return fail("%s", strings.Join(problems, "; ")).with(objs...)
 	}
 	return pass("%s of %s on %s=%s nodes, %s of %s on %s=%s nodes; in-scope nodes run nothing else but DaemonSets and system namespaces",
-		progress.Count(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,
-		progress.Count(nOut, "pod", "pods"), strings.Join(sg.OutOfScope.Namespaces, ", "), sg.ScopeLabel, sg.OutOfScope.Value)
+		phrase.Count(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,
+		phrase.Count(nOut, "pod", "pods"), strings.Join(sg.OutOfScope.Namespaces, ", "), sg.ScopeLabel, sg.OutOfScope.Value)
 }

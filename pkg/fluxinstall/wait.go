@@ -14,7 +14,7 @@ import (
 	objmeta "github.com/fluxcd/cli-utils/pkg/object"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 )
 
 // TimeoutError says which objects did not become ready before the deadline.
@@ -51,11 +51,11 @@ func (in *installer) waitHealthy(ctx context.Context, p *plan, deadline time.Tim
 		pr.Successf("%d controller(s) ready", len(controllers))
 	}
 	if len(syncs) > 0 {
-		pr.Waitingf("waiting for %s to be reconciled", progress.Summary(refs(syncs), 3))
+		pr.Waitingf("waiting for %s to be reconciled", phrase.Summary(refs(syncs), 3))
 		if err := in.waitCurrent(ctx, syncs, "Flux objects", in.pollInterval, deadline); err != nil {
 			return err
 		}
-		pr.Successf("%s reconciled", progress.Summary(refs(syncs), 3))
+		pr.Successf("%s reconciled", phrase.Summary(refs(syncs), 3))
 	}
 	return nil
 }
@@ -94,8 +94,8 @@ func (in *installer) waitCurrent(ctx context.Context, set objmeta.ObjMetadataSet
 		// Off a terminal the line repeats only when the pending set
 		// changes, so it names objects, not their changing messages.
 		p.Pending(strings.Join(names, ","),
-			fmt.Sprintf("waiting for %d of %d %s: %s", len(names), len(set), what, progress.Summary(names, 4)),
-			fmt.Sprintf("waiting for %d of %d %s: %s", len(pending), len(set), what, progress.Summary(pending, 2)))
+			fmt.Sprintf("waiting for %d of %d %s: %s", len(names), len(set), what, phrase.Summary(names, 4)),
+			fmt.Sprintf("waiting for %d of %d %s: %s", len(pending), len(set), what, phrase.Summary(pending, 2)))
 	}
 loop:
 	for {

@@ -2,7 +2,7 @@ package plugin
 
 import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 )
 
 // validateDocOutput checks -o for the commands that print text or a
@@ -16,4 +16,4 @@ func validateDocOutput(format string) error {
 }
 
 // plural counts for people: "1 file", "2 files".
-var plural = progress.Count
+var plural = phrase.Count

@@ -1,5 +1,4 @@
 // Package progress prints a command's progress for people on stderr in the
 // Flux CLI's idiom (► ✔ ◎ ✗ ⚠), redrawn in place on a terminal and
-// throttled in logs, and words the counts and lists people read, so that
-// every command speaks the same way.
+// throttled in logs, so that every command speaks the same way.
 package progress

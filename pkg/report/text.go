@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 )
 
 const (
@@ -190,4 +190,4 @@ func DriftGroups(d *Drift) []DriftGroup {
 	return []DriftGroup{{"new", d.New}, {"unchanged", d.Unchanged}, {"resolved", d.Resolved}}
 }
 
-var plural = progress.Count
+var plural = phrase.Count

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	kstatus "github.com/fluxcd/cli-utils/pkg/kstatus/status"
@@ -69,12 +68,13 @@ func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) 
 	return pass("%s available: %s", what, joinRefs(refs)).with(objs...)
 }
 
-// deploymentsCheck gives the catalogue's check id the code that judges
-// the Deployments refs picks from the profile, named what in messages.
-func deploymentsCheck(id, what string, refs func(p *profile.Profile) []profile.Ref) {
-	judge(id, func(s *cluster.Snapshot, p *profile.Profile) Result {
+// judgeDeployments is the judging function of a check that the
+// Deployments refs picks from the profile are available, named what in
+// messages.
+func judgeDeployments(what string, refs func(p *profile.Profile) []profile.Ref) func(s *cluster.Snapshot, p *profile.Profile) Result {
+	return func(s *cluster.Snapshot, p *profile.Profile) Result {
 		return deploymentsAvailable(s, refs(p), what)
-	}, cluster.Deployments)
+	}
 }
 
 func joinRefs(refs []profile.Ref) string {
@@ -83,50 +83,4 @@ func joinRefs(refs []profile.Ref) string {
 		out = append(out, r.String())
 	}
 	return strings.Join(out, ", ")
-}
-
-// condition returns the status, reason and message of a condition type.
-func condition(u *unstructured.Unstructured, typ string) (status, reason, message string, found bool) {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		m, ok := c.(map[string]any)
-		if !ok || m["type"] != typ {
-			continue
-		}
-		str := func(k string) string { v, _ := m[k].(string); return v }
-		return str("status"), str("reason"), str("message"), true
-	}
-	return "", "", "", false
-}
-
-func str(u *unstructured.Unstructured, path ...string) string {
-	v, _, _ := unstructured.NestedString(u.Object, path...)
-	return v
-}
-
-func ref(u *unstructured.Unstructured) string {
-	if u.GetNamespace() == "" {
-		return u.GetKind() + "/" + u.GetName()
-	}
-	return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// groupBy indexes items by key, keeping pointers into items and the
-// items' order within each group.
-func groupBy[T any](items []T, key func(*T) string) map[string][]*T {
-	out := map[string][]*T{}
-	for i := range items {
-		k := key(&items[i])
-		out[k] = append(out[k], &items[i])
-	}
-	return out
 }

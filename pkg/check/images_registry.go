@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 // imageRule is one pattern images are judged by and where it came from.
@@ -28,6 +28,9 @@ func (r *imageRule) allows(image string) bool {
 	}
 	return ok
 }
+
+var imagesAllowedRegistryCheck = &Check{ID: "images-allowed-registry", Severity: Critical, Uses: []cluster.Resource{cluster.Pods, cluster.ConstraintTemplates, cluster.Constraints}, Run: imagesAllowedRegistry,
+	Title: "Every container image comes from the registry the allowed-images policy allows", Remediation: "import the image through the registry's quarantine into its live/ path ('az acr import', as the reference's pre-bootstrap step does) and point the workload's kustomization images: at it; Flux re-applies it"}
 
 func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 	a := p.Images.Allowed
@@ -110,16 +113,16 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 				parts = append(parts, fmt.Sprintf("and %d more images", len(keys)-10))
 				break
 			}
-			parts = append(parts, fmt.Sprintf("%s (%s: %s)", img, progress.Count(len(bad[img]), "pod", "pods"), progress.Summary(bad[img], 3)))
+			parts = append(parts, fmt.Sprintf("%s (%s: %s)", img, phrase.Count(len(bad[img]), "pod", "pods"), phrase.Summary(bad[img], 3)))
 		}
-		msg := fmt.Sprintf("%s in %s do not match %s: %s", progress.Count(len(keys), "image", "images"), progress.Count(len(badPods), "pod", "pods"), judge, strings.Join(parts, "; "))
+		msg := fmt.Sprintf("%s in %s do not match %s: %s", phrase.Count(len(keys), "image", "images"), phrase.Count(len(badPods), "pod", "pods"), judge, strings.Join(parts, "; "))
 		if !enforced {
 			msg += fmt.Sprintf("; the cluster has no constraint of the %s policy, so nothing stops them", a.Policy)
 		}
 		return fail("%s", msg).with(append(objs, badPods...)...)
 	}
 	if !enforced {
-		return warn("the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), progress.Count(scanned, "pod", "pods"), judge, a.Policy).with(objs...)
+		return warn("the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), phrase.Count(scanned, "pod", "pods"), judge, a.Policy).with(objs...)
 	}
-	return pass("%s of %s match %s", progress.Count(len(images), "image", "images"), progress.Count(scanned, "pod", "pods"), judge).with(objs...)
+	return pass("%s of %s match %s", phrase.Count(len(images), "image", "images"), phrase.Count(scanned, "pod", "pods"), judge).with(objs...)
 }

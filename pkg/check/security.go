@@ -7,9 +7,16 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
+
+// securityChecks are the security checks in report order, each declared beside the
+// function that judges it.
+var securityChecks = []*Check{securityAgentsCheck}
+
+var securityAgentsCheck = &Check{ID: "security-agents", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.DaemonSets}, Run: securityAgents,
+	Title: "Every security agent DaemonSet runs a ready pod on every node it must cover", Remediation: "check the DaemonSet named ('kubectl -n NAMESPACE describe daemonset NAME'): a missing one comes from cluster-manifests (cluster-baseline-settings, falco-system) through Flux; a node without a ready pod shows why in the pod's events (taints, resources, image pull)"}
 
 func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 	sec := p.Security
@@ -66,7 +73,7 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 			}
 		}
 		if len(missing) > 0 {
-			problems = append(problems, fmt.Sprintf("%s (DaemonSet %s/%s) has no ready pod on %d of %s: %s", ag.Name, ag.Namespace, name, len(missing), progress.Count(len(cover), "node", "nodes"), progress.Summary(missing, 5)))
+			problems = append(problems, fmt.Sprintf("%s (DaemonSet %s/%s) has no ready pod on %d of %s: %s", ag.Name, ag.Namespace, name, len(missing), phrase.Count(len(cover), "node", "nodes"), phrase.Summary(missing, 5)))
 			continue
 		}
 		good = append(good, ag.Namespace+"/"+name)
@@ -78,5 +85,5 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 	if len(problems) > 0 {
 		return fail("%s%s", strings.Join(problems, "; "), note).with(objs...)
 	}
-	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), progress.Count(len(cover), "node", "nodes"), sec.Nodes, note).with(objs...)
+	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), phrase.Count(len(cover), "node", "nodes"), sec.Nodes, note).with(objs...)
 }
