@@ -41,6 +41,7 @@ func (l layout) pidfile() string    { return filepath.Join(l.dir, "daemon.pid") 
 func (l layout) stateFile() string  { return filepath.Join(l.dir, "state.json") }
 func (l layout) fluxPIDs() string   { return filepath.Join(l.dir, "flux.pids") }
 func (l layout) evidence() string   { return filepath.Join(l.dir, "evidence") }
+func (l layout) signing() string    { return filepath.Join(l.dir, "signing") }
 
 // state is what 'up' leaves for 'down' and for the daemon.
 type state struct {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
@@ -155,11 +156,19 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 
 	u.section("Evidence for the assessor")
 	evidenceDir := l.evidence()
-	u.Actionf("the verdict, the effective profile, the inventory of what verify read and their hashes, in one folder")
-	if code, err := op.tool(ctx, "verify", "--evidence", evidenceDir, "--force"); err != nil || code != 0 {
-		return cmdErr("verify --evidence", code, err)
+	u.Actionf("the verdict, the effective profile, the inventory of what verify read and their hashes, in one folder, signed with the team's key")
+	priv, pub, err := devcmd.SigningKey(l.signing())
+	if err != nil {
+		return fmt.Errorf("the demo's signing key: %w", err)
 	}
-	u.Okf("evidence bundle in %s; the HTML report is %s (check the hashes: cd %s && sha256sum -c SHA256SUMS)", evidenceDir, filepath.Join(evidenceDir, "report.html"), evidenceDir)
+	if code, err := op.tool(ctx, "verify", "--evidence", evidenceDir, "--force", "--sign-key", priv); err != nil || code != 0 {
+		return cmdErr("verify --evidence --sign-key", code, err)
+	}
+	u.Okf("evidence bundle in %s; the HTML report is %s", evidenceDir, filepath.Join(evidenceDir, "report.html"))
+	u.Actionf("the assessor checks it offline with the team's public key")
+	if code, err := op.tool(ctx, "evidence", "verify", evidenceDir, "--key", pub); err != nil || code != 0 {
+		return cmdErr("evidence verify", code, err)
+	}
 
 	u.section("Done in %s", since(start))
 	fmt.Fprintf(os.Stdout, `

@@ -296,6 +296,18 @@ func TestClusterURLCleaned(t *testing.T) {
 // BenchmarkWrite writes the bundle of a 5,000-node cluster with 50,000
 // pods, the size 'make bench' verifies, to keep --evidence's cost in view.
 func BenchmarkWrite(b *testing.B) {
+	bundle := bigFixture(b)
+	parent := b.TempDir()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := Write(context.Background(), filepath.Join(parent, strconv.Itoa(i)), []Bundle{bundle}, Options{Tool: tool}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigFixture is the bundle of a 5,000-node cluster with 50,000 pods.
+func bigFixture(b testing.TB) Bundle {
 	bundle := fixture(b, "aks-prod", "u")
 	for i := range 55_000 {
 		kind, ns := "Pod", "a0005-i"
@@ -305,11 +317,5 @@ func BenchmarkWrite(b *testing.B) {
 		bundle.Inventory = append(bundle.Inventory, InventoryItem{APIVersion: "v1", Kind: kind, Namespace: ns,
 			Name: "object-" + strconv.Itoa(i), UID: "0b6f6c1e-7d1a-4c1e-9a53-" + strconv.Itoa(100000000000+i), ResourceVersion: strconv.Itoa(i)})
 	}
-	parent := b.TempDir()
-	b.ResetTimer()
-	for i := range b.N {
-		if err := Write(context.Background(), filepath.Join(parent, strconv.Itoa(i)), []Bundle{bundle}, Options{Tool: tool}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return bundle
 }

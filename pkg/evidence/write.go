@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
@@ -40,6 +41,8 @@ type Options struct {
 	Force bool
 	// Tool is the build recorded in tool.json; zero means this one.
 	Tool version.Info
+	// Signer, when set, signs each folder into its attestation.dsse.json.
+	Signer *attest.Signer
 }
 
 // Preflight tells, before the cluster is read, whether dir can receive a
@@ -147,7 +150,10 @@ func writeOne(ctx context.Context, dir string, b Bundle, o Options) error {
 	if err := writeFiles(ctx, dir, files); err != nil {
 		return err
 	}
-	return writeSums(dir)
+	if err := writeSums(dir); err != nil {
+		return err
+	}
+	return attestOne(ctx, dir, b, o)
 }
 
 func render(b Bundle, o Options) (map[string][]byte, error) {
@@ -281,7 +287,10 @@ func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) err
 	if err := writeFiles(ctx, dir, map[string][]byte{IndexJSON: append(j, '\n'), IndexHTML: page.Bytes()}); err != nil {
 		return err
 	}
-	return writeSums(dir)
+	if err := writeSums(dir); err != nil {
+		return err
+	}
+	return attestIndex(ctx, dir, bundles, entries, o)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

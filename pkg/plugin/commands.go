@@ -8,6 +8,7 @@ func addCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(newCompletionCommand(env))
 	root.AddCommand(newConfigureCommand(env))
 	root.AddCommand(newBootstrapCommand(env))
+	root.AddCommand(newEvidenceCommand(env))
 }
 
 // inTurn runs a command's steps (Complete, Validate, Run) in order and

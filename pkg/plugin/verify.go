@@ -192,7 +192,7 @@ func (o *VerifyOptions) Complete() error {
 		return exitcode.Usage("%v", err)
 	}
 	o.engine.Checks = sel
-	return o.assess.complete(o.Profile, p, o.engine)
+	return o.assess.complete(o.env, o.Profile, p, o.engine)
 }
 
 // Validate checks the flags.
@@ -292,7 +292,7 @@ func (o *VerifyOptions) verifyAndRender(ctx context.Context, w io.Writer, color 
 	if err := report.Write(w, res.Reports(), o.assess.renderOptions(o.Output, color, res)); err != nil {
 		return res, err
 	}
-	return res, o.assess.writeEvidence(ctx, o.engine.Progress, o.engine, res)
+	return res, o.assess.writeEvidence(ctx, o.engine.Progress, o.env.Name, o.engine, res)
 }
 
 // color says whether the report is coloured: text on a terminal, unless

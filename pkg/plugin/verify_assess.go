@@ -30,6 +30,8 @@ type assessorOptions struct {
 
 	// waiversFile is the --waivers file as given, for the bundle.
 	waiversFile []byte
+	// sign is --sign-key, the key that signs the bundle.
+	sign signing
 }
 
 func (a *assessorOptions) addFlags(f *pflag.FlagSet) {
@@ -38,11 +40,12 @@ func (a *assessorOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&a.Evidence, "evidence", "", "Write an evidence bundle for an assessor into this new or empty folder (report.json, report.html, inventory, hashes).")
 	f.BoolVar(&a.Force, "force", false, "Replace a non-empty --evidence folder; accept a --baseline of another cluster.")
 	f.BoolVar(&a.ByControl, "by-control", false, "Text output grouped by PCI DSS v4.0.1 requirement, with what the cluster cannot show.")
+	a.sign.addFlags(f)
 }
 
 // complete reads every file the user wrote and tries the evidence folder,
 // so that a mistake in any of them stops verify before the cluster is read.
-func (a *assessorOptions) complete(profileRef string, p *profile.Profile, engine *verify.Options) error {
+func (a *assessorOptions) complete(env *Env, profileRef string, p *profile.Profile, engine *verify.Options) error {
 	ws, err := waiver.FromProfile(profileFile(profileRef, p), p)
 	if err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
@@ -72,7 +75,7 @@ func (a *assessorOptions) complete(profileRef string, p *profile.Profile, engine
 			return exitcode.WithCode(exitcode.CouldNotCheck, err)
 		}
 	}
-	return nil
+	return a.sign.complete(env, a.Evidence)
 }
 
 // profileFile names the profile's source as its errors do.
@@ -129,7 +132,7 @@ func verdicts(res *verify.Outcome) []string {
 
 // writeEvidence writes the bundle of a finished run. A run that could
 // check no cluster at all leaves the folder untouched, free for the next.
-func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer, engine *verify.Options, res *verify.Outcome) error {
+func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer, name string, engine *verify.Options, res *verify.Outcome) error {
 	checked := false
 	for _, t := range res.Targets {
 		checked = checked || t.Err == nil
@@ -156,7 +159,7 @@ func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer
 		}
 		bundles = append(bundles, b)
 	}
-	if err := evidence.Write(ctx, a.Evidence, bundles, evidence.Options{Force: a.Force}); err != nil {
+	if err := evidence.Write(ctx, a.Evidence, bundles, evidence.Options{Force: a.Force, Signer: a.sign.signer}); err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, fmt.Errorf("writing the evidence: %w", err))
 	}
 	page := evidence.ReportHTML
@@ -164,5 +167,6 @@ func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer
 		page = evidence.IndexHTML
 	}
 	p.Successf("evidence written to %s (open %s)", a.Evidence, filepath.Join(a.Evidence, page))
+	a.sign.signed(p, name, a.Evidence)
 	return nil
 }

@@ -1,3 +1,3 @@
 // Package devcmd holds what the development commands under hack/ share: how
-// they fail, and the binaries the benchmarks time.
+// they fail, the binaries the benchmarks time, and the signing key they make.
 package devcmd
