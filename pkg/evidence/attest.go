@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	ita "github.com/in-toto/attestation/go/v1"
 	testresult "github.com/in-toto/attestation/go/predicates/test_result/v0"
+	ita "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 
