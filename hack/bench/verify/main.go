@@ -58,10 +58,11 @@ type benchCase struct {
 	kubectl  []string
 	maxRatio float64
 	// evidence, when set, is verify writing the assessor's bundle too, held
-	// to maxEvidenceRatio of plain verify.
-	evidence []string
+	// to maxEvidenceRatio of plain verify; signed is the same bundle signed,
+	// held to maxSignedRatio of evidence.
+	evidence, signed []string
 	// filled by time
-	kubectlRuns, verifyRuns, evidenceRuns []sample
+	kubectlRuns, verifyRuns, evidenceRuns, signedRuns []sample
 }
 
 // evidenceBar compares verify --evidence with plain verify.
@@ -134,10 +135,21 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 		return err
 	}
 	defer os.RemoveAll(evidenceDir)
+	signKey, publicKey, err := devcmd.SigningKey(filepath.Join(evidenceDir, "keys"))
+	if err != nil {
+		return err
+	}
 	cases := []*benchCase{{name: fmt.Sprintf("%d nodes", nodes), kubectl: []string{kubectl, "get", "nodes", "-o", "name"}, maxRatio: maxNodesRatio,
-		evidence: append(slices.Clone(verifyArgv), "--evidence", filepath.Join(evidenceDir, "bundle"), "--force")}}
+		evidence: append(slices.Clone(verifyArgv), "--evidence", filepath.Join(evidenceDir, "bundle"), "--force"),
+		signed:   append(slices.Clone(verifyArgv), "--evidence", filepath.Join(evidenceDir, "signed"), "--force", "--sign-key", signKey)}}
 	fmt.Fprintf(os.Stderr, "► timing %s: %d runs each\n", cases[0].name, runs)
 	if err := cases[0].time(verifyArgv, envv, runs); err != nil {
+		return err
+	}
+	check := []string{bin, "evidence", "verify", filepath.Join(evidenceDir, "signed"), "--key", publicKey}
+	fmt.Fprintf(os.Stderr, "► timing evidence verify of that bundle: %d runs\n", runs)
+	checkRuns, err := timeOne(check, envv, runs)
+	if err != nil {
 		return err
 	}
 	var seeded time.Duration
@@ -167,7 +179,7 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 			ss    []sample
 			ratio string
 		}{{strings.Join(append([]string{"kubectl"}, c.kubectl[1:]...), " "), c.kubectlRuns, "base"}, {"kubectl aksbaseline verify", c.verifyRuns, bar},
-			{"verify --evidence DIR", c.evidenceRuns, c.evidenceBar()}} {
+			{"verify --evidence DIR", c.evidenceRuns, c.evidenceBar()}, {"  … --sign-key KEY", c.signedRuns, c.signedBar()}} {
 			if len(r.ss) == 0 {
 				continue
 			}
@@ -184,7 +196,12 @@ func run(binary string, nodes, pods, runs, podRuns int, hold bool) error {
 			fmt.Printf("✗ %s: --evidence adds more than %.0f%% to verify's time\n", c.name, (maxEvidenceRatio-1)*100)
 			ok = false
 		}
+		if len(c.signedRuns) > 0 && float64(median(c.signedRuns))/float64(median(c.evidenceRuns)) > maxSignedRatio {
+			fmt.Printf("✗ %s: --sign-key adds more than %.0f%% to verify --evidence\n", c.name, (maxSignedRatio-1)*100)
+			ok = false
+		}
 	}
+	ok = reportCheck(cases[0].name, checkRuns) && ok
 	if !ok {
 		return fmt.Errorf("verify misses the bar")
 	}
@@ -200,7 +217,7 @@ func (c *benchCase) time(verify, env []string, runs int) error {
 		for _, cmd := range []struct {
 			argv []string
 			into *[]sample
-		}{{c.kubectl, &c.kubectlRuns}, {verify, &c.verifyRuns}, {c.evidence, &c.evidenceRuns}} {
+		}{{c.kubectl, &c.kubectlRuns}, {verify, &c.verifyRuns}, {c.evidence, &c.evidenceRuns}, {c.signed, &c.signedRuns}} {
 			if cmd.argv == nil {
 				continue
 			}
