@@ -199,10 +199,13 @@ func TestTamper(t *testing.T) {
 		})
 		want(t, dir, k, Attestation)
 	})
+	// theirs is the attestation of another cluster's bundle, same key.
+	theirs, err := os.ReadFile(filepath.Join(signedBundle(t, s, fixture(t, "aks-other", "0000")), Attestation))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Run("signature swapped from another bundle", func(t *testing.T) {
 		dir := fresh()
-		other := signedBundle(t, s, fixture(t, "aks-other", "0000"))
-		theirs, _ := os.ReadFile(filepath.Join(other, Attestation))
 		edit(dir, Attestation, func(b []byte) []byte {
 			var mine, their map[string]any
 			json.Unmarshal(b, &mine)
@@ -215,8 +218,6 @@ func TestTamper(t *testing.T) {
 	})
 	t.Run("whole attestation of another bundle", func(t *testing.T) {
 		dir := fresh()
-		other := signedBundle(t, s, fixture(t, "aks-other", "0000"))
-		theirs, _ := os.ReadFile(filepath.Join(other, Attestation))
 		os.WriteFile(filepath.Join(dir, Attestation), theirs, 0o644)
 		want(t, dir, k, ReportJSON)
 	})

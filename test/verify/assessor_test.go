@@ -362,18 +362,7 @@ func testEvidence(t *testing.T, c client.Client, kc string, kubeSystem *corev1.N
 	})
 
 	t.Run("contexts", func(t *testing.T) {
-		cfg, err := clientcmd.LoadFromFile(kc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cur := cfg.Contexts[cfg.CurrentContext]
-		for _, n := range []string{"east", "west"} {
-			cfg.Contexts[n] = cur.DeepCopy()
-		}
-		two := filepath.Join(t.TempDir(), "kubeconfig")
-		if err := clientcmd.WriteToFile(*cfg, two); err != nil {
-			t.Fatal(err)
-		}
+		two := eastWest(t, kc)
 		dir := filepath.Join(t.TempDir(), "fleet")
 		r := runVerify(t, "verify", "--kubeconfig", two, "--contexts", "east,west", "--evidence", dir, "-o", "json")
 		if err := schema.ValidateAs([]byte(r.Stdout), report.ListKind); err != nil {

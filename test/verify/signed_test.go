@@ -171,18 +171,7 @@ func TestSignedEvidence(t *testing.T) {
 	})
 
 	t.Run("contexts", func(t *testing.T) {
-		cfg, err := clientcmd.LoadFromFile(kc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cur := cfg.Contexts[cfg.CurrentContext]
-		for _, n := range []string{"east", "west"} {
-			cfg.Contexts[n] = cur.DeepCopy()
-		}
-		two := filepath.Join(t.TempDir(), "kubeconfig")
-		if err := clientcmd.WriteToFile(*cfg, two); err != nil {
-			t.Fatal(err)
-		}
+		two := eastWest(t, kc)
 		priv, pub := keyPair(t, newEd25519(t), "")
 		dir := filepath.Join(t.TempDir(), "fleet")
 		r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", two, "--contexts", "east,west", "--evidence", dir}, Env: []string{"AKSBASELINE_SIGN_KEY=" + priv}})
@@ -200,4 +189,23 @@ func TestSignedEvidence(t *testing.T) {
 			t.Errorf("a file removed from a cluster folder: want exit 1 naming it\n%s", r)
 		}
 	})
+}
+
+// eastWest copies kubeconfig with two more contexts, east and west, for
+// the cluster of its current one: a fleet of two for --contexts.
+func eastWest(t *testing.T, kubeconfig string) string {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := cfg.Contexts[cfg.CurrentContext]
+	for _, n := range []string{"east", "west"} {
+		cfg.Contexts[n] = cur.DeepCopy()
+	}
+	two := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, two); err != nil {
+		t.Fatal(err)
+	}
+	return two
 }
