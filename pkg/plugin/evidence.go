@@ -200,11 +200,12 @@ func (o *EvidenceVerifyOptions) Run(ctx context.Context) error {
 
 // describe prints what one folder's statement says.
 func describe(w io.Writer, f evidence.Folder) {
-	name := "."
-	if f.Path != "" {
-		name = f.Path
+	switch {
+	case f.Path != "":
+		fmt.Fprintf(w, "  %s/\n", printable(f.Path))
+	case f.ClusterID == "" && f.Context == "":
+		fmt.Fprintf(w, "  the fleet (index.json and every folder)\n")
 	}
-	fmt.Fprintf(w, "  %s\n", printable(name))
 	if f.ClusterID != "" || f.Context != "" {
 		fmt.Fprintf(w, "    cluster   %s (context %s, %s)\n", printable(f.ClusterID), printable(f.Context), printable(f.Server))
 	}
