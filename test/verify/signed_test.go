@@ -119,7 +119,7 @@ func TestSignedEvidence(t *testing.T) {
 			sha256sum(t, dir)
 			key, _ := os.ReadFile(priv)
 			lines := strings.Split(string(key), "\n")[1:3]
-			if n := leaktest.Files(t, dir, lines...); n < 9 {
+			if n := leaktest.Files(t, dir, lines...); n < 8 {
 				t.Fatalf("searched %d files", n)
 			}
 			for _, line := range lines {
@@ -128,6 +128,7 @@ func TestSignedEvidence(t *testing.T) {
 				}
 			}
 			ok := evidenceVerify(t, dir, "--key", pub)
+			t.Logf("evidence verify:\n%s", ok.Stdout)
 			if ok.Code != 0 || !strings.Contains(ok.Stdout, "intact and signed by key sha256:") || !strings.Contains(ok.Stdout, "verdict") || !strings.Contains(ok.Stdout, "cluster") {
 				t.Errorf("a fresh bundle: want exit 0 with key, cluster and verdict\n%s", ok)
 			}
@@ -137,7 +138,9 @@ func TestSignedEvidence(t *testing.T) {
 			rep := filepath.Join(dir, evidence.ReportJSON)
 			b, _ := os.ReadFile(rep)
 			os.WriteFile(rep, []byte(strings.Replace(string(b), `"fail"`, `"pass"`, 1)), 0o644)
-			if r := evidenceVerify(t, dir, "--key", pub); r.Code != 1 || !strings.Contains(r.Stdout, "report.json: changed since it was signed") {
+			r = evidenceVerify(t, dir, "--key", pub)
+			t.Logf("after a change:\n%s", r.Stdout)
+			if r.Code != 1 || !strings.Contains(r.Stdout, "report.json: changed since it was signed") {
 				t.Errorf("a changed report: want exit 1 naming report.json\n%s", r)
 			}
 		})
@@ -181,7 +184,9 @@ func TestSignedEvidence(t *testing.T) {
 			}
 		}
 		sha256sum(t, dir)
-		if r := evidenceVerify(t, dir, "--key", pub); r.Code != 0 || !strings.Contains(r.Stdout, "east") || !strings.Contains(r.Stdout, "west") {
+		r = evidenceVerify(t, dir, "--key", pub)
+		t.Logf("evidence verify:\n%s", r.Stdout)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "east") || !strings.Contains(r.Stdout, "west") {
 			t.Errorf("a signed fleet: want exit 0 naming both clusters\n%s", r)
 		}
 		os.Remove(filepath.Join(dir, "west", evidence.ReportHTML))
