@@ -18,6 +18,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/evidence"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
@@ -178,7 +179,7 @@ func (o *EvidenceVerifyOptions) Run(ctx context.Context) error {
 	}
 	w := o.env.Streams.Out
 	if !c.Intact() {
-		fmt.Fprintf(w, "✗ %s is not intact: %s\n", printable(o.Dir), progress.Count(len(c.Problems), "problem", "problems"))
+		fmt.Fprintf(w, "✗ %s is not intact: %s\n", printable(o.Dir), phrase.Count(len(c.Problems), "problem", "problems"))
 		for _, p := range c.Problems {
 			fmt.Fprintf(w, "  ✗ %s: %s\n", printable(p.File), printable(p.Reason))
 		}
