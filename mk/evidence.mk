@@ -24,5 +24,5 @@ fuzz: ## Fuzz the profile, waivers and baseline parsers for FUZZTIME each (20s)
 	done
 
 .PHONY: schema
-schema: ## Regenerate pkg/report/schema/verifyreport.schema.json from the report's Go types
-	go test ./pkg/report -run '^TestSchemaFile$$' -count=1 -update
+schema: ## Regenerate pkg/result/schema/verifyreport.schema.json from the report's Go types
+	go test ./pkg/result -run '^TestSchemaFile$$' -count=1 -update

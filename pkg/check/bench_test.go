@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // largeSnapshot is the healthy workload identity era grown to 5,000 nodes
@@ -80,7 +81,7 @@ func BenchmarkPodChecks(b *testing.B) {
 		}
 	}
 	for _, r := range Run(s, p, checks) {
-		if r.Status != Pass && r.Status != Skip {
+		if r.Status != result.Pass && r.Status != result.Skip {
 			b.Fatalf("%s: %s: %s", r.ID, r.Status, r.Message)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 var eras = []string{"podidentity", "workloadidentity", "migrated", "extension"}
@@ -27,8 +28,8 @@ func TestHealthyErasPass(t *testing.T) {
 			}
 			for _, r := range rs {
 				switch {
-				case r.Status == Pass, r.Status == Skip:
-				case r.Status == Warn && allowedWarnings[r.ID]:
+				case r.Status == result.Pass, r.Status == result.Skip:
+				case r.Status == result.Warn && allowedWarnings[r.ID]:
 				default:
 					t.Errorf("%s: %s: %s", r.ID, r.Status, r.Message)
 				}
@@ -64,7 +65,7 @@ func TestBrokenVariants(t *testing.T) {
 				if r.Status != want {
 					t.Errorf("%s: got %s (%s), want %s", r.ID, r.Status, r.Message, want)
 				}
-				if named && want != base[r.ID].Status && len(spec.Expect) == 1 && (want == Fail || want == Warn || want == Error) {
+				if named && want != base[r.ID].Status && len(spec.Expect) == 1 && (want == result.Fail || want == result.Warn || want == result.Error) {
 					covered[r.ID] = true
 				}
 				if sub, ok := spec.Messages[r.ID]; ok && !strings.Contains(r.Message, sub) {
@@ -96,7 +97,7 @@ func TestCatalogue(t *testing.T) {
 		if c.Title == "" || c.Remediation == "" || c.Run == nil {
 			t.Errorf("%s: title, remediation and Run are required", c.ID)
 		}
-		if c.Severity != Critical && c.Severity != Warning {
+		if c.Severity != result.Critical && c.Severity != result.Warning {
 			t.Errorf("%s: severity %q", c.ID, c.Severity)
 		}
 	}
@@ -153,10 +154,10 @@ func TestSelect(t *testing.T) {
 func TestPanickingCheckIsAnError(t *testing.T) {
 	meta, objs := loadEra(t, "workloadidentity")
 	s := mustSnapshot(t, meta, objs)
-	c := &Check{ID: "x-panic", Category: "nodes", Severity: Critical, Title: "t", Remediation: "r",
-		Run: func(_ *cluster.Snapshot, _ *profile.Profile) Result { panic("boom") }}
+	c := &Check{ID: "x-panic", Category: "nodes", Severity: result.Critical, Title: "t", Remediation: "r",
+		Run: func(_ *cluster.Snapshot, _ *profile.Profile) result.Result { panic("boom") }}
 	rs := Run(s, loadProfile(t, ""), []*Check{c})
-	if rs[0].Status != Error || !strings.Contains(rs[0].Message, "boom") {
+	if rs[0].Status != result.Error || !strings.Contains(rs[0].Message, "boom") {
 		t.Errorf("got %+v", rs[0])
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // caseSpec is the first document of a broken-variant fixture: which healthy
@@ -24,7 +25,7 @@ type caseSpec struct {
 	Remove         []string                    `json:"remove"`
 	Meta           map[string]any              `json:"meta"`
 	KubeletVersion string                      `json:"kubeletVersion"`
-	Expect         map[string]Status           `json:"expect"`
+	Expect         map[string]result.Status    `json:"expect"`
 	Messages       map[string]string           `json:"messages"`
 	Outcomes       map[cluster.Resource]string `json:"outcomes"`
 }
@@ -163,15 +164,15 @@ func loadCase(t *testing.T, path string) (caseSpec, *cluster.Snapshot, *profile.
 	return spec, mustSnapshot(t, meta, out), loadProfile(t, spec.Profile)
 }
 
-func byID(rs []Result) map[string]Result {
-	m := map[string]Result{}
+func byID(rs []result.Result) map[string]result.Result {
+	m := map[string]result.Result{}
 	for _, r := range rs {
 		m[r.ID] = r
 	}
 	return m
 }
 
-func describe(rs []Result) string {
+func describe(rs []result.Result) string {
 	var b strings.Builder
 	for _, r := range rs {
 		fmt.Fprintf(&b, "  %-5s %s: %s\n", r.Status, r.ID, r.Message)

@@ -14,6 +14,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // fluxChecks are the flux checks in report order, each declared beside the
@@ -31,10 +32,10 @@ var fluxChecks = []*Check{
 
 var syncUses = []cluster.Resource{cluster.GitRepositories, cluster.Kustomizations}
 
-var fluxKubernetesVersionCheck = &Check{ID: "flux-kubernetes-version", Severity: Critical, Uses: []cluster.Resource{cluster.ServerVersion}, Run: fluxKubernetes,
+var fluxKubernetesVersionCheck = &Check{ID: "flux-kubernetes-version", Severity: result.Critical, Uses: []cluster.Resource{cluster.ServerVersion}, Run: fluxKubernetes,
 	Title: "The Kubernetes version satisfies Flux's minimum", Remediation: "upgrade the cluster ('az aks upgrade') before installing this Flux version"}
 
-func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
+func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	ok, err := manifests.SupportsKubernetes(s.Version.GitVersion)
 	if err != nil {
 		return fail("%v", err)
@@ -45,10 +46,10 @@ func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) Result {
 	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
 }
 
-var fluxControllersCheck = &Check{ID: "flux-controllers", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments}, Run: fluxControllers,
+var fluxControllersCheck = &Check{ID: "flux-controllers", Severity: result.Critical, Uses: []cluster.Resource{cluster.Deployments}, Run: fluxControllers,
 	Title: "The Flux controllers are healthy", Remediation: "kubectl -n flux-system describe deployment NAME; re-run '{cli} bootstrap' or check the microsoft.flux extension"}
 
-func fluxControllers(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxControllers(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	sel, err := labels.Parse(p.Flux.PartOfLabel)
 	if err != nil {
 		return fail("profile flux.partOfLabel: %v", err)
@@ -86,15 +87,15 @@ func fluxControllers(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	sort.Strings(bad)
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...)
 	}
-	return pass("deployments ready: %s", strings.Join(good, ", ")).with(objs...)
+	return pass("deployments ready: %s", strings.Join(good, ", ")).With(objs...)
 }
 
-var fluxCRDsCheck = &Check{ID: "flux-crds", Severity: Critical, Uses: []cluster.Resource{cluster.CRDs}, Run: fluxCRDs,
+var fluxCRDsCheck = &Check{ID: "flux-crds", Severity: result.Critical, Uses: []cluster.Resource{cluster.CRDs}, Run: fluxCRDs,
 	Title: "The Flux CRDs are installed with stored versions", Remediation: "install Flux ('{cli} bootstrap'); an empty storedVersions means the CRD was never used to store objects"}
 
-func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	sel, err := labels.Parse(p.Flux.PartOfLabel)
 	if err != nil {
 		return fail("profile flux.partOfLabel: %v", err)
@@ -116,7 +117,7 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
 		return fail("no crds found with the label selector '%s'", p.Flux.PartOfLabel)
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...)
 	}
 	// As 'flux check' does, name the distribution from the GitRepository CRD.
 	dist := ""
@@ -132,12 +133,12 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) Result {
 			dist += "managed by " + m + "; "
 		}
 	}
-	return pass("%s%s: %s", dist, phrase.Count(len(good), "CRD", "CRDs"), phrase.Summary(good, 12)).with(objs...)
+	return pass("%s%s: %s", dist, phrase.Count(len(good), "CRD", "CRDs"), phrase.Summary(good, 12)).With(objs...)
 }
 
 // syncObjects finds the first sync set of the profile whose GitRepository
 // exists: manual installs and the AKS extension name them differently.
-func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, repo, ks *unstructured.Unstructured, res Result, ok bool) {
+func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, repo, ks *unstructured.Unstructured, res result.Result, ok bool) {
 	if s.Absent(cluster.GitRepositories) || s.Absent(cluster.Kustomizations) {
 		return set, nil, nil, fail("Flux is not installed: the cluster does not serve %s and %s", cluster.GitRepositories, cluster.Kustomizations), false
 	}
@@ -146,7 +147,7 @@ func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, 
 	for _, set := range p.Flux.Sync {
 		tried = append(tried, fmt.Sprintf("%s/%s (%s)", ns, set.GitRepository, set.Name))
 		if repo := s.Object(cluster.GitRepositories, ns, set.GitRepository); repo != nil {
-			return set, repo, s.Object(cluster.Kustomizations, ns, set.Kustomization), Result{}, true
+			return set, repo, s.Object(cluster.Kustomizations, ns, set.Kustomization), result.Result{}, true
 		}
 	}
 	return set, nil, nil, fail("no Flux sync GitRepository found: expected %s", strings.Join(tried, " or ")), false
@@ -166,10 +167,10 @@ func readyLine(u *unstructured.Unstructured) (bool, string) {
 	return false, fmt.Sprintf("Ready=%s: %s", st, msg)
 }
 
-var fluxSyncReadyCheck = &Check{ID: "flux-sync-ready", Severity: Critical, Uses: syncUses, Run: fluxSyncReady,
+var fluxSyncReadyCheck = &Check{ID: "flux-sync-ready", Severity: result.Critical, Uses: syncUses, Run: fluxSyncReady,
 	Title: "The Flux GitRepository and Kustomization are Ready", Remediation: "flux get sources git -A; flux get kustomizations -A; the Ready message names the cause (credentials, URL, build error)"}
 
-func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	set, repo, ks, res, ok := syncObjects(s, p)
 	if !ok {
 		return res
@@ -193,15 +194,15 @@ func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) Result {
 		revision = "none yet"
 	}
 	if len(bad) > 0 {
-		return fail("%s; last applied revision: %s", strings.Join(bad, "; "), revision).with(objs...)
+		return fail("%s; last applied revision: %s", strings.Join(bad, "; "), revision).With(objs...)
 	}
-	return pass("%s sync %s/%s Ready; last applied revision %s", set.Name, ns, set.Kustomization, revision).with(objs...)
+	return pass("%s sync %s/%s Ready; last applied revision %s", set.Name, ns, set.Kustomization, revision).With(objs...)
 }
 
-var fluxSourceURLCheck = &Check{ID: "flux-source-url", Severity: Critical, Uses: syncUses, Run: fluxSourceURL,
+var fluxSourceURLCheck = &Check{ID: "flux-source-url", Severity: result.Critical, Uses: syncUses, Run: fluxSourceURL,
 	Title: "The GitRepository URL has no placeholder left", Remediation: "point the GitRepository at your fork: replace the placeholder in flux-system/gotk-sync.yaml ('{cli} configure') or re-run bootstrap with --url"}
 
-func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	set, repo, _, res, ok := syncObjects(s, p)
 	if !ok {
 		return res
@@ -209,18 +210,18 @@ func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) Result {
 	url := str(repo, "spec", "url")
 	obj := "GitRepository/" + p.Flux.Namespace + "/" + set.GitRepository
 	if toks := placeholder.FindIn(url); len(toks) > 0 {
-		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).with(obj)
+		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).With(obj)
 	}
 	if url == "" {
-		return fail("GitRepository %s/%s has no spec.url", p.Flux.Namespace, set.GitRepository).with(obj)
+		return fail("GitRepository %s/%s has no spec.url", p.Flux.Namespace, set.GitRepository).With(obj)
 	}
-	return pass("GitRepository %s/%s URL %s", p.Flux.Namespace, set.GitRepository, url).with(obj)
+	return pass("GitRepository %s/%s URL %s", p.Flux.Namespace, set.GitRepository, url).With(obj)
 }
 
-var fluxSuspendedCheck = &Check{ID: "flux-suspended", Severity: Warning, Uses: syncUses, Run: fluxSuspended,
+var fluxSuspendedCheck = &Check{ID: "flux-suspended", Severity: result.Warning, Uses: syncUses, Run: fluxSuspended,
 	Title: "No GitRepository or Kustomization is suspended", Remediation: "flux resume source git NAME / flux resume kustomization NAME"}
 
-func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
+func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	if s.Absent(cluster.GitRepositories) && s.Absent(cluster.Kustomizations) {
 		return skip("Flux is not installed")
 	}
@@ -237,15 +238,15 @@ func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) Result {
 	}
 	sort.Strings(suspended)
 	if len(suspended) > 0 {
-		return fail("%s suspended: %s", phrase.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).with(suspended...)
+		return fail("%s suspended: %s", phrase.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).With(suspended...)
 	}
 	return pass("none of %s is suspended", phrase.Count(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
 }
 
-var fluxExtensionCheck = &Check{ID: "flux-extension", Severity: Critical, Uses: append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...), Run: fluxExtension,
+var fluxExtensionCheck = &Check{ID: "flux-extension", Severity: result.Critical, Uses: append([]cluster.Resource{cluster.CRDs, cluster.Deployments}, syncUses...), Run: fluxExtension,
 	Title: "Flux managed by the AKS microsoft.flux extension is recognised and its agents healthy", Remediation: "check the extension with 'az k8s-extension show --name flux' and its fluxconfig pods in flux-system"}
 
-func fluxExtension(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxExtension(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	ext := p.Flux.Extension
 	crd := ext.CRD != "" && s.CRD(ext.CRD) != nil
 	set, _, _, _, found := syncObjects(s, p)
@@ -266,8 +267,8 @@ func fluxExtension(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	r := deploymentsAvailable(s, refs, "microsoft.flux extension agents")
 	r.Message = fmt.Sprintf("managed by the AKS microsoft.flux extension (%s); %s", strings.Join(why, ", "), r.Message)
-	if r.Status == Skip {
-		r.Status = Pass
+	if r.Status == result.Skip {
+		r.Status = result.Pass
 	}
 	return r
 }

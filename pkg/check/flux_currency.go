@@ -13,6 +13,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // currentFlux is what the Flux this tool installs serves, read once from
@@ -62,17 +63,17 @@ func imageTag(image string) string {
 	return image[i+1:]
 }
 
-var fluxCurrencyCheck = &Check{ID: "flux-currency", Severity: Critical, Uses: []cluster.Resource{cluster.CRDs, cluster.Deployments}, Run: fluxCurrency,
+var fluxCurrencyCheck = &Check{ID: "flux-currency", Severity: result.Critical, Uses: []cluster.Resource{cluster.CRDs, cluster.Deployments}, Run: fluxCurrency,
 	Title: "The installed Flux is within the supported window and serves current APIs", Remediation: "upgrade Flux with '{cli} bootstrap', which installs the Flux this tool carries (with the microsoft.flux extension, let it upgrade: autoUpgradeMinorVersion); objects stored at an API version current Flux no longer serves must be rewritten to a served one first"}
 
-func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) Result {
+func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	window := p.Flux.SupportedMinors
 	if window == 0 {
 		return skip("the profile sets no flux.supportedMinors")
 	}
 	current, err := currentFlux()
 	if err != nil {
-		return Result{Status: Error, Message: err.Error(), Remediation: retryRemediation}
+		return result.Result{Status: result.Error, Message: err.Error(), Remediation: retryRemediation}
 	}
 	sel, err := labels.Parse(p.Flux.PartOfLabel)
 	if err != nil {
@@ -141,15 +142,15 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) Result {
 		if len(old) > 0 {
 			msg += "; older than the supported window (" + span + "): " + strings.Join(old, ", ")
 		}
-		return fail("%s", msg).with(objs...)
+		return fail("%s", msg).With(objs...)
 	}
 	if len(old) > 0 {
-		return warn("older than the supported window (%s): %s", span, strings.Join(old, ", ")).with(objs...)
+		return warn("older than the supported window (%s): %s", span, strings.Join(old, ", ")).With(objs...)
 	}
 	if len(seen) == 0 {
 		return warn("cannot tell the installed Flux version: no Flux CRD carries app.kubernetes.io/version and no controller image has a version tag; its APIs are current")
 	}
-	return pass("%s: within the supported window (%s)", strings.Join(seen, ", "), span).with(objs...)
+	return pass("%s: within the supported window (%s)", strings.Join(seen, ", "), span).With(objs...)
 }
 
 func overlaps(a, b []string) bool {

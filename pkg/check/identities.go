@@ -13,6 +13,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // identityChecks are the identities checks in report order, each declared beside the
@@ -78,10 +79,10 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 
 var resourceID = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.managedidentity/userassignedidentities/[^/]+$`)
 
-var identitiesPodIdentityCheck = &Check{ID: "identities-pod-identity", Severity: Critical, Uses: identityUses(), Run: podIdentity,
+var identitiesPodIdentityCheck = &Check{ID: "identities-pod-identity", Severity: result.Critical, Uses: identityUses(), Run: podIdentity,
 	Title: "AAD Pod Identity: the ingress AzureIdentity is served and well-formed", Remediation: "re-run the cluster-stamp.v2 deployment that assigns the ingress identity (podIdentityProfile.userAssignedIdentities), then 'kubectl describe AzureIdentity -n ingress-nginx'"}
 
-func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
+func podIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
 		return skip("Workload Identity era (%s)", why)
 	}
@@ -91,7 +92,7 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	u := s.Object(cluster.AzureIdentities, id.Namespace, id.Name)
 	if u == nil {
-		return fail("AzureIdentity %s not found", id).with("AzureIdentity/" + id.String())
+		return fail("AzureIdentity %s not found", id).With("AzureIdentity/" + id.String())
 	}
 	var bad []string
 	typ, found, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "type")
@@ -105,15 +106,15 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 		bad = append(bad, fmt.Sprintf("spec.resourceID %q is not a user-assigned identity resource ID", r))
 	}
 	if len(bad) > 0 {
-		return fail("AzureIdentity %s: %s", id, strings.Join(bad, "; ")).with("AzureIdentity/" + id.String())
+		return fail("AzureIdentity %s: %s", id, strings.Join(bad, "; ")).With("AzureIdentity/" + id.String())
 	}
-	return pass("AzureIdentity %s: type 0, client ID %s", id, str(u, "spec", "clientID")).with("AzureIdentity/" + id.String())
+	return pass("AzureIdentity %s: type 0, client ID %s", id, str(u, "spec", "clientID")).With("AzureIdentity/" + id.String())
 }
 
-var identitiesPodIdentityBindingCheck = &Check{ID: "identities-pod-identity-binding", Severity: Critical, Uses: identityUses(cluster.AzureIdentityBindings, cluster.Pods), Run: podIdentityBinding,
+var identitiesPodIdentityBindingCheck = &Check{ID: "identities-pod-identity-binding", Severity: result.Critical, Uses: identityUses(cluster.AzureIdentityBindings, cluster.Pods), Run: podIdentityBinding,
 	Title: "AAD Pod Identity: a binding names the identity and selects the running ingress controller pods", Remediation: "the binding's spec.selector must equal the aadpodidbinding label of the ingress controller pods: fix the Deployment's pod template label or the binding"}
 
-func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
+func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
 		return skip("Workload Identity era (%s)", why)
 	}
@@ -147,7 +148,7 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 	}
 	obj := ref(binding)
 	if len(running) == 0 {
-		return fail("%s selects %q, but no ingress controller pod (%s in %s) is running", obj, selector, pi.Pods.Labels, pi.Pods.Namespace).with(obj)
+		return fail("%s selects %q, but no ingress controller pod (%s in %s) is running", obj, selector, pi.Pods.Labels, pi.Pods.Namespace).With(obj)
 	}
 	var wrong []string
 	for _, pod := range running {
@@ -156,36 +157,36 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(wrong) > 0 {
-		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, phrase.Summary(wrong, 5)).with(obj)
+		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, phrase.Summary(wrong, 5)).With(obj)
 	}
-	return pass("%s binds %s to %s", obj, pi.Identity.Name, phrase.Count(len(running), "running ingress controller pod", "running ingress controller pods")).with(obj)
+	return pass("%s binds %s to %s", obj, pi.Identity.Name, phrase.Count(len(running), "running ingress controller pod", "running ingress controller pods")).With(obj)
 }
 
-var identitiesNMICheck = &Check{ID: "identities-nmi", Severity: Critical, Uses: identityUses(cluster.DaemonSets), Run: podIdentityNMI,
+var identitiesNMICheck = &Check{ID: "identities-nmi", Severity: result.Critical, Uses: identityUses(cluster.DaemonSets), Run: podIdentityNMI,
 	Title: "AAD Pod Identity: NMI is ready on every node", Remediation: "the AKS-managed add-on runs the nmi DaemonSet in kube-system: check its pods and the podIdentityProfile"}
 
-func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) Result {
+func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if mode, why := identityMode(s, p); mode != "podIdentity" {
 		return skip("Workload Identity era (%s)", why)
 	}
 	n := p.Identities.PodIdentity.NMI
 	ds := s.DaemonSet(n.Namespace, n.Name)
 	if ds == nil {
-		return fail("DaemonSet %s not found", n).with("DaemonSet/" + n.String())
+		return fail("DaemonSet %s not found", n).With("DaemonSet/" + n.String())
 	}
 	if ok, msg := daemonSetHealth(ds); !ok || ds.Status.DesiredNumberScheduled == 0 {
 		if msg == "" {
 			msg = "no pod scheduled"
 		}
-		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).with("DaemonSet/" + n.String())
+		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).With("DaemonSet/" + n.String())
 	}
-	return pass("DaemonSet %s ready on %s", n, phrase.Count(int(ds.Status.NumberReady), "node", "nodes")).with("DaemonSet/" + n.String())
+	return pass("DaemonSet %s ready on %s", n, phrase.Count(int(ds.Status.NumberReady), "node", "nodes")).With("DaemonSet/" + n.String())
 }
 
-var identitiesWorkloadIdentityCheck = &Check{ID: "identities-workload-identity", Severity: Critical, Uses: identityUses(), Named: ingressServiceAccount, Run: workloadIdentity,
+var identitiesWorkloadIdentityCheck = &Check{ID: "identities-workload-identity", Severity: result.Critical, Uses: identityUses(), Named: ingressServiceAccount, Run: workloadIdentity,
 	Title: "Workload Identity: the SecretProviderClass client ID is a GUID and the service account exists", Remediation: "set parameters.clientID to the ingress identity's client ID (output ingressClientid) and make sure the ingress service account exists; its federated credential's subject must name it"}
 
-func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
+func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
 		return skip("AAD Pod Identity era (%s)", why)
 	}
@@ -221,15 +222,15 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) Result {
 		bad = append(bad, fmt.Sprintf("ServiceAccount %s not found (the federated credential's subject names it)", sa))
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...)
 	}
-	return pass("client ID %s; ServiceAccount %s exists", clientID, sa).with(objs...)
+	return pass("client ID %s; ServiceAccount %s exists", clientID, sa).With(objs...)
 }
 
-var identitiesWIWebhookCheck = &Check{ID: "identities-wi-webhook", Severity: Critical, Uses: identityUses(cluster.Pods, cluster.Deployments), Run: workloadIdentityWebhook,
+var identitiesWIWebhookCheck = &Check{ID: "identities-wi-webhook", Severity: result.Critical, Uses: identityUses(cluster.Pods, cluster.Deployments), Run: workloadIdentityWebhook,
 	Title: "Workload Identity: the mutating webhook is healthy where pods rely on it", Remediation: "the AKS workload identity add-on runs the webhook in kube-system: enable it with 'az aks update --enable-workload-identity'"}
 
-func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
+func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if mode, why := identityMode(s, p); mode != "workloadIdentity" {
 		return skip("AAD Pod Identity era (%s)", why)
 	}
@@ -244,7 +245,7 @@ func workloadIdentityWebhook(s *cluster.Snapshot, p *profile.Profile) Result {
 		return skip("no pod is labelled %s=true, so none relies on the webhook (the reference's CSI driver exchanges tokens itself)", wi.UseLabel)
 	}
 	r := deploymentsAvailable(s, []profile.Ref{wi.Webhook}, "workload identity webhook")
-	if r.Status == Fail {
+	if r.Status == result.Fail {
 		r.Message = fmt.Sprintf("%s pods rely on it (%s): %s", phrase.Count(len(relying), "pod", "pods"), phrase.Summary(relying, 3), r.Message)
 	}
 	return r

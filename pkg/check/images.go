@@ -8,6 +8,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // imageChecks are the images checks in report order, each declared beside the
@@ -17,10 +18,10 @@ var imageChecks = []*Check{
 	imagesAllowedRegistryCheck,
 }
 
-var imagesPlaceholdersCheck = &Check{ID: "images-placeholders", Severity: Critical, Uses: []cluster.Resource{cluster.Pods}, Run: imagePlaceholders,
+var imagesPlaceholdersCheck = &Check{ID: "images-placeholders", Severity: result.Critical, Uses: []cluster.Resource{cluster.Pods}, Run: imagePlaceholders,
 	Title: "No pod image still names a placeholder registry", Remediation: "replace " + placeholder.ACRName + " in the kustomizations' images: ('{cli} configure'), commit and push; Flux re-applies the workloads"}
 
-func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
+func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	excluded := map[string]bool{}
 	for _, ns := range p.Images.ExcludeNamespaces {
 		excluded[ns] = true
@@ -52,7 +53,7 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s still use a placeholder image: %s", phrase.Count(len(objs), "pod", "pods"), strings.Join(phrase.Clip(bad, 10), "; ")).with(objs...)
+		return fail("%s still use a placeholder image: %s", phrase.Count(len(objs), "pod", "pods"), strings.Join(phrase.Clip(bad, 10), "; ")).With(objs...)
 	}
 	return pass("no placeholder in the images of %s", phrase.Count(scanned, "pod", "pods"))
 }

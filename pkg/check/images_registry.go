@@ -9,6 +9,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // imageRule is one pattern images are judged by and where it came from.
@@ -29,10 +30,10 @@ func (r *imageRule) allows(image string) bool {
 	return ok
 }
 
-var imagesAllowedRegistryCheck = &Check{ID: "images-allowed-registry", Severity: Critical, Uses: []cluster.Resource{cluster.Pods, cluster.ConstraintTemplates, cluster.Constraints}, Run: imagesAllowedRegistry,
+var imagesAllowedRegistryCheck = &Check{ID: "images-allowed-registry", Severity: result.Critical, Uses: []cluster.Resource{cluster.Pods, cluster.ConstraintTemplates, cluster.Constraints}, Run: imagesAllowedRegistry,
 	Title: "Every container image comes from the registry the allowed-images policy allows", Remediation: "import the image through the registry's quarantine into its live/ path ('az acr import', as the reference's pre-bootstrap step does) and point the workload's kustomization images: at it; Flux re-applies it"}
 
-func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
+func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	a := p.Images.Allowed
 	if a.Policy == "" && a.Pattern == "" {
 		return skip("the profile sets neither images.allowed.policy nor images.allowed.pattern")
@@ -45,13 +46,13 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 			objs = append(objs, ref)
 			src, ok := c.Parameters[a.Parameter].(string)
 			if !ok {
-				return Result{Status: Error, Message: fmt.Sprintf("constraint %s has no string spec.parameters.%s to judge images by", ref, a.Parameter),
+				return result.Result{Status: result.Error, Message: fmt.Sprintf("constraint %s has no string spec.parameters.%s to judge images by", ref, a.Parameter),
 					Remediation: "re-assign the allowed-images policy with its image regex parameter", Objects: objs}
 			}
 			// Gatekeeper evaluates the regex with Go's regexp, as OPA does: one syntax.
 			re, err := regexp.Compile(src)
 			if err != nil {
-				return Result{Status: Error, Message: fmt.Sprintf("constraint %s: spec.parameters.%s %q is not a valid regular expression: %v", ref, a.Parameter, src, err),
+				return result.Result{Status: result.Error, Message: fmt.Sprintf("constraint %s: spec.parameters.%s %q is not a valid regular expression: %v", ref, a.Parameter, src, err),
 					Remediation: "fix the regex parameter of the allowed-images policy assignment; the constraint cannot match any image as it is", Objects: objs}
 			}
 			rules = append(rules, imageRule{from: fmt.Sprintf("%s of %s", a.Parameter, ref), re: re, excluded: set(append(append([]string(nil), c.ExcludedNamespaces...), a.ExcludeNamespaces...)), seen: map[string]bool{}})
@@ -64,7 +65,7 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 		re, err := a.Regexp()
 		if err != nil {
-			return Result{Status: Error, Message: fmt.Sprintf("the cluster has no constraint of the %s policy and %v", a.Policy, err),
+			return result.Result{Status: result.Error, Message: fmt.Sprintf("the cluster has no constraint of the %s policy and %v", a.Policy, err),
 				Remediation: "pass the registry name with --acr-name (or ACR_NAME), or set images.allowed.acrName in the profile"}
 		}
 		rules = append(rules, imageRule{from: "the profile's pattern " + re.String(), re: re, excluded: set(a.ExcludeNamespaces), seen: map[string]bool{}})
@@ -119,10 +120,10 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) Result {
 		if !enforced {
 			msg += fmt.Sprintf("; the cluster has no constraint of the %s policy, so nothing stops them", a.Policy)
 		}
-		return fail("%s", msg).with(append(objs, badPods...)...)
+		return fail("%s", msg).With(append(objs, badPods...)...)
 	}
 	if !enforced {
-		return warn("the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), phrase.Count(scanned, "pod", "pods"), judge, a.Policy).with(objs...)
+		return warn("the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), phrase.Count(scanned, "pod", "pods"), judge, a.Policy).With(objs...)
 	}
-	return pass("%s of %s match %s", phrase.Count(len(images), "image", "images"), phrase.Count(scanned, "pod", "pods"), judge).with(objs...)
+	return pass("%s of %s match %s", phrase.Count(len(images), "image", "images"), phrase.Count(scanned, "pod", "pods"), judge).With(objs...)
 }

@@ -6,16 +6,17 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // namespaceChecks are the namespaces checks in report order, each declared beside the
 // function that judges it.
 var namespaceChecks = []*Check{namespacesGuardrailsCheck}
 
-var namespacesGuardrailsCheck = &Check{ID: "namespaces-guardrails", Severity: Critical, Uses: []cluster.Resource{cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges}, Run: namespaceGuardrails,
+var namespacesGuardrailsCheck = &Check{ID: "namespaces-guardrails", Severity: result.Critical, Uses: []cluster.Resource{cluster.Namespaces, cluster.ResourceQuotas, cluster.LimitRanges}, Run: namespaceGuardrails,
 	Title: "Each namespace the profile lists has a ResourceQuota and a LimitRange", Remediation: "add the reference's resource-quota.yaml and limit-range.yaml (both named default) to the namespace's folder in cluster-manifests and list them in its kustomization.yaml"}
 
-func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
+func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	want := p.Namespaces.Guardrails
 	if len(want) == 0 {
 		return skip("the profile lists no namespace for guardrails")
@@ -46,9 +47,9 @@ func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if !bad.empty() {
-		return fail("%s", bad.render(3, 10)).with(objs...)
+		return fail("%s", bad.render(3, 10)).With(objs...)
 	}
-	return pass("%s with a ResourceQuota and a LimitRange: %s", phrase.Count(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).with(objs...)
+	return pass("%s with a ResourceQuota and a LimitRange: %s", phrase.Count(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).With(objs...)
 }
 
 // missingNamespaces returns the namespaces of names the cluster lacks.

@@ -9,6 +9,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // networkChecks are the network checks in report order, each declared beside the
@@ -25,10 +26,10 @@ func deniesAll(np *cluster.NetworkPolicy) bool {
 	return np.SelectsAll && np.Ingress && np.Egress && np.IngressRules == 0 && (np.EgressRules == 0 || np.EgressDNSOnly)
 }
 
-var networkDenyAllCheck = &Check{ID: "network-deny-all", Severity: Critical, Uses: []cluster.Resource{cluster.Namespaces, cluster.NetworkPolicies}, Run: networkDenyAll,
+var networkDenyAllCheck = &Check{ID: "network-deny-all", Severity: result.Critical, Uses: []cluster.Resource{cluster.Namespaces, cluster.NetworkPolicies}, Run: networkDenyAll,
 	Title: "Each namespace the profile lists has a NetworkPolicy that denies all traffic by default", Remediation: "add the reference's networkpolicy-denyall.yaml (NetworkPolicy default: podSelector {}, policyTypes [Ingress, Egress], no rules) to the namespace's folder in cluster-manifests and list it in that folder's kustomization.yaml; Flux applies it"}
 
-func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
+func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if len(p.Network.DenyAll) == 0 {
 		return skip("the profile lists no namespace for a default-deny NetworkPolicy")
 	}
@@ -74,17 +75,17 @@ func networkDenyAll(s *cluster.Snapshot, p *profile.Profile) Result {
 		if len(optional) > 0 {
 			msg += "; not required by the profile: " + strings.Join(optional, "; ")
 		}
-		return fail("%s", msg).with(objs...)
+		return fail("%s", msg).With(objs...)
 	case len(optional) > 0:
-		return warn("%s; the profile does not require it (network.denyAll required: false)", strings.Join(optional, "; ")).with(objs...)
+		return warn("%s; the profile does not require it (network.denyAll required: false)", strings.Join(optional, "; ")).With(objs...)
 	}
-	return pass("default deny in %s", strings.Join(good, ", ")).with(objs...)
+	return pass("default deny in %s", strings.Join(good, ", ")).With(objs...)
 }
 
-var networkInternalLoadBalancersCheck = &Check{ID: "network-internal-load-balancers", Severity: Critical, Uses: []cluster.Resource{cluster.Services}, Run: networkInternalLB,
+var networkInternalLoadBalancersCheck = &Check{ID: "network-internal-load-balancers", Severity: result.Critical, Uses: []cluster.Resource{cluster.Services}, Run: networkInternalLB,
 	Title: "Every LoadBalancer Service is internal", Remediation: "annotate each Service named with the annotation in the message (AKS then gives it a private frontend in the cluster's virtual network), or make it ClusterIP behind the ingress controller"}
 
-func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) Result {
+func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	a := p.Network.InternalLoadBalancer
 	if a.Key == "" {
 		return skip("the profile sets no network.internalLoadBalancer annotation")
@@ -109,7 +110,7 @@ func networkInternalLB(s *cluster.Snapshot, p *profile.Profile) Result {
 		return pass("no Service of type LoadBalancer")
 	}
 	if len(public) > 0 {
-		return fail("%s public, without %s: %q: %s", phrase.Count(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, phrase.Summary(public, 10)).with(objs...)
+		return fail("%s public, without %s: %q: %s", phrase.Count(len(public), "LoadBalancer Service is", "LoadBalancer Services are"), a.Key, a.Value, phrase.Summary(public, 10)).With(objs...)
 	}
-	return pass("%s, all internal (%s: %q)", phrase.Count(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).with(objs...)
+	return pass("%s, all internal (%s: %q)", phrase.Count(n, "LoadBalancer Service", "LoadBalancer Services"), a.Key, a.Value).With(objs...)
 }

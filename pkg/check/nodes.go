@@ -11,6 +11,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // nodeChecks are the nodes checks in report order, each declared beside the
@@ -40,10 +41,10 @@ func nodeReady(n *corev1.Node) (bool, string) {
 	return false, "no Ready condition"
 }
 
-var nodesReadyCheck = &Check{ID: "nodes-ready", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesReady,
+var nodesReadyCheck = &Check{ID: "nodes-ready", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesReady,
 	Title: "Every node is Ready", Remediation: "kubectl describe node NAME; on AKS, 'az aks nodepool show' and the node's kubelet logs explain the condition"}
 
-func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
+func nodesReady(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	if len(s.Nodes) == 0 {
 		return fail("the cluster has no nodes")
 	}
@@ -56,15 +57,15 @@ func nodesReady(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s of %d not Ready: %s", phrase.Count(len(bad), "node", "nodes"), len(s.Nodes), phrase.Summary(bad, 10)).with(objs...)
+		return fail("%s of %d not Ready: %s", phrase.Count(len(bad), "node", "nodes"), len(s.Nodes), phrase.Summary(bad, 10)).With(objs...)
 	}
 	return pass("%s Ready", phrase.Count(len(s.Nodes), "node", "nodes"))
 }
 
-var nodesPoolsCheck = &Check{ID: "nodes-pools", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesPools,
+var nodesPoolsCheck = &Check{ID: "nodes-pools", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesPools,
 	Title: "Every expected node pool is present with its minimum count, mode and labels", Remediation: "scale or create the pool with 'az aks nodepool scale|add', with the labels the profile lists (--labels pci-scope=...)"}
 
-func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
+func nodesPools(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if len(p.Nodes.Pools) == 0 {
 		return skip("the profile expects no node pools")
 	}
@@ -102,7 +103,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...)
 	}
 	return pass("pools present: %s", strings.Join(good, ", "))
 }
@@ -115,10 +116,10 @@ func labelString(m map[string]string) string {
 	return strings.Join(out, ",")
 }
 
-var nodesKubeletVersionCheck = &Check{ID: "nodes-kubelet-version", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.ServerVersion}, Run: nodesKubelet,
+var nodesKubeletVersionCheck = &Check{ID: "nodes-kubelet-version", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.ServerVersion}, Run: nodesKubelet,
 	Title: "One kubelet minor version across nodes, within supported skew of the API server", Remediation: "upgrade the lagging pools with 'az aks nodepool upgrade' to the control plane's version"}
 
-func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
+func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if len(s.Nodes) == 0 {
 		return fail("the cluster has no nodes")
 	}
@@ -160,10 +161,10 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) Result {
 	return pass("all %s run kubelet %s; API server %s", phrase.Count(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
 }
 
-var nodesCordonedCheck = &Check{ID: "nodes-cordoned", Severity: Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesCordoned,
+var nodesCordonedCheck = &Check{ID: "nodes-cordoned", Severity: result.Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesCordoned,
 	Title: "No node is cordoned", Remediation: "kubectl uncordon NAME once maintenance is over"}
 
-func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
+func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	var names, objs []string
 	for i := range s.Nodes {
 		if s.Nodes[i].Spec.Unschedulable {
@@ -172,15 +173,15 @@ func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) Result {
 		}
 	}
 	if len(names) > 0 {
-		return fail("%s cordoned: %s", phrase.Count(len(names), "node", "nodes"), phrase.Summary(names, 10)).with(objs...)
+		return fail("%s cordoned: %s", phrase.Count(len(names), "node", "nodes"), phrase.Summary(names, 10)).With(objs...)
 	}
 	return pass("no node is cordoned")
 }
 
-var nodesSystemTaintCheck = &Check{ID: "nodes-system-taint", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesSystemTaint,
+var nodesSystemTaintCheck = &Check{ID: "nodes-system-taint", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesSystemTaint,
 	Title: "The system pool carries the taint the profile asks for", Remediation: "add the taint to the system pool ('az aks nodepool update --node-taints CriticalAddonsOnly=true:NoSchedule'), or set nodes.systemTaint.required: false in the profile"}
 
-func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
+func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	t := p.Nodes.SystemTaint
 	if t.Pool == "" {
 		return skip("the profile sets no system-pool taint")
@@ -216,7 +217,7 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) Result {
 		objs[i] = "Node/" + n
 	}
 	if !t.Required {
-		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", phrase.Count(len(missing), "node", "nodes"), t.Pool, want).with(objs...)
+		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", phrase.Count(len(missing), "node", "nodes"), t.Pool, want).With(objs...)
 	}
-	return fail("%s of pool %s lack the taint %s: %s", phrase.Count(len(missing), "node", "nodes"), t.Pool, want, phrase.Summary(missing, 5)).with(objs...)
+	return fail("%s of pool %s lack the taint %s: %s", phrase.Count(len(missing), "node", "nodes"), t.Pool, want, phrase.Summary(missing, 5)).With(objs...)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // nodeImageDate finds the date in a node image version such as
@@ -24,10 +25,10 @@ func parseNodeImageDate(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
-var nodesImageAgeCheck = &Check{ID: "nodes-image-age", Severity: Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesImageAge,
+var nodesImageAgeCheck = &Check{ID: "nodes-image-age", Severity: result.Warning, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesImageAge,
 	Title: "No node runs a node image older than the profile's limit", Remediation: "upgrade the pools' node images ('az aks nodepool upgrade --node-image-only') or enable the node OS auto-upgrade channel; AKS publishes node images weekly"}
 
-func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) Result {
+func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	label, maxDays := p.Nodes.ImageVersionLabel, p.Nodes.ImageMaxAgeDays
 	if label == "" || maxDays == 0 {
 		return skip("the profile sets no nodes.imageVersionLabel and imageMaxAgeDays")
@@ -73,7 +74,7 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) Result {
 		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", phrase.Count(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
 	}
 	if len(parts) > 0 {
-		return fail("%s", strings.Join(parts, "; ")).with(objs...)
+		return fail("%s", strings.Join(parts, "; ")).With(objs...)
 	}
 	return pass("%s on node images at most %d days old (limit %d)", phrase.Count(len(s.Nodes), "node", "nodes"), oldest, maxDays)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // policyChecks are the policies checks in report order, each declared beside the
@@ -23,12 +24,12 @@ var policyChecks = []*Check{
 	policiesViolationsCheck,
 }
 
-var policiesAzurePolicyCheck = &Check{ID: "policies-azure-policy", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments},
+var policiesAzurePolicyCheck = &Check{ID: "policies-azure-policy", Severity: result.Critical, Uses: []cluster.Resource{cluster.Deployments},
 	Run:         judgeDeployments("Azure Policy add-on", func(p *profile.Profile) []profile.Ref { return p.Policies.AddonDeployments }),
 	Title:       "The Azure Policy add-on deployments are available",
 	Remediation: "enable the add-on ('az aks enable-addons --addons azure-policy') and check its pods in kube-system"}
 
-var policiesGatekeeperCheck = &Check{ID: "policies-gatekeeper", Severity: Critical, Uses: []cluster.Resource{cluster.Deployments},
+var policiesGatekeeperCheck = &Check{ID: "policies-gatekeeper", Severity: result.Critical, Uses: []cluster.Resource{cluster.Deployments},
 	Run:         judgeDeployments("Gatekeeper", func(p *profile.Profile) []profile.Ref { return p.Policies.GatekeeperDeployments }),
 	Title:       "The Gatekeeper deployments are available",
 	Remediation: "the Azure Policy add-on installs Gatekeeper in gatekeeper-system: check the add-on and 'kubectl -n gatekeeper-system get pods'"}
@@ -58,14 +59,14 @@ func matchTemplates(s *cluster.Snapshot, p *profile.Profile) (map[string][]*unst
 	return matched, extra
 }
 
-func gatekeeperAbsent() Result {
+func gatekeeperAbsent() result.Result {
 	return fail("Gatekeeper is not installed: the cluster does not serve %s (its CRD is absent); the Azure Policy add-on installs it", cluster.ConstraintTemplates)
 }
 
-var policiesTemplatesCheck = &Check{ID: "policies-templates", Severity: Critical, Uses: []cluster.Resource{cluster.ConstraintTemplates}, Run: policiesTemplates,
+var policiesTemplatesCheck = &Check{ID: "policies-templates", Severity: result.Critical, Uses: []cluster.Resource{cluster.ConstraintTemplates}, Run: policiesTemplates,
 	Title: "Every expected ConstraintTemplate is present and created", Remediation: "assign the reference's policies to the cluster's resource group; the add-on syncs them within about 15 minutes ('kubectl get constrainttemplates')"}
 
-func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
+func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if s.Absent(cluster.ConstraintTemplates) {
 		return gatekeeperAbsent()
 	}
@@ -103,15 +104,15 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) Result {
 		info = fmt.Sprintf(" (%s besides, informational: %s)", phrase.Count(len(extra), "other template", "other templates"), phrase.Summary(extra, 6))
 	}
 	if len(bad) > 0 {
-		return fail("%s%s", strings.Join(bad, "; "), info).with(objs...)
+		return fail("%s%s", strings.Join(bad, "; "), info).With(objs...)
 	}
-	return pass("all %d expected templates present and created%s", len(p.Policies.Templates), info).with(objs...)
+	return pass("all %d expected templates present and created%s", len(p.Policies.Templates), info).With(objs...)
 }
 
-var policiesConstraintsCheck = &Check{ID: "policies-constraints", Severity: Critical, Uses: constraintUses, Run: policiesConstraints,
+var policiesConstraintsCheck = &Check{ID: "policies-constraints", Severity: result.Critical, Uses: constraintUses, Run: policiesConstraints,
 	Title: "Every expected ConstraintTemplate has at least one constraint", Remediation: "the add-on creates one constraint per policy assignment: check the assignments and the add-on's logs"}
 
-func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
+func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if s.Absent(cluster.ConstraintTemplates) {
 		return gatekeeperAbsent()
 	}
@@ -158,7 +159,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) Result {
 		enforcement = "; enforcement: " + strings.Join(acts, ", ")
 	}
 	if len(missing) > 0 {
-		return fail("%s without a constraint: %s%s", phrase.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).with(objs...)
+		return fail("%s without a constraint: %s%s", phrase.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).With(objs...)
 	}
-	return pass("%s constrained%s", phrase.Count(checked, "template", "templates"), enforcement).with(objs...)
+	return pass("%s constrained%s", phrase.Count(checked, "template", "templates"), enforcement).With(objs...)
 }

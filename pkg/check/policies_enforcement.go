@@ -10,6 +10,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // constraintsByPolicy maps each expected policy to the constraints of the
@@ -38,10 +39,10 @@ func templateKind(t *unstructured.Unstructured) string {
 	return t.GetName()
 }
 
-var policiesEnforcementCheck = &Check{ID: "policies-enforcement", Severity: Critical, Uses: constraintUses, Run: policiesEnforcement,
+var policiesEnforcementCheck = &Check{ID: "policies-enforcement", Severity: result.Critical, Uses: constraintUses, Run: policiesEnforcement,
 	Title: "The policies the profile marks deny are enforced with deny", Remediation: "set the effect of each policy assignment named to Deny in Azure Policy (the add-on writes it to the constraint's spec.enforcementAction within about 15 minutes); an audit effect becomes dryrun"}
 
-func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) Result {
+func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if s.Absent(cluster.ConstraintTemplates) {
 		return gatekeeperAbsent()
 	}
@@ -80,18 +81,18 @@ func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) Result {
 		unchecked = fmt.Sprintf("; without a constraint to judge (see policies-templates and policies-constraints): %s", strings.Join(absent, ", "))
 	}
 	if len(bad) > 0 {
-		return fail("%s not enforced as the profile says: %s%s", phrase.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).with(objs...)
+		return fail("%s not enforced as the profile says: %s%s", phrase.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).With(objs...)
 	}
 	if len(good) == 0 {
 		return skip("no policy the profile marks has a constraint%s", unchecked)
 	}
-	return pass("%s enforced as the profile says: %s%s", phrase.Count(len(good), "policy", "policies"), strings.Join(good, ", "), unchecked).with(objs...)
+	return pass("%s enforced as the profile says: %s%s", phrase.Count(len(good), "policy", "policies"), strings.Join(good, ", "), unchecked).With(objs...)
 }
 
-var policiesViolationsCheck = &Check{ID: "policies-violations", Severity: Warning, Uses: constraintUses, Run: policiesViolations,
+var policiesViolationsCheck = &Check{ID: "policies-violations", Severity: result.Warning, Uses: constraintUses, Run: policiesViolations,
 	Title: "Gatekeeper's audit finds no violation", Remediation: "fix or remove each object named (the message says which rule it breaks); Gatekeeper's audit refreshes status.violations every minute and Azure Policy reports the same compliance state"}
 
-func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) Result {
+func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	if s.Absent(cluster.ConstraintTemplates) || s.Absent(cluster.Constraints) {
 		return gatekeeperAbsent()
 	}
@@ -133,7 +134,7 @@ func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) Result {
 		parts = append(parts, fmt.Sprintf("the audit has not run yet on %s (no status.totalViolations): %s", phrase.Count(len(unaudited), "constraint", "constraints"), phrase.Summary(unaudited, 5)))
 	}
 	if len(parts) > 0 {
-		return fail("%s", strings.Join(parts, "; ")).with(objs...)
+		return fail("%s", strings.Join(parts, "; ")).With(objs...)
 	}
 	return pass("%s audited, no violation", phrase.Count(len(cs), "constraint", "constraints"))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // secretChecks are the secrets checks in report order, each declared beside the
@@ -30,16 +31,16 @@ func tlsSecretObject(p *profile.Profile) []Named {
 
 // providerClassOf returns the profile's SecretProviderClass, or nil and the
 // failure that says why the cluster has none.
-func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Unstructured, Result) {
+func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Unstructured, result.Result) {
 	ref := p.Secrets.SecretProviderClass
 	if s.Absent(cluster.SecretProviderClasses) {
 		return nil, fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses)
 	}
 	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	if spc == nil {
-		return nil, fail("SecretProviderClass %s not found", ref).with("SecretProviderClass/" + ref.String())
+		return nil, fail("SecretProviderClass %s not found", ref).With("SecretProviderClass/" + ref.String())
 	}
-	return spc, Result{}
+	return spc, result.Result{}
 }
 
 // spcFields are the parameters the reference fills in, with the token that
@@ -52,10 +53,10 @@ var spcFields = []struct {
 	{[]string{"tenantID", "tenantId"}, placeholder.KeyVaultTenant},
 }
 
-var secretsProviderClassCheck = &Check{ID: "secrets-provider-class", Severity: Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerClass,
+var secretsProviderClassCheck = &Check{ID: "secrets-provider-class", Severity: result.Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerClass,
 	Title: "The SecretProviderClass is present, uses the azure provider and well-formed names", Remediation: "enable the azureKeyvaultSecretsProvider add-on and let Flux apply ingress-nginx/akv-tls-provider.yaml with your Key Vault name and tenant"}
 
-func providerClass(s *cluster.Snapshot, p *profile.Profile) Result {
+func providerClass(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	spc, missing := providerClassOf(s, p)
 	if spc == nil {
 		return missing
@@ -84,15 +85,15 @@ func providerClass(s *cluster.Snapshot, p *profile.Profile) Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("SecretProviderClass %s: %s", ref, strings.Join(bad, "; ")).with(obj)
+		return fail("SecretProviderClass %s: %s", ref, strings.Join(bad, "; ")).With(obj)
 	}
-	return pass("SecretProviderClass %s: provider %s, Key Vault %s", ref, p.Secrets.Provider, str(spc, "spec", "parameters", "keyvaultName")).with(obj)
+	return pass("SecretProviderClass %s: provider %s, Key Vault %s", ref, p.Secrets.Provider, str(spc, "spec", "parameters", "keyvaultName")).With(obj)
 }
 
-var secretsPlaceholdersCheck = &Check{ID: "secrets-placeholders", Severity: Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerPlaceholders,
+var secretsPlaceholdersCheck = &Check{ID: "secrets-placeholders", Severity: result.Critical, Uses: []cluster.Resource{cluster.SecretProviderClasses}, Run: providerPlaceholders,
 	Title: "The SecretProviderClass has no placeholder left", Remediation: "replace the placeholders in akv-tls-provider.yaml ('{cli} configure'), commit and push; Flux re-applies it"}
 
-func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
+func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	spc, missing := providerClassOf(s, p)
 	if spc == nil {
 		return missing
@@ -106,9 +107,9 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) Result {
 	})
 	if len(found) > 0 {
 		toks := sortedKeys(found)
-		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).with("SecretProviderClass/" + ref.String())
+		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).With("SecretProviderClass/" + ref.String())
 	}
-	return pass("SecretProviderClass %s has no placeholder", ref).with("SecretProviderClass/" + ref.String())
+	return pass("SecretProviderClass %s has no placeholder", ref).With("SecretProviderClass/" + ref.String())
 }
 
 // walkStrings visits every string in a decoded JSON value, map keys sorted.
@@ -132,19 +133,19 @@ func walkStrings(v any, f func(string)) {
 	}
 }
 
-var secretsTLSSecretCheck = &Check{ID: "secrets-tls-secret", Severity: Critical, Named: tlsSecretObject, Run: tlsSecret,
+var secretsTLSSecretCheck = &Check{ID: "secrets-tls-secret", Severity: result.Critical, Named: tlsSecretObject, Run: tlsSecret,
 	Title: "The TLS Secret synced from Key Vault is present", Remediation: "the Secret exists once an ingress controller pod mounts the CSI volume: check the pod's events and that the certificate was imported into Key Vault"}
 
-func tlsSecret(s *cluster.Snapshot, p *profile.Profile) Result {
+func tlsSecret(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	t := p.Secrets.TLSSecret
 	obj := "Secret/" + t.String()
 	for _, sec := range s.Secrets {
 		if sec.Namespace == t.Namespace && sec.Name == t.Name {
 			if sec.Type != corev1.SecretTypeTLS {
-				return fail("Secret %s has type %s, want %s", t, sec.Type, corev1.SecretTypeTLS).with(obj)
+				return fail("Secret %s has type %s, want %s", t, sec.Type, corev1.SecretTypeTLS).With(obj)
 			}
-			return pass("Secret %s present (%s)", t, sec.Type).with(obj)
+			return pass("Secret %s present (%s)", t, sec.Type).With(obj)
 		}
 	}
-	return fail("Secret %s not found: no ingress controller pod has mounted the CSI volume yet, or the sync failed", t).with(obj)
+	return fail("Secret %s not found: no ingress controller pod has mounted the CSI volume yet, or the sync failed", t).With(obj)
 }

@@ -9,16 +9,17 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // securityChecks are the security checks in report order, each declared beside the
 // function that judges it.
 var securityChecks = []*Check{securityAgentsCheck}
 
-var securityAgentsCheck = &Check{ID: "security-agents", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.DaemonSets}, Run: securityAgents,
+var securityAgentsCheck = &Check{ID: "security-agents", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.DaemonSets}, Run: securityAgents,
 	Title: "Every security agent DaemonSet runs a ready pod on every node it must cover", Remediation: "check the DaemonSet named ('kubectl -n NAMESPACE describe daemonset NAME'): a missing one comes from cluster-manifests (cluster-baseline-settings, falco-system) through Flux; a node without a ready pod shows why in the pod's events (taints, resources, image pull)"}
 
-func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
+func securityAgents(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	sec := p.Security
 	if len(sec.Agents) == 0 {
 		return skip("the profile lists no security agents")
@@ -83,7 +84,7 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) Result {
 		note = " (" + strings.Join(notes, "; ") + ")"
 	}
 	if len(problems) > 0 {
-		return fail("%s%s", strings.Join(problems, "; "), note).with(objs...)
+		return fail("%s%s", strings.Join(problems, "; "), note).With(objs...)
 	}
-	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), phrase.Count(len(cover), "node", "nodes"), sec.Nodes, note).with(objs...)
+	return pass("%s ready on all %s (%s)%s", strings.Join(good, ", "), phrase.Count(len(cover), "node", "nodes"), sec.Nodes, note).With(objs...)
 }

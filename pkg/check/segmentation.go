@@ -9,16 +9,17 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // segmentationChecks are the segmentation checks in report order, each declared beside the
 // function that judges it.
 var segmentationChecks = []*Check{segmentationPCIScopeCheck}
 
-var segmentationPCIScopeCheck = &Check{ID: "segmentation-pci-scope", Severity: Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Namespaces}, Run: segmentation,
+var segmentationPCIScopeCheck = &Check{ID: "segmentation-pci-scope", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Namespaces}, Run: segmentation,
 	Title: "In-scope workloads run only on in-scope nodes, out-of-scope ones only on out-of-scope nodes", Remediation: "give the workload's pod template the nodeSelector of its scope (pci-scope: in-scope or out-of-scope, as the reference's deployments do) and move workloads that are not in scope off the in-scope pool; Flux re-applies the fixed manifests"}
 
-func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
+func segmentation(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	sg := p.Segmentation
 	if sg.ScopeLabel == "" {
 		return skip("the profile sets no segmentation.scopeLabel")
@@ -67,7 +68,7 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) Result {
 		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", phrase.Count(bad.total, "pod", "pods"), bad.render(5, 3)))
 	}
 	if len(problems) > 0 {
-		return fail("%s", strings.Join(problems, "; ")).with(objs...)
+		return fail("%s", strings.Join(problems, "; ")).With(objs...)
 	}
 	return pass("%s of %s on %s=%s nodes, %s of %s on %s=%s nodes; in-scope nodes run nothing else but DaemonSets and system namespaces",
 		phrase.Count(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // health computes kstatus for a typed workload, as 'flux check' does.
@@ -46,7 +47,7 @@ func daemonSetHealth(d *appsv1.DaemonSet) (bool, string) {
 }
 
 // deploymentsAvailable checks that each named Deployment exists and is Current.
-func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) Result {
+func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) result.Result {
 	var bad, objs []string
 	for _, r := range refs {
 		objs = append(objs, "Deployment/"+r.String())
@@ -63,16 +64,16 @@ func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) 
 		return skip("the profile expects no %s deployments", what)
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).with(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...)
 	}
-	return pass("%s available: %s", what, joinRefs(refs)).with(objs...)
+	return pass("%s available: %s", what, joinRefs(refs)).With(objs...)
 }
 
 // judgeDeployments is the judging function of a check that the
 // Deployments refs picks from the profile are available, named what in
 // messages.
-func judgeDeployments(what string, refs func(p *profile.Profile) []profile.Ref) func(s *cluster.Snapshot, p *profile.Profile) Result {
-	return func(s *cluster.Snapshot, p *profile.Profile) Result {
+func judgeDeployments(what string, refs func(p *profile.Profile) []profile.Ref) func(s *cluster.Snapshot, p *profile.Profile) result.Result {
+	return func(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return deploymentsAvailable(s, refs(p), what)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // Standard names the version of PCI DSS whose numbers Requirements carry.
@@ -128,7 +128,7 @@ func Less(a, b string) bool {
 }
 
 // Attach sets each result's Controls from the table.
-func Attach(results []check.Result) {
+func Attach(results []result.Result) {
 	for i := range results {
 		results[i].Controls = For(results[i].ID)
 	}

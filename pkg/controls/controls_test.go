@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 func TestEveryCheckIsMapped(t *testing.T) {
@@ -121,7 +122,7 @@ func TestOrderAndAttach(t *testing.T) {
 	if !Less("2.2.1", "10.2.1") || Less("10.2.1", "2.2.1") || !Less("12.5.1", "12.10.1") {
 		t.Error("Less does not order numerically")
 	}
-	results := []check.Result{{ID: "secrets-tls-secret"}, {ID: "no-such-check"}}
+	results := []result.Result{{ID: "secrets-tls-secret"}, {ID: "no-such-check"}}
 	Attach(results)
 	if !slices.Equal(results[0].Controls, []string{"4.2.1"}) || results[1].Controls != nil {
 		t.Errorf("attach: %v / %v", results[0].Controls, results[1].Controls)

@@ -4,22 +4,21 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // finding reports whether a status is a finding: something a team acts on
 // or has accepted. A waived finding stays one, so waiving it is not
 // mistaken for fixing it.
-func finding(s check.Status) bool {
-	return s == check.Fail || s == check.Warn || s == check.Error || s == check.Waived
+func finding(s result.Status) bool {
+	return s == result.Fail || s == result.Warn || s == result.Error || s == result.Waived
 }
 
 type key struct{ check, object string }
 
 // keys names a result's findings: one per object, or one for the check as a
 // whole when it names none.
-func keys(r check.Result) []key {
+func keys(r result.Result) []key {
 	if len(r.Objects) == 0 {
 		return []key{{r.ID, ""}}
 	}
@@ -35,8 +34,8 @@ func keys(r check.Result) []key {
 // findings were all there is unchanged, a passing or skipped result whose
 // check had findings then is resolved. Findings of checks that did not run
 // now are left out: not running a check resolves nothing.
-func Compare(current, baseline []check.Result) ([]check.Result, *report.Drift) {
-	before := map[key]check.Status{}
+func Compare(current, baseline []result.Result) ([]result.Result, *result.Drift) {
+	before := map[key]result.Status{}
 	for _, r := range baseline {
 		if finding(r.Status) {
 			for _, k := range keys(r) {
@@ -46,7 +45,7 @@ func Compare(current, baseline []check.Result) ([]check.Result, *report.Drift) {
 	}
 	ran := map[string]bool{}
 	now := map[key]bool{}
-	d := &report.Drift{}
+	d := &result.Drift{}
 	out := slices.Clone(current)
 	for i := range out {
 		r := &out[i]
@@ -54,20 +53,20 @@ func Compare(current, baseline []check.Result) ([]check.Result, *report.Drift) {
 		if !finding(r.Status) {
 			for k := range before {
 				if k.check == r.ID {
-					r.Drift = report.DriftResolved
+					r.Drift = result.DriftResolved
 				}
 			}
 			continue
 		}
-		r.Drift = report.DriftUnchanged
+		r.Drift = result.DriftUnchanged
 		for _, k := range keys(*r) {
 			now[k] = true
-			f := report.Finding{Check: k.check, Object: k.object, Status: r.Status}
+			f := result.Finding{Check: k.check, Object: k.object, Status: r.Status}
 			if _, ok := before[k]; ok {
 				d.Unchanged = append(d.Unchanged, f)
 			} else {
 				d.New = append(d.New, f)
-				r.Drift = report.DriftNew
+				r.Drift = result.DriftNew
 			}
 		}
 	}
@@ -79,26 +78,18 @@ func Compare(current, baseline []check.Result) ([]check.Result, *report.Drift) {
 		}
 		for _, k := range keys(r) {
 			if !now[k] {
-				d.Resolved = append(d.Resolved, report.Finding{Check: k.check, Object: k.object, Status: r.Status})
+				d.Resolved = append(d.Resolved, result.Finding{Check: k.check, Object: k.object, Status: r.Status})
 			}
 		}
 	}
 	return out, d
 }
 
-// Mark compares a report with its baseline and records the result in it.
-func Mark(current, baseline *report.Report, baselineFile string) {
-	var d *report.Drift
-	current.Results, d = Compare(current.Results, baseline.Results)
-	d.Baseline, d.BaselineTime = baselineFile, baseline.StartTime
-	current.Drift = d
-}
-
 // HasNewFailure reports whether a failure or error is new since the
 // baseline: what '--fail-on new' turns into exit code 1.
-func HasNewFailure(results []check.Result) bool {
+func HasNewFailure(results []result.Result) bool {
 	for _, r := range results {
-		if r.Drift == report.DriftNew && (r.Status == check.Fail || r.Status == check.Error) {
+		if r.Drift == result.DriftNew && (r.Status == result.Fail || r.Status == result.Error) {
 			return true
 		}
 	}
@@ -109,7 +100,7 @@ func HasNewFailure(results []check.Result) bool {
 // matches on the kube-system UID, else on the context; a baseline from
 // another cluster is refused unless force, since comparing two clusters
 // would call every difference between them drift.
-func (b *Baseline) For(current *report.Report, force bool) (*report.Report, error) {
+func (b *Baseline) For(current *result.Report, force bool) (*result.Report, error) {
 	if current.ClusterID != "" {
 		for _, r := range b.Reports {
 			if r.ClusterID == current.ClusterID {
@@ -117,7 +108,7 @@ func (b *Baseline) For(current *report.Report, force bool) (*report.Report, erro
 			}
 		}
 	}
-	var pick *report.Report
+	var pick *result.Report
 	for _, r := range b.Reports {
 		if r.Context == current.Context {
 			pick = r

@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/yamlpostest"
 )
 
@@ -56,8 +55,8 @@ func TestReadValid(t *testing.T) {
 	}
 }
 
-func res(id string, st check.Status, objs ...string) check.Result {
-	return check.Result{ID: id, Status: st, Objects: objs}
+func res(id string, st result.Status, objs ...string) result.Result {
+	return result.Result{ID: id, Status: st, Objects: objs}
 }
 
 func TestCompare(t *testing.T) {
@@ -66,19 +65,20 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := b.Reports[0]
-	cur := report.New("aks-prod", base.Server, "regulated", base.StartTime, 0, []check.Result{
-		res("nodes-ready", check.Fail, "Node/aks-npuser01-0"),                       // new
-		res("nodes-system-taint", check.Waived),                                     // unchanged: waived is not fixed
-		res("secrets-tls-secret", check.Pass),                                       // resolved
-		res("flux-sync-ready", check.Fail, "Kustomization/flux-system/flux-system"), // one object resolved, one unchanged
-		res("images-placeholders", check.Warn, "Pod/a/b"),                           // not in the baseline: new
+	cur := result.New("aks-prod", base.Server, "regulated", base.StartTime, 0, []result.Result{
+		res("nodes-ready", result.Fail, "Node/aks-npuser01-0"),                       // new
+		res("nodes-system-taint", result.Waived),                                     // unchanged: waived is not fixed
+		res("secrets-tls-secret", result.Pass),                                       // resolved
+		res("flux-sync-ready", result.Fail, "Kustomization/flux-system/flux-system"), // one object resolved, one unchanged
+		res("images-placeholders", result.Warn, "Pod/a/b"),                           // not in the baseline: new
 	})
 	cur.ClusterID = base.ClusterID
 	pick, err := b.For(cur, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	Mark(cur, pick, b.File)
+	cur.Results, cur.Drift = Compare(cur.Results, pick.Results)
+	cur.Drift.Baseline, cur.Drift.BaselineTime = b.File, pick.StartTime
 	var drifts []string
 	for _, r := range cur.Results {
 		drifts = append(drifts, r.Drift)
@@ -91,7 +91,7 @@ func TestCompare(t *testing.T) {
 		t.Errorf("baseline %s %v", d.Baseline, d.BaselineTime)
 	}
 	if len(d.New) != 2 || len(d.Unchanged) != 2 || len(d.Resolved) != 2 ||
-		d.Resolved[0] != (report.Finding{Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: check.Fail}) ||
+		d.Resolved[0] != (result.Finding{Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}) ||
 		d.Resolved[1].Object != "GitRepository/flux-system/flux-system" {
 		t.Errorf("groups %+v", d)
 	}
@@ -99,15 +99,15 @@ func TestCompare(t *testing.T) {
 		t.Error("a new failure is not reported")
 	}
 	// Only a new warning: --fail-on new passes.
-	cur.Results[0].Drift = report.DriftUnchanged
+	cur.Results[0].Drift = result.DriftUnchanged
 	if HasNewFailure(cur.Results) {
 		t.Error("a new warning counted as a new failure")
 	}
 }
 
 func TestCheckNotRunResolvesNothing(t *testing.T) {
-	base := []check.Result{res("nodes-ready", check.Fail, "Node/x")}
-	_, d := Compare([]check.Result{res("nodes-cordoned", check.Pass)}, base)
+	base := []result.Result{res("nodes-ready", result.Fail, "Node/x")}
+	_, d := Compare([]result.Result{res("nodes-cordoned", result.Pass)}, base)
 	if len(d.Resolved) != 0 {
 		t.Errorf("resolved %+v", d.Resolved)
 	}
@@ -118,7 +118,7 @@ func TestForRefusesAnotherCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := &report.Report{Context: "aks-prod", ClusterID: "0000"}
+	other := &result.Report{Context: "aks-prod", ClusterID: "0000"}
 	_, err = b.For(other, false)
 	if err == nil || !strings.Contains(err.Error(), "is from another cluster") || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("another cluster accepted: %v", err)
@@ -126,20 +126,20 @@ func TestForRefusesAnotherCluster(t *testing.T) {
 	if _, err := b.For(other, true); err != nil {
 		t.Errorf("--force: %v", err)
 	}
-	renamed := &report.Report{Context: "aks-prod-renamed", ClusterID: "6f1d2c3b-0a4e-4b8f-9c7d-112233445566"}
+	renamed := &result.Report{Context: "aks-prod-renamed", ClusterID: "6f1d2c3b-0a4e-4b8f-9c7d-112233445566"}
 	if _, err := b.For(renamed, false); err != nil {
 		t.Errorf("the same cluster under another context: %v", err)
 	}
-	unknown := &report.Report{Context: "elsewhere"}
+	unknown := &result.Report{Context: "elsewhere"}
 	if _, err := b.For(unknown, false); err == nil {
 		t.Error("no UID and another context accepted")
 	}
 	l, _ := Read("testdata/valid/list.json")
-	got, err := l.For(&report.Report{Context: "aks-prod", ClusterID: "bbbb"}, false)
+	got, err := l.For(&result.Report{Context: "aks-prod", ClusterID: "bbbb"}, false)
 	if err != nil || got.Context != "aks-prod" {
 		t.Errorf("list pick %v %v", got, err)
 	}
-	if _, err := l.For(&report.Report{Context: "aks-test"}, false); err == nil {
+	if _, err := l.For(&result.Report{Context: "aks-test"}, false); err == nil {
 		t.Error("a list without this context accepted")
 	}
 }

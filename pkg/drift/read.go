@@ -17,15 +17,15 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report/schema"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result/schema"
 )
 
 // Baseline is a previous run: the reports of one VerifyReport or
 // VerifyReportList file.
 type Baseline struct {
 	File    string
-	Reports []*report.Report
+	Reports []*result.Report
 }
 
 // Read reads a baseline file.
@@ -61,9 +61,9 @@ func Parse(file string, data []byte) (*Baseline, error) {
 		}
 		return nil, fail(yamlpos.Problem{Msg: "not JSON: " + err.Error()})
 	}
-	kindName := report.Kind
-	if probe.Kind == report.ListKind {
-		kindName = report.ListKind
+	kindName := result.Kind
+	if probe.Kind == result.ListKind {
+		kindName = result.ListKind
 	}
 	if err := schema.ValidateAs(data, kindName); err != nil {
 		var ve *jsonschema.ValidationError
@@ -75,18 +75,18 @@ func Parse(file string, data []byte) (*Baseline, error) {
 		return nil, fail(problems(ve, &root)...)
 	}
 	b := &Baseline{File: file}
-	if kindName == report.ListKind {
-		var l report.List
+	if kindName == result.ListKind {
+		var l result.List
 		if err := json.Unmarshal(data, &l); err != nil {
 			return nil, fail(yamlpos.Problem{Msg: err.Error()})
 		}
 		b.Reports = l.Items
 	} else {
-		var r report.Report
+		var r result.Report
 		if err := json.Unmarshal(data, &r); err != nil {
 			return nil, fail(yamlpos.Problem{Msg: err.Error()})
 		}
-		b.Reports = []*report.Report{&r}
+		b.Reports = []*result.Report{&r}
 	}
 	return b, nil
 }

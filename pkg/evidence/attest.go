@@ -20,8 +20,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
 
@@ -87,7 +87,7 @@ type extension struct {
 
 // resultOf maps verify's verdict and the counts onto the predicate's result:
 // a run that passed is WARNED when anything warned or was waived.
-func resultOf(verdict string, c check.Counts) string {
+func resultOf(verdict string, c result.Counts) string {
 	switch {
 	case !strings.HasPrefix(verdict, "passed"):
 		return ResultFailed
@@ -98,18 +98,18 @@ func resultOf(verdict string, c check.Counts) string {
 }
 
 // testLists sorts check IDs into the predicate's lists, each name prefixed.
-func testLists(p *predicate, prefix string, results []check.Result) {
+func testLists(p *predicate, prefix string, results []result.Result) {
 	for _, r := range results {
 		id := prefix + r.ID
 		switch r.Status {
-		case check.Pass:
+		case result.Pass:
 			p.PassedTests = append(p.PassedTests, id)
-		case check.Warn:
+		case result.Warn:
 			p.WarnedTests = append(p.WarnedTests, id)
-		case check.Waived:
+		case result.Waived:
 			p.WarnedTests = append(p.WarnedTests, id)
 			p.Ext.WaivedTests = append(p.Ext.WaivedTests, id)
-		case check.Fail, check.Error:
+		case result.Fail, result.Error:
 			p.FailedTests = append(p.FailedTests, id)
 		}
 	}

@@ -17,9 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report/schema"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result/schema"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 )
@@ -51,12 +50,12 @@ func fixture(t testing.TB, ctxName, uid string) Bundle {
 		AuthInfos: map[string]*clientcmdapi.AuthInfo{"u": {Token: sentinel, Password: sentinel,
 			Exec: &clientcmdapi.ExecConfig{Command: "kubelogin", Env: []clientcmdapi.ExecEnvVar{{Name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", Value: sentinel}}}}},
 	}
-	results := []check.Result{
-		{ID: "secrets-tls-secret", Category: "secrets", Severity: check.Critical, Title: "The TLS Secret synced from Key Vault is present", Status: check.Pass,
+	results := []result.Result{
+		{ID: "secrets-tls-secret", Category: "secrets", Severity: result.Critical, Title: "The TLS Secret synced from Key Vault is present", Status: result.Pass,
 			Message: "Secret ingress-nginx/ingress-tls-csi present", Objects: []string{"Secret/ingress-nginx/ingress-tls-csi"}, Controls: []string{"4.2.1"}},
-		{ID: "nodes-ready", Category: "nodes", Severity: check.Critical, Title: "Every node is Ready", Status: check.Fail, Message: "1 node not Ready", Objects: []string{"Node/aks-npsystem-0"}},
+		{ID: "nodes-ready", Category: "nodes", Severity: result.Critical, Title: "Every node is Ready", Status: result.Fail, Message: "1 node not Ready", Objects: []string{"Node/aks-npsystem-0"}},
 	}
-	r := report.New(ctxName, "https://aks-prod.privatelink.centralus.azmk8s.io:443", "regulated", time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), time.Second, results)
+	r := result.New(ctxName, "https://aks-prod.privatelink.centralus.azmk8s.io:443", "regulated", time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), time.Second, results)
 	r.ClusterID = uid
 	return Bundle{
 		Report:  r,

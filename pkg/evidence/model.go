@@ -8,11 +8,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // APIVersion of the bundle's own documents (inventory.json, cluster.json, index.json).
-const APIVersion = report.APIVersion
+const APIVersion = result.APIVersion
 
 // InventoryItem identifies one object verify read. It holds identity only:
 // never data, annotations or labels, where Secret values can hide.
@@ -73,7 +73,7 @@ func SafeURL(s string) string {
 
 // Bundle is what one cluster's evidence is made of; the engine fills it.
 type Bundle struct {
-	Report  *report.Report
+	Report  *result.Report
 	Cluster Cluster
 	// Verdict is the engine's verdict (it knows --fail-on); empty derives
 	// it from the counts.

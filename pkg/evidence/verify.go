@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // ErrNotBundle is returned by Check for a folder that holds neither
@@ -266,7 +266,7 @@ func (c *checker) sums(prefix string, files map[string]string) {
 func (c *checker) bundle(prefix string) {
 	p, f := c.folder(prefix)
 	c.out.Folders = append(c.out.Folders, *f)
-	var rep report.Report
+	var rep result.Report
 	if err := c.readJSON(prefix+ReportJSON, &rep); err != nil {
 		c.problem(prefix+ReportJSON, "%v", err)
 		return

@@ -16,8 +16,8 @@ import (
 	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
 
@@ -162,12 +162,12 @@ func render(b Bundle, o Options) (map[string][]byte, error) {
 	}
 	files := map[string][]byte{}
 	var buf bytes.Buffer
-	if err := report.Write(&buf, []*report.Report{b.Report}, report.Options{Format: "json"}); err != nil {
+	if err := report.Write(&buf, []*result.Report{b.Report}, report.Options{Format: "json"}); err != nil {
 		return nil, err
 	}
 	files[ReportJSON] = bytes.Clone(buf.Bytes())
 	buf.Reset()
-	if err := report.WriteHTML(&buf, []*report.Report{b.Report}, report.HTMLOptions{Tool: o.Tool, Verdicts: []string{b.Verdict}}); err != nil {
+	if err := report.WriteHTML(&buf, []*result.Report{b.Report}, report.HTMLOptions{Tool: o.Tool, Verdicts: []string{b.Verdict}}); err != nil {
 		return nil, err
 	}
 	files[ReportHTML] = bytes.Clone(buf.Bytes())
@@ -241,11 +241,11 @@ func writeSums(dir string) error {
 
 // indexEntry is one cluster in index.json.
 type indexEntry struct {
-	Context   string       `json:"context"`
-	Dir       string       `json:"dir"`
-	ClusterID string       `json:"clusterID,omitempty"`
-	Verdict   string       `json:"verdict"`
-	Summary   check.Counts `json:"summary"`
+	Context   string        `json:"context"`
+	Dir       string        `json:"dir"`
+	ClusterID string        `json:"clusterID,omitempty"`
+	Verdict   string        `json:"verdict"`
+	Summary   result.Counts `json:"summary"`
 }
 
 func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
 
@@ -197,7 +198,7 @@ func (o *VerifyOptions) Complete() error {
 
 // Validate checks the flags.
 func (o *VerifyOptions) Validate() error {
-	formats := report.Formats
+	formats := report.Formats()
 	if o.List {
 		formats = append(append([]string(nil), formats...), "markdown")
 	}
@@ -308,11 +309,11 @@ func colorFor(w io.Writer, format string) bool {
 }
 
 type catalogueEntry struct {
-	ID          string         `json:"id"`
-	Category    string         `json:"category"`
-	Severity    check.Severity `json:"severity"`
-	Title       string         `json:"title"`
-	Remediation string         `json:"remediation"`
+	ID          string          `json:"id"`
+	Category    string          `json:"category"`
+	Severity    result.Severity `json:"severity"`
+	Title       string          `json:"title"`
+	Remediation string          `json:"remediation"`
 	// Controls are the PCI DSS v4.0.1 requirements the check gives evidence for.
 	Controls []string `json:"controls"`
 }

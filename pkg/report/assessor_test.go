@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
 
@@ -60,7 +61,7 @@ func TestJUnitWaived(t *testing.T) {
 	}
 }
 
-func renderHTML(t *testing.T, reports []*Report) string {
+func renderHTML(t *testing.T, reports []*result.Report) string {
 	t.Helper()
 	return string(render(t, reports, Options{Format: "html", HTML: HTMLOptions{Tool: tool}}))
 }
@@ -128,14 +129,14 @@ func TestHTMLSeveralClusters(t *testing.T) {
 // and drift baselines rely on every field surviving, waiver dates included.
 func TestJSONRoundTrip(t *testing.T) {
 	first := render(t, rich(), Options{Format: "json"})
-	var r Report
+	var r result.Report
 	if err := json.Unmarshal(first, &r); err != nil {
 		t.Fatal(err)
 	}
 	if w := r.Results[6].Waiver; w == nil || w.Expires.String() != "2027-03-31" {
 		t.Fatalf("waiver after the round trip: %+v", w)
 	}
-	if again := render(t, []*Report{&r}, Options{Format: "json"}); !bytes.Equal(first, again) {
+	if again := render(t, []*result.Report{&r}, Options{Format: "json"}); !bytes.Equal(first, again) {
 		t.Errorf("round trip changed the document:\n%s\n---\n%s", first, again)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // The states of a requirement besides the statuses of its results.
@@ -22,8 +22,8 @@ const (
 // evidence for it, as the by-control views show it.
 type Requirement struct {
 	controls.Requirement
-	Results []check.Result
-	Counts  check.Counts
+	Results []result.Result
+	Counts  result.Counts
 	// Manual says what to attach where the cluster cannot show enough.
 	Manual []controls.Manual
 	// State is the worst status of its results: fail, warn, waived, pass;
@@ -33,22 +33,18 @@ type Requirement struct {
 }
 
 // ByRequirement groups results under every requirement the tool covers, in
-// the standard's order. A result's Controls decide where it goes; results
-// without (an engine that did not attach them) fall back to the map.
-func ByRequirement(results []check.Result) []Requirement {
+// the standard's order. A result's Controls, attached once by verify,
+// decide where it goes.
+func ByRequirement(results []result.Result) []Requirement {
 	var out []Requirement
 	for _, req := range controls.Requirements() {
 		row := Requirement{Requirement: req, Manual: controls.ManualFor(req.ID)}
 		for _, r := range results {
-			ids := r.Controls
-			if ids == nil {
-				ids = controls.For(r.ID)
-			}
-			if slices.Contains(ids, req.ID) {
+			if slices.Contains(r.Controls, req.ID) {
 				row.Results = append(row.Results, r)
 			}
 		}
-		row.Counts = check.Count(row.Results)
+		row.Counts = result.Count(row.Results)
 		row.State = state(row)
 		out = append(out, row)
 	}
@@ -59,24 +55,24 @@ func state(r Requirement) string {
 	c := r.Counts
 	switch {
 	case c.Fail > 0 || c.Error > 0:
-		return string(check.Fail)
+		return string(result.Fail)
 	case c.Warn > 0:
-		return string(check.Warn)
+		return string(result.Warn)
 	case c.Waived > 0:
-		return string(check.Waived)
+		return string(result.Waived)
 	case c.Pass > 0:
-		return string(check.Pass)
+		return string(result.Pass)
 	case len(r.Manual) > 0 && len(controls.Checks(r.ID)) == 0:
 		return NotVerifiable
 	}
 	return NotChecked
 }
 
-func stateStatus(s string) check.Status {
+func stateStatus(s string) result.Status {
 	if s == NotVerifiable || s == NotChecked {
-		return check.Skip
+		return result.Skip
 	}
-	return check.Status(s)
+	return result.Status(s)
 }
 
 // markState is Mark for a requirement's state; ◇ marks what only attached
@@ -106,8 +102,8 @@ func notRun(req Requirement) []string {
 
 // writeByControl prints, per cluster, every requirement with the checks
 // that give evidence for it and what to attach where the cluster cannot.
-func writeByControl(w io.Writer, reports []*Report, o Options) error {
-	writeClusters(w, reports, o, ": "+controls.Standard, func(r *Report, paint func(code, s string) string) {
+func writeByControl(w io.Writer, reports []*result.Report, o Options) error {
+	writeClusters(w, reports, o, ": "+controls.Standard, func(r *result.Report, paint func(code, s string) string) {
 		for _, req := range ByRequirement(r.Results) {
 			st := stateStatus(req.State)
 			fmt.Fprintf(w, "%s %s %s\n", paint(colorOf(st), markState(req.State)), paint(ansiBold, req.ID), req.Title)

@@ -1,4 +1,4 @@
-// Package report renders verify results for people (text, by requirement,
-// a self-contained HTML page) and for programs (a versioned JSON/YAML
-// document with a published JSON Schema, JUnit XML).
+// Package report renders verify's reports: one file per -o format (text and
+// the by-requirement view, the JSON/YAML document, JUnit XML, the HTML
+// page, OpenReports), each registering itself, so a format is one file.
 package report

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // hostile is markup an object name or message could carry from the
@@ -14,36 +15,36 @@ const hostile = `<script>alert(1)</script><b>x</b>`
 // rich is the fixture of the assessor views: a waived finding, a partly
 // waived one, drift against a baseline, controls attached, and cluster
 // data carrying HTML.
-func rich() []*Report {
+func rich() []*result.Report {
 	rs := results()
-	exp, _ := time.Parse(check.DateLayout, "2027-03-31")
+	exp, _ := time.Parse(result.DateLayout, "2027-03-31")
 	rs = append(rs,
-		check.Result{ID: "nodes-cordoned", Category: "nodes", Severity: check.Warning, Title: check.Lookup("nodes-cordoned").Title,
-			Status: check.Waived, Message: "1 node cordoned: aks-npuser01-0", Objects: []string{"Node/aks-npuser01-0"},
-			Waiver: &check.Waiver{Check: "nodes-cordoned", Reason: "node drained for a kernel investigation", Ticket: "CHG-1042", ApprovedBy: "jane.doe@contoso.com", Expires: check.Date{Time: exp}}},
-		check.Result{ID: "images-placeholders", Category: "images", Severity: check.Critical, Title: check.Lookup("images-placeholders").Title,
-			Status: check.Fail, Message: "1 pod still uses a placeholder image: " + hostile, Objects: []string{"Pod/a0005-i/" + hostile},
+		result.Result{ID: "nodes-cordoned", Category: "nodes", Severity: result.Warning, Title: check.Lookup("nodes-cordoned").Title,
+			Status: result.Waived, Message: "1 node cordoned: aks-npuser01-0", Objects: []string{"Node/aks-npuser01-0"},
+			Waiver: &result.Waiver{Check: "nodes-cordoned", Reason: "node drained for a kernel investigation", Ticket: "CHG-1042", ApprovedBy: "jane.doe@contoso.com", Expires: result.Date{Time: exp}}},
+		result.Result{ID: "images-placeholders", Category: "images", Severity: result.Critical, Title: check.Lookup("images-placeholders").Title,
+			Status: result.Fail, Message: "1 pod still uses a placeholder image: " + hostile, Objects: []string{"Pod/a0005-i/" + hostile},
 			Remediation: check.Lookup("images-placeholders").Remediation},
 	)
 	for i := range rs {
 		switch rs[i].ID {
 		case "images-placeholders":
-			rs[i].Drift = DriftNew
+			rs[i].Drift = result.DriftNew
 		case "secrets-tls-secret", "nodes-system-taint", "nodes-cordoned", "policies-templates":
-			rs[i].Drift = DriftUnchanged
+			rs[i].Drift = result.DriftUnchanged
 		case "flux-sync-ready":
-			rs[i].Drift = DriftResolved
+			rs[i].Drift = result.DriftResolved
 		}
 	}
 	controls.Attach(rs)
-	r := New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated",
+	r := result.New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated",
 		time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), 1234*time.Millisecond, rs)
 	r.ClusterID = "6f1d2c3b-0a4e-4b8f-9c7d-112233445566"
-	r.Drift = &Drift{
+	r.Drift = &result.Drift{
 		Baseline: "previous.json", BaselineTime: time.Date(2026, 11, 18, 18, 0, 0, 0, time.UTC),
-		New:       []Finding{{Check: "images-placeholders", Object: "Pod/a0005-i/" + hostile, Status: check.Fail}},
-		Unchanged: []Finding{{Check: "nodes-system-taint", Status: check.Warn}, {Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: check.Fail}},
-		Resolved:  []Finding{{Check: "flux-sync-ready", Object: "Kustomization/flux-system/flux-system", Status: check.Fail}},
+		New:       []result.Finding{{Check: "images-placeholders", Object: "Pod/a0005-i/" + hostile, Status: result.Fail}},
+		Unchanged: []result.Finding{{Check: "nodes-system-taint", Status: result.Warn}, {Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}},
+		Resolved:  []result.Finding{{Check: "flux-sync-ready", Object: "Kustomization/flux-system/flux-system", Status: result.Fail}},
 	}
-	return []*Report{r}
+	return []*result.Report{r}
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
 
@@ -20,6 +20,10 @@ type HTMLOptions struct {
 	// Verdicts are the engine's verdicts per report (it knows --fail-on);
 	// a missing one is derived from the counts.
 	Verdicts []string
+}
+
+func init() {
+	register("html", 50, func(w io.Writer, reports []*result.Report, o Options) error { return WriteHTML(w, reports, o.HTML) })
 }
 
 //go:embed html.tmpl
@@ -39,11 +43,11 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 }).Parse(htmlSource))
 
 type htmlCluster struct {
-	*Report
+	*result.Report
 	Verdict      string
 	Requirements []Requirement
 	// Ordered puts failures first, so an assessor reads what matters first.
-	Ordered []check.Result
+	Ordered []result.Result
 	Manual  []controls.Manual
 }
 
@@ -56,13 +60,13 @@ type htmlData struct {
 // WriteHTML renders reports as one self-contained page: inline style, no
 // script, no external resource, so it opens offline and prints to PDF.
 // html/template escapes everything that came from the cluster.
-func WriteHTML(w io.Writer, reports []*Report, o HTMLOptions) error {
+func WriteHTML(w io.Writer, reports []*result.Report, o HTMLOptions) error {
 	d := htmlData{Tool: o.Tool, Standard: controls.Standard}
 	if d.Tool.Version == "" {
 		d.Tool = version.Get()
 	}
 	for i, r := range reports {
-		c := htmlCluster{Report: r, Requirements: ByRequirement(r.Results), Ordered: failuresFirst(withControls(r.Results)), Manual: controls.ManualRows()}
+		c := htmlCluster{Report: r, Requirements: ByRequirement(r.Results), Ordered: failuresFirst(r.Results), Manual: controls.ManualRows()}
 		if i < len(o.Verdicts) && o.Verdicts[i] != "" {
 			c.Verdict = o.Verdicts[i]
 		} else {
@@ -75,7 +79,7 @@ func WriteHTML(w io.Writer, reports []*Report, o HTMLOptions) error {
 
 // Verdict sums a report up the way the default --fail-on does: any failure
 // or error fails it; waived findings do not.
-func Verdict(r *Report) string {
+func Verdict(r *result.Report) string {
 	switch c := r.Summary; {
 	case r.Error != "":
 		return "could not check"
@@ -87,23 +91,11 @@ func Verdict(r *Report) string {
 	return "passed"
 }
 
-var statusRank = map[check.Status]int{check.Fail: 0, check.Error: 1, check.Warn: 2, check.Waived: 3, check.Pass: 4, check.Skip: 5}
+var statusRank = map[result.Status]int{result.Fail: 0, result.Error: 1, result.Warn: 2, result.Waived: 3, result.Pass: 4, result.Skip: 5}
 
-func failuresFirst(rs []check.Result) []check.Result {
+func failuresFirst(rs []result.Result) []result.Result {
 	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b check.Result) int { return statusRank[a.Status] - statusRank[b.Status] })
-	return out
-}
-
-// withControls fills in the map's requirements for results an engine did
-// not annotate, so the page never says "none mapped" for a mapped check.
-func withControls(rs []check.Result) []check.Result {
-	out := slices.Clone(rs)
-	for i := range out {
-		if out[i].Controls == nil {
-			out[i].Controls = controls.For(out[i].ID)
-		}
-	}
+	slices.SortStableFunc(out, func(a, b result.Result) int { return statusRank[a.Status] - statusRank[b.Status] })
 	return out
 }
 

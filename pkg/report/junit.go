@@ -7,8 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
+
+func init() {
+	register("junit", 40, func(w io.Writer, reports []*result.Report, _ Options) error { return writeJUnit(w, reports) })
+}
 
 // junitTally is the counts and time JUnit puts on a suite and on the
 // document; encoding/xml writes an embedded struct's attributes in place.
@@ -60,7 +64,7 @@ type junitMessage struct {
 // writeJUnit renders one suite per cluster, one test case per check; a
 // warning is a passing case with the message on system-out, so CI
 // dashboards stay green unless something failed.
-func writeJUnit(w io.Writer, reports []*Report) error {
+func writeJUnit(w io.Writer, reports []*result.Report) error {
 	doc := junitSuites{Name: "kubectl-aksbaseline verify"}
 	var total time.Duration
 	for _, r := range reports {
@@ -80,16 +84,16 @@ func writeJUnit(w io.Writer, reports []*Report) error {
 				body += "\nremediation: " + res.Remediation
 			}
 			switch res.Status {
-			case check.Fail:
+			case result.Fail:
 				c.Failure = &junitMessage{Message: res.Message, Type: string(res.Severity), Body: body}
 				s.Failures++
-			case check.Error:
+			case result.Error:
 				c.Error = &junitMessage{Message: res.Message, Body: body}
 				s.Errors++
-			case check.Skip:
+			case result.Skip:
 				c.Skipped = &junitMessage{Message: res.Message}
 				s.Skipped++
-			case check.Waived:
+			case result.Waived:
 				// A waived finding is accepted, not passed: CI shows it
 				// skipped, with the reason a reviewer looks for.
 				msg := "waived"
@@ -98,7 +102,7 @@ func writeJUnit(w io.Writer, reports []*Report) error {
 				}
 				c.Skipped = &junitMessage{Message: msg, Body: body}
 				s.Skipped++
-			case check.Warn:
+			case result.Warn:
 				c.SystemOut = "warning: " + body
 			default:
 				c.SystemOut = res.Message

@@ -12,8 +12,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
+
+func init() {
+	register("openreports", 60, func(w io.Writer, reports []*result.Report, o Options) error {
+		return writeOpenReports(w, reports, o.OpenReports)
+	})
+}
 
 // The one object verify writes into a cluster: a ClusterReport of this
 // name, whose results come from this source. One bounded object per
@@ -79,13 +85,13 @@ type OpenReportsOptions struct {
 // Severities map onto OpenReports' five: a critical check fails the run, a
 // warning-severity check only ever warns. A severity without a row maps to
 // "high", never to less: a new severity must not read as harmless.
-var openReportsSeverity = map[check.Severity]orv1alpha1.ResultSeverity{
-	check.Critical: "critical",
-	check.Warning:  "medium",
+var openReportsSeverity = map[result.Severity]orv1alpha1.ResultSeverity{
+	result.Critical: "critical",
+	result.Warning:  "medium",
 }
 
 // OpenReportsSeverity is the OpenReports severity of s.
-func OpenReportsSeverity(s check.Severity) orv1alpha1.ResultSeverity {
+func OpenReportsSeverity(s result.Severity) orv1alpha1.ResultSeverity {
 	if v, ok := openReportsSeverity[s]; ok {
 		return v
 	}
@@ -94,11 +100,11 @@ func OpenReportsSeverity(s check.Severity) orv1alpha1.ResultSeverity {
 
 // openReportsResult maps a status; waived is skip, with the waiver in the
 // properties (OpenReports has no waived result).
-func openReportsResult(s check.Status) orv1alpha1.Result {
+func openReportsResult(s result.Status) orv1alpha1.Result {
 	switch s {
-	case check.Pass, check.Fail, check.Warn, check.Skip, check.Error:
+	case result.Pass, result.Fail, result.Warn, result.Skip, result.Error:
 		return orv1alpha1.Result(s)
-	case check.Waived:
+	case result.Waived:
 		return "skip"
 	}
 	// An unknown status never reads as a pass.
@@ -107,7 +113,7 @@ func openReportsResult(s check.Status) orv1alpha1.Result {
 
 // ClusterReport converts a report into the OpenReports ClusterReport
 // verify writes, verdict being the run's verdict on the cluster.
-func ClusterReport(r *Report, verdict string, o OpenReportsOptions) *orv1alpha1.ClusterReport {
+func ClusterReport(r *result.Report, verdict string, o OpenReportsOptions) *orv1alpha1.ClusterReport {
 	cr := &orv1alpha1.ClusterReport{
 		TypeMeta: metav1.TypeMeta{APIVersion: orv1alpha1.SchemeGroupVersion.String(), Kind: "ClusterReport"},
 		ObjectMeta: metav1.ObjectMeta{
@@ -155,7 +161,7 @@ func ClusterReport(r *Report, verdict string, o OpenReportsOptions) *orv1alpha1.
 	return cr
 }
 
-func openReportsOne(r check.Result, ts metav1.Timestamp) orv1alpha1.ReportResult {
+func openReportsOne(r result.Result, ts metav1.Timestamp) orv1alpha1.ReportResult {
 	p := map[string]string{}
 	put := func(k, v string) {
 		if v != "" {
@@ -188,7 +194,7 @@ func openReportsOne(r check.Result, ts metav1.Timestamp) orv1alpha1.ReportResult
 		Severity:    OpenReportsSeverity(r.Severity),
 		Timestamp:   ts,
 		Result:      openReportsResult(r.Status),
-		Scored:      r.Severity != check.Warning,
+		Scored:      r.Severity != result.Warning,
 		Subjects:    refs,
 		Description: clip(r.Message, maxMessageBytes),
 		Properties:  p,
@@ -269,7 +275,7 @@ func clip(s string, max int) string {
 
 // writeOpenReports prints one ClusterReport per cluster as YAML documents;
 // a cluster that could not be checked has none (there is nothing to store).
-func writeOpenReports(w io.Writer, reports []*Report, o OpenReportsOptions) error {
+func writeOpenReports(w io.Writer, reports []*result.Report, o OpenReportsOptions) error {
 	first := true
 	for i, r := range reports {
 		if r == nil || r.Error != "" && len(r.Results) == 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 var start = time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
@@ -30,17 +31,17 @@ func TestOpenReportsMapping(t *testing.T) {
 		many = append(many, fmt.Sprintf("Pod/a0005-i/app-%02d", i))
 	}
 	many = append(many, "pool/npsystem")
-	results := []check.Result{
-		{ID: "nodes-ready", Category: "nodes", Severity: check.Critical, Title: "Nodes are Ready", Status: check.Pass, Message: "3 nodes Ready", Controls: []string{"6.3.3", "11.5.1"}},
-		{ID: "segmentation-pci-scope", Category: "segmentation", Severity: check.Critical, Status: check.Fail, Message: "14 pods off scope", Objects: many, Remediation: "move them", Drift: DriftNew},
-		{ID: "nodes-cordoned", Category: "nodes", Severity: check.Warning, Status: check.Warn, Objects: []string{"Node/aks-1"}},
-		{ID: "flux-extension", Category: "flux", Severity: check.Critical, Status: check.Skip},
-		{ID: "policies-templates", Category: "policies", Severity: check.Critical, Status: check.Error, Message: "forbidden: list constrainttemplates.templates.gatekeeper.sh"},
-		{ID: "network-deny-all", Category: "network", Severity: check.Critical, Status: check.Waived, Objects: []string{"NetworkPolicy/default/deny-all (missing)"},
-			Waiver: &check.Waiver{Check: "network-deny-all", Objects: []string{"default"}, Reason: "migration", Ticket: "SEC-12", ApprovedBy: "qsa@example.com", Expires: check.Date{Time: start.AddDate(0, 1, 0)}}},
-		{ID: "access-private-endpoint", Category: "access", Severity: check.Critical, Status: check.Pass, Objects: []string{"server/https://10.0.0.1:443"}},
+	results := []result.Result{
+		{ID: "nodes-ready", Category: "nodes", Severity: result.Critical, Title: "Nodes are Ready", Status: result.Pass, Message: "3 nodes Ready", Controls: []string{"6.3.3", "11.5.1"}},
+		{ID: "segmentation-pci-scope", Category: "segmentation", Severity: result.Critical, Status: result.Fail, Message: "14 pods off scope", Objects: many, Remediation: "move them", Drift: result.DriftNew},
+		{ID: "nodes-cordoned", Category: "nodes", Severity: result.Warning, Status: result.Warn, Objects: []string{"Node/aks-1"}},
+		{ID: "flux-extension", Category: "flux", Severity: result.Critical, Status: result.Skip},
+		{ID: "policies-templates", Category: "policies", Severity: result.Critical, Status: result.Error, Message: "forbidden: list constrainttemplates.templates.gatekeeper.sh"},
+		{ID: "network-deny-all", Category: "network", Severity: result.Critical, Status: result.Waived, Objects: []string{"NetworkPolicy/default/deny-all (missing)"},
+			Waiver: &result.Waiver{Check: "network-deny-all", Objects: []string{"default"}, Reason: "migration", Ticket: "SEC-12", ApprovedBy: "qsa@example.com", Expires: result.Date{Time: start.AddDate(0, 1, 0)}}},
+		{ID: "access-private-endpoint", Category: "access", Severity: result.Critical, Status: result.Pass, Objects: []string{"server/https://10.0.0.1:443"}},
 	}
-	r := New("aks-eastus2", "https://10.0.0.1:443", "regulated", start, time.Second, results)
+	r := result.New("aks-eastus2", "https://10.0.0.1:443", "regulated", start, time.Second, results)
 	r.ClusterID = "uid-1"
 	cr := ClusterReport(r, "failed", OpenReportsOptions{Interval: time.Hour, Version: "v1.2.3"})
 
@@ -121,12 +122,12 @@ func TestOpenReportsSeverities(t *testing.T) {
 // TestOpenReportsYAML: -o openreports prints one document per checked
 // cluster and none for a cluster that could not be checked.
 func TestOpenReportsYAML(t *testing.T) {
-	ok := New("a", "https://a", "regulated", start, time.Second, []check.Result{{ID: "nodes-ready", Status: check.Pass, Severity: check.Critical}})
-	down := New("b", "https://b", "regulated", start, time.Second, nil)
+	ok := result.New("a", "https://a", "regulated", start, time.Second, []result.Result{{ID: "nodes-ready", Status: result.Pass, Severity: result.Critical}})
+	down := result.New("b", "https://b", "regulated", start, time.Second, nil)
 	down.Error = "unreachable"
-	also := New("c", "https://c", "regulated", start, time.Second, []check.Result{{ID: "nodes-ready", Status: check.Fail, Severity: check.Critical}})
+	also := result.New("c", "https://c", "regulated", start, time.Second, []result.Result{{ID: "nodes-ready", Status: result.Fail, Severity: result.Critical}})
 	var buf bytes.Buffer
-	if err := Write(&buf, []*Report{ok, down, also}, Options{Format: "openreports", OpenReports: OpenReportsOptions{Verdicts: []string{"passed", "could not check", "failed"}}}); err != nil {
+	if err := Write(&buf, []*result.Report{ok, down, also}, Options{Format: "openreports", OpenReports: OpenReportsOptions{Verdicts: []string{"passed", "could not check", "failed"}}}); err != nil {
 		t.Fatal(err)
 	}
 	docs := strings.Split(buf.String(), "---\n")
@@ -180,7 +181,7 @@ func TestOpenReportsAtScale(t *testing.T) {
 	p.Images.Allowed.ACRName = "acraks123"
 	results := check.Run(s, p, check.All())
 	controls.Attach(results)
-	r := New("aks", s.Access.Server, p.Name, start, time.Minute, results)
+	r := result.New("aks", s.Access.Server, p.Name, start, time.Minute, results)
 	cr := ClusterReport(r, "failed", OpenReportsOptions{Interval: time.Hour, Version: "v1.2.3"})
 	b, err := json.Marshal(cr)
 	if err != nil {
@@ -213,13 +214,13 @@ func TestOpenReportsWorstCase(t *testing.T) {
 	for i := range objs {
 		objs[i] = "CustomResourceDefinition/" + long(63) + "/" + long(253)
 	}
-	var results []check.Result
+	var results []result.Result
 	for _, c := range check.All() {
-		results = append(results, check.Result{ID: c.ID, Category: c.Category, Severity: c.Severity, Title: long(4096), Status: check.Waived,
-			Message: long(1 << 20), Objects: objs, Remediation: long(1 << 16), Controls: []string{long(4096)}, Drift: DriftNew,
-			Waiver: &check.Waiver{Reason: long(1 << 16), Ticket: long(1 << 16), ApprovedBy: long(1 << 16), Objects: []string{long(1 << 16)}}})
+		results = append(results, result.Result{ID: c.ID, Category: c.Category, Severity: c.Severity, Title: long(4096), Status: result.Waived,
+			Message: long(1 << 20), Objects: objs, Remediation: long(1 << 16), Controls: []string{long(4096)}, Drift: result.DriftNew,
+			Waiver: &result.Waiver{Reason: long(1 << 16), Ticket: long(1 << 16), ApprovedBy: long(1 << 16), Objects: []string{long(1 << 16)}}})
 	}
-	r := New(long(4096), long(4096), long(4096), start, time.Minute, results)
+	r := result.New(long(4096), long(4096), long(4096), start, time.Minute, results)
 	r.ClusterID = long(4096)
 	b, err := json.Marshal(ClusterReport(r, "failed", OpenReportsOptions{Version: long(4096)}))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/golden"
 )
 
@@ -19,31 +20,31 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // results is a fixed set covering every status, so the goldens show each
 // rendering without depending on any cluster.
-func results() []check.Result {
-	mk := func(id string, st check.Status, msg string, objs ...string) check.Result {
+func results() []result.Result {
+	mk := func(id string, st result.Status, msg string, objs ...string) result.Result {
 		c := check.Lookup(id)
-		r := check.Result{ID: id, Category: c.Category, Severity: c.Severity, Title: c.Title, Status: st, Message: msg, Objects: objs}
-		if st == check.Fail || st == check.Warn {
+		r := result.Result{ID: id, Category: c.Category, Severity: c.Severity, Title: c.Title, Status: st, Message: msg, Objects: objs}
+		if st == result.Fail || st == result.Warn {
 			r.Remediation = c.Remediation
 		}
-		if st == check.Error {
+		if st == result.Error {
 			r.Remediation = "grant the user get and list on the resources named"
 		}
 		return r
 	}
-	return []check.Result{
-		mk("nodes-ready", check.Pass, "7 nodes Ready"),
-		mk("nodes-system-taint", check.Warn, "3 nodes of pool npsystem lack the taint CriticalAddonsOnly=true:NoSchedule; the profile allows it"),
-		mk("policies-templates", check.Error, "forbidden: list constrainttemplates.templates.gatekeeper.sh"),
-		mk("identities-pod-identity", check.Skip, "Workload Identity era (no AAD Pod Identity)"),
-		mk("secrets-tls-secret", check.Fail, "Secret ingress-nginx/ingress-tls-csi not found <&>", "Secret/ingress-nginx/ingress-tls-csi"),
-		mk("flux-sync-ready", check.Pass, "manual sync flux-system/flux-system Ready; last applied revision main@sha1:4f3c2b1a", "GitRepository/flux-system/flux-system", "Kustomization/flux-system/flux-system"),
+	return []result.Result{
+		mk("nodes-ready", result.Pass, "7 nodes Ready"),
+		mk("nodes-system-taint", result.Warn, "3 nodes of pool npsystem lack the taint CriticalAddonsOnly=true:NoSchedule; the profile allows it"),
+		mk("policies-templates", result.Error, "forbidden: list constrainttemplates.templates.gatekeeper.sh"),
+		mk("identities-pod-identity", result.Skip, "Workload Identity era (no AAD Pod Identity)"),
+		mk("secrets-tls-secret", result.Fail, "Secret ingress-nginx/ingress-tls-csi not found <&>", "Secret/ingress-nginx/ingress-tls-csi"),
+		mk("flux-sync-ready", result.Pass, "manual sync flux-system/flux-system Ready; last applied revision main@sha1:4f3c2b1a", "GitRepository/flux-system/flux-system", "Kustomization/flux-system/flux-system"),
 	}
 }
 
-func fixed() []*Report {
+func fixed() []*result.Report {
 	start := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
-	return []*Report{New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated", start, 1234*time.Millisecond, results())}
+	return []*result.Report{result.New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated", start, 1234*time.Millisecond, results())}
 }
 
 func matchGolden(t *testing.T, name string, got []byte) {
@@ -51,7 +52,7 @@ func matchGolden(t *testing.T, name string, got []byte) {
 	golden.Check(t, name, got, *update, "go test ./pkg/report")
 }
 
-func render(t *testing.T, reports []*Report, o Options) []byte {
+func render(t *testing.T, reports []*result.Report, o Options) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Write(&b, reports, o); err != nil {
@@ -122,7 +123,7 @@ func TestGoldenJUnit(t *testing.T) {
 func TestListForSeveralClusters(t *testing.T) {
 	two := append(fixed(), fixed()...)
 	two[1].Context = "aks-dr"
-	var doc List
+	var doc result.List
 	if err := json.Unmarshal(render(t, two, Options{Format: "json"}), &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 const (
@@ -19,30 +19,39 @@ const (
 	ansiBold   = "\x1b[1m"
 )
 
+func init() {
+	register("text", 10, func(w io.Writer, reports []*result.Report, o Options) error {
+		if o.ByControl {
+			return writeByControl(w, reports, o)
+		}
+		return writeText(w, reports, o)
+	})
+}
+
 // Mark is the symbol of a status, in Flux's idiom.
-func Mark(s check.Status) string {
+func Mark(s result.Status) string {
 	switch s {
-	case check.Pass:
+	case result.Pass:
 		return "✔"
-	case check.Fail, check.Error:
+	case result.Fail, result.Error:
 		return "✗"
-	case check.Warn:
+	case result.Warn:
 		return "⚠"
-	case check.Skip:
+	case result.Skip:
 		return "◎"
-	case check.Waived:
+	case result.Waived:
 		return "⊘"
 	}
 	return "?"
 }
 
-func colorOf(s check.Status) string {
+func colorOf(s result.Status) string {
 	switch s {
-	case check.Pass:
+	case result.Pass:
 		return ansiGreen
-	case check.Fail, check.Error:
+	case result.Fail, result.Error:
 		return ansiRed
-	case check.Warn:
+	case result.Warn:
 		return ansiYellow
 	}
 	return ansiGrey
@@ -58,8 +67,8 @@ func painter(color bool) func(code, s string) string {
 	}
 }
 
-func writeText(w io.Writer, reports []*Report, o Options) error {
-	writeClusters(w, reports, o, "", func(r *Report, paint func(code, s string) string) {
+func writeText(w io.Writer, reports []*result.Report, o Options) error {
+	writeClusters(w, reports, o, "", func(r *result.Report, paint func(code, s string) string) {
 		category, lastHint := "", ""
 		for _, res := range r.Results {
 			if res.Category != category {
@@ -69,15 +78,15 @@ func writeText(w io.Writer, reports []*Report, o Options) error {
 			fmt.Fprintf(w, "  %s %s %s\n", paint(colorOf(res.Status), Mark(res.Status)), res.ID, res.Message)
 			// A hint shared by consecutive results (one missing permission,
 			// an unreachable server) is printed once.
-			if (res.Status == check.Fail || res.Status == check.Error || res.Status == check.Warn) && res.Remediation != "" && res.Remediation != lastHint {
+			if (res.Status == result.Fail || res.Status == result.Error || res.Status == result.Warn) && res.Remediation != "" && res.Remediation != lastHint {
 				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "→ "+res.Remediation))
 				lastHint = res.Remediation
 			}
-			if res.Status == check.Waived && res.Waiver != nil {
+			if res.Status == result.Waived && res.Waiver != nil {
 				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "waived "+WaiverLine(res.Waiver)))
 			}
 		}
-	}, func(r *Report, paint func(code, s string) string) {
+	}, func(r *result.Report, paint func(code, s string) string) {
 		writeDrift(w, r.Drift, paint)
 	})
 	return nil
@@ -86,9 +95,9 @@ func writeText(w io.Writer, reports []*Report, o Options) error {
 // writeClusters is the frame the text views share: per cluster a header
 // (the profile followed by headerTail), the view's body, the access error
 // and then after (when set), and the totals at the end.
-func writeClusters(w io.Writer, reports []*Report, o Options, headerTail string, body, after func(r *Report, paint func(code, s string) string)) {
+func writeClusters(w io.Writer, reports []*result.Report, o Options, headerTail string, body, after func(r *result.Report, paint func(code, s string) string)) {
 	paint := painter(o.Color)
-	var total check.Counts
+	var total result.Counts
 	for i, r := range reports {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -106,7 +115,7 @@ func writeClusters(w io.Writer, reports []*Report, o Options, headerTail string,
 	writeTotal(w, total, len(reports), o.Elapsed)
 }
 
-func writeTotal(w io.Writer, total check.Counts, clusters int, elapsed time.Duration) {
+func writeTotal(w io.Writer, total result.Counts, clusters int, elapsed time.Duration) {
 	on := ""
 	if clusters > 1 {
 		on = fmt.Sprintf(" on %d clusters", clusters)
@@ -115,7 +124,7 @@ func writeTotal(w io.Writer, total check.Counts, clusters int, elapsed time.Dura
 }
 
 // Summary renders counts as "20 passed, 1 failed, 2 warnings, 3 skipped, 0 errors".
-func Summary(c check.Counts) string {
+func Summary(c result.Counts) string {
 	parts := []string{
 		fmt.Sprintf("%d passed", c.Pass),
 		fmt.Sprintf("%d failed", c.Fail),
@@ -130,7 +139,7 @@ func Summary(c check.Counts) string {
 	return strings.Join(parts, ", ")
 }
 
-func add(a, b check.Counts) check.Counts {
+func add(a, b result.Counts) result.Counts {
 	a.Pass += b.Pass
 	a.Fail += b.Fail
 	a.Warn += b.Warn
@@ -142,7 +151,7 @@ func add(a, b check.Counts) check.Counts {
 
 // WaiverLine says until when, under which ticket, by whom and why a
 // finding is waived: "until 2027-03-31 (CHG-1042, approved by jane): reason".
-func WaiverLine(w *check.Waiver) string {
+func WaiverLine(w *result.Waiver) string {
 	var who []string
 	if w.Ticket != "" {
 		who = append(who, w.Ticket)
@@ -158,7 +167,7 @@ func WaiverLine(w *check.Waiver) string {
 }
 
 // writeDrift lists the three groups of a comparison with a baseline.
-func writeDrift(w io.Writer, d *Drift, paint func(code, s string) string) {
+func writeDrift(w io.Writer, d *result.Drift, paint func(code, s string) string) {
 	if d == nil {
 		return
 	}
@@ -168,7 +177,7 @@ func writeDrift(w io.Writer, d *Drift, paint func(code, s string) string) {
 		for _, f := range g.Findings {
 			st := f.Status
 			if g.Name == "resolved" {
-				st = check.Pass
+				st = result.Pass
 			}
 			obj := ""
 			if f.Object != "" {
@@ -182,11 +191,11 @@ func writeDrift(w io.Writer, d *Drift, paint func(code, s string) string) {
 // DriftGroup is one of new, unchanged and resolved, for renderers.
 type DriftGroup struct {
 	Name     string
-	Findings []Finding
+	Findings []result.Finding
 }
 
 // DriftGroups returns the groups in the order readers act on them.
-func DriftGroups(d *Drift) []DriftGroup {
+func DriftGroups(d *result.Drift) []DriftGroup {
 	return []DriftGroup{{"new", d.New}, {"unchanged", d.Unchanged}, {"resolved", d.Resolved}}
 }
 

@@ -8,11 +8,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/drift"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/waiver"
 )
 
@@ -32,13 +31,13 @@ func waivers(t *testing.T, body string) []waiver.Waiver {
 	return ws
 }
 
-func byID(rep *report.Report, id string) check.Result {
+func byID(rep *result.Report, id string) result.Result {
 	for _, r := range rep.Results {
 		if r.ID == id {
 			return r
 		}
 	}
-	return check.Result{}
+	return result.Result{}
 }
 
 func TestControlsAndClusterID(t *testing.T) {
@@ -61,12 +60,12 @@ func TestWaiversDecideTheVerdict(t *testing.T) {
 		name    string
 		waivers string
 		want    Verdict
-		status  check.Status
+		status  result.Status
 		note    waiver.NoteKind
 	}{
-		{"covered", "  - check: nodes-ready\n    objects: [\"n1\"]\n    reason: r\n    expires: 2026-01-02\n", Passed, check.Waived, ""},
-		{"expired the day before", "  - check: nodes-ready\n    reason: r\n    expires: 2026-01-01\n", Failed, check.Fail, waiver.Expired},
-		{"another object", "  - check: nodes-ready\n    objects: [\"n2\"]\n    reason: r\n    expires: 2027-01-01\n", Failed, check.Fail, waiver.Stale},
+		{"covered", "  - check: nodes-ready\n    objects: [\"n1\"]\n    reason: r\n    expires: 2026-01-02\n", Passed, result.Waived, ""},
+		{"expired the day before", "  - check: nodes-ready\n    reason: r\n    expires: 2026-01-01\n", Failed, result.Fail, waiver.Expired},
+		{"another object", "  - check: nodes-ready\n    objects: [\"n2\"]\n    reason: r\n    expires: 2027-01-01\n", Failed, result.Fail, waiver.Stale},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -90,15 +89,15 @@ func TestWaiversDecideTheVerdict(t *testing.T) {
 	}
 }
 
-func baseline(t *testing.T, uid string, results ...check.Result) *drift.Baseline {
+func baseline(t *testing.T, uid string, results ...result.Result) *drift.Baseline {
 	t.Helper()
-	r := report.New("aks", "https://10.0.0.1:443", "regulated", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, results)
+	r := result.New("aks", "https://10.0.0.1:443", "regulated", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, results)
 	r.ClusterID = uid
-	return &drift.Baseline{File: "last.json", Reports: []*report.Report{r}}
+	return &drift.Baseline{File: "last.json", Reports: []*result.Report{r}}
 }
 
 func TestFailOnNew(t *testing.T) {
-	known := check.Result{ID: "nodes-ready", Status: check.Fail, Objects: []string{"Node/n1"}}
+	known := result.Result{ID: "nodes-ready", Status: result.Fail, Objects: []string{"Node/n1"}}
 	broken := func(int) *cluster.Snapshot { return identified(state(node("n1", false, false)), "uid-1") }
 	worse := func(int) *cluster.Snapshot {
 		return identified(state(node("n1", false, false), node("n2", false, false)), "uid-1")
@@ -109,8 +108,8 @@ func TestFailOnNew(t *testing.T) {
 		want  Verdict
 		drift string
 	}{
-		{"the known failure", broken, Passed, report.DriftUnchanged},
-		{"a new failing node", worse, Failed, report.DriftNew},
+		{"the known failure", broken, Passed, result.DriftUnchanged},
+		{"a new failing node", worse, Failed, result.DriftNew},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := options(t, &script{state: tc.state}, nil, "nodes-ready")

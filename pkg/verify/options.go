@@ -42,12 +42,7 @@ type Options struct {
 	CLI string
 	// Progress shows the checks --wait is waiting for; nil prints nothing.
 	Progress *progress.Printer
-	// Transforms adjust each round's results after the checks ran and
-	// before the verdict, in order (waivers, say). They see the snapshot
-	// the results were judged on.
-	Transforms []Transform
-	// Waivers are applied to each round's results after Transforms: a
-	// finding they cover is waived and never fails the run. Expired and
+	// Waivers are applied to each round's results: a finding they cover is waived and never fails the run. Expired and
 	// stale waivers are noted in TargetOutcome.Notes.
 	Waivers []waiver.Waiver
 	// Baseline, when set, marks each report's findings new, unchanged or
@@ -68,9 +63,6 @@ type Options struct {
 type Reader interface {
 	Read(ctx context.Context, plan cluster.Request, access cluster.Access) *cluster.Snapshot
 }
-
-// Transform rewrites one round's results for a target.
-type Transform func(t Target, snap *cluster.Snapshot, results []check.Result) []check.Result
 
 // NewOptions returns verify's defaults, speaking as cli ("kubectl
 // aksbaseline" or "flux aksbaseline"): fail on failures, a minute per read,

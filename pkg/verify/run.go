@@ -14,7 +14,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/waiver"
 )
 
@@ -32,7 +32,7 @@ type TargetOutcome struct {
 	Target  Target
 	Verdict Verdict
 	// Report holds the results of the last round; nil when interrupted.
-	Report *report.Report
+	Report *result.Report
 	// Snapshot is the state the last round was judged on: the inventory the
 	// report speaks about. Nil when the cluster could not be reached.
 	Snapshot *cluster.Snapshot
@@ -47,8 +47,8 @@ type TargetOutcome struct {
 
 // Reports lists the targets' reports, in target order, ready for
 // report.Write. An interrupted run has nil entries: render none of them.
-func (o *Outcome) Reports() []*report.Report {
-	out := make([]*report.Report, len(o.Targets))
+func (o *Outcome) Reports() []*result.Report {
+	out := make([]*result.Report, len(o.Targets))
 	for i, t := range o.Targets {
 		out[i] = t.Report
 	}
@@ -103,7 +103,7 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 	acc := t.access(server)
 	couldNot := func(err error) TargetOutcome {
 		res.Verdict, res.Err = CouldNotCheck, err
-		res.Report = report.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), nil)
+		res.Report = result.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), nil)
 		res.Report.Error = firstLine(err)
 		return res
 	}
@@ -143,7 +143,7 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 			return TargetOutcome{Target: t, Verdict: Interrupted, Snapshot: snap}
 		}
 		if res.Verdict == Passed || o.Wait == 0 || !o.now().Before(deadline) || accessErr != nil {
-			res.Report = report.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), results)
+			res.Report = result.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), results)
 			res.Report.ClusterID, res.Report.Drift = snap.ClusterID(), a.drift
 			for _, n := range a.notes {
 				res.Report.Warnings = append(res.Report.Warnings, warning(n))
@@ -176,31 +176,25 @@ func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.
 		snap.Access = acc
 		snap.SetStatus(cluster.Kubeconfig, cluster.Status{Outcome: cluster.OK})
 	}
-	results := check.Run(snap, o.Profile, o.Checks)
 	if st := snap.Status(cluster.ServerVersion); reader != nil && st.Outcome == cluster.Error {
 		accessErr = kubeerr.Explain(st.Err, cfg.Host)
-		notChecked(results, accessErr)
 	}
-	for _, tr := range o.Transforms {
-		results = tr(t, snap, results)
-	}
-	a = o.assess(t, snap, results)
-	for i := range a.results {
-		r := &a.results[i]
-		r.Title, r.Message, r.Remediation = check.WithCLI(r.Title, o.CLI), check.WithCLI(r.Message, o.CLI), check.WithCLI(r.Remediation, o.CLI)
+	a = assessed{results: check.Run(snap, o.Profile, o.Checks)}
+	for _, stage := range o.stages(t, snap, accessErr) {
+		stage(&a)
 	}
 	return snap, a, accessErr
 }
 
 // warning records a waiver note in the report, for readers of JSON and YAML.
-func warning(n waiver.Note) report.Warning {
+func warning(n waiver.Note) result.RunWarning {
 	w := n.Waiver.Waiver
 	w.Objects = append([]string(nil), w.Objects...)
-	return report.Warning{Kind: string(n.Kind), Message: n.String(), Waiver: &w}
+	return result.RunWarning{Kind: string(n.Kind), Message: n.String(), Waiver: &w}
 }
 
 // showPending lists the checks that still stand in the way, for Wait.
-func (o *Options) showPending(t Target, fleet bool, deadline time.Time, results []check.Result) {
+func (o *Options) showPending(t Target, fleet bool, deadline time.Time, results []result.Result) {
 	if o.Progress == nil {
 		return
 	}
@@ -225,14 +219,14 @@ func (o *Options) showPending(t Target, fleet bool, deadline time.Time, results 
 
 // notChecked replaces the per-request errors of checks that needed the API
 // server, when it could not be used at all, with the one explained cause.
-func notChecked(results []check.Result, cause error) {
+func notChecked(results []result.Result, cause error) {
 	msg, hint := firstLine(cause), ""
 	var p *kubeerr.Problem
 	if errors.As(cause, &p) {
 		hint = p.Hint
 	}
 	for i := range results {
-		if results[i].Status != check.Error {
+		if results[i].Status != result.Error {
 			continue
 		}
 		if c := check.Lookup(results[i].ID); c != nil && c.ReadsAPI() {

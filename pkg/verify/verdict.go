@@ -4,7 +4,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/drift"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // Verdict is what a run says about the cluster(s), worst last: the worst of
@@ -55,13 +55,13 @@ func (v Verdict) ExitCode() int {
 // judge turns one cluster's results into a verdict. When every check that
 // reads cluster objects errored, nothing about the cluster was verified: the
 // kubeconfig-only access checks do not make such a run trustworthy.
-func judge(results []check.Result, failOn string) Verdict {
-	c := check.Count(results)
+func judge(results []result.Result, failOn string) Verdict {
+	c := result.Count(results)
 	remote, remoteErrors := 0, 0
 	for _, r := range results {
 		if ch := check.Lookup(r.ID); ch != nil && ch.ReadsObjects() {
 			remote++
-			if r.Status == check.Error {
+			if r.Status == result.Error {
 				remoteErrors++
 			}
 		}
@@ -82,9 +82,9 @@ func judge(results []check.Result, failOn string) Verdict {
 }
 
 // blocking reports whether r stands in the way of a pass.
-func blocking(r check.Result, failOn string) bool {
+func blocking(r result.Result, failOn string) bool {
 	if failOn == FailOnNew {
-		return r.Drift == report.DriftNew && (r.Status == check.Fail || r.Status == check.Error)
+		return r.Drift == result.DriftNew && (r.Status == result.Fail || r.Status == result.Error)
 	}
-	return r.Status == check.Fail || r.Status == check.Error || (failOn == FailOnWarn && r.Status == check.Warn)
+	return r.Status == result.Fail || r.Status == result.Error || (failOn == FailOnWarn && r.Status == result.Warn)
 }

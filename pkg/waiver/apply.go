@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // NoteKind says why a waiver needs attention.
@@ -38,12 +38,12 @@ func (n Note) String() string {
 // are findings a team can accept for a while. Errors are not: an error
 // says verify could not look (a permission, an unreachable API), and a
 // waiver accepts a known risk, not an unknown state.
-func Waivable(s check.Status) bool { return s == check.Fail || s == check.Warn }
+func Waivable(s result.Status) bool { return s == result.Fail || s == result.Warn }
 
 // Active reports whether w still counts on day today: it expires at the end
 // of its date, in today's location.
 func (w Waiver) Active(today time.Time) bool {
-	return today.Format(check.DateLayout) <= w.Expires.String()
+	return today.Format(result.DateLayout) <= w.Expires.String()
 }
 
 // Apply returns results with waivers applied, and the notes to show.
@@ -55,8 +55,8 @@ func (w Waiver) Active(today time.Time) bool {
 // objects; its message ends with the covered objects and the ticket, so a
 // reader sees what is already accepted. A result without objects is
 // covered only by a waiver without objects: a pattern cannot match nothing.
-func Apply(results []check.Result, waivers []Waiver, today time.Time) ([]check.Result, []Note) {
-	out := make([]check.Result, len(results))
+func Apply(results []result.Result, waivers []Waiver, today time.Time) ([]result.Result, []Note) {
+	out := make([]result.Result, len(results))
 	copy(out, results)
 	var notes []Note
 	var active []Waiver
@@ -103,7 +103,7 @@ func Apply(results []check.Result, waivers []Waiver, today time.Time) ([]check.R
 		if len(covered) == len(r.Objects) {
 			wv := active[by[0]].Waiver
 			wv.Objects = append([]string(nil), wv.Objects...)
-			r.Status, r.Waiver = check.Waived, &wv
+			r.Status, r.Waiver = result.Waived, &wv
 			continue
 		}
 		var objs []string

@@ -6,31 +6,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
-func day(s string) check.Date {
-	t, err := time.Parse(check.DateLayout, s)
+func day(s string) result.Date {
+	t, err := time.Parse(result.DateLayout, s)
 	if err != nil {
 		panic(err)
 	}
-	return check.Date{Time: t}
+	return result.Date{Time: t}
 }
 
 func wv(id, expires string, line int, objects ...string) Waiver {
-	return Waiver{Waiver: check.Waiver{Check: id, Objects: objects, Reason: "accepted", Ticket: "CHG-" + id, Expires: day(expires)}, File: "w.yaml", Line: line}
+	return Waiver{Waiver: result.Waiver{Check: id, Objects: objects, Reason: "accepted", Ticket: "CHG-" + id, Expires: day(expires)}, File: "w.yaml", Line: line}
 }
 
 var today = time.Date(2027, 3, 31, 23, 0, 0, 0, time.UTC)
 
 func TestApply(t *testing.T) {
-	results := []check.Result{
-		{ID: "nodes-system-taint", Status: check.Warn, Message: "3 nodes lack the taint", Objects: []string{"pool/npsystem"}},
-		{ID: "images-placeholders", Status: check.Fail, Message: "2 pods", Objects: []string{"Pod/a0005-i/web-1", "Pod/default/api"}},
-		{ID: "nodes-cordoned", Status: check.Fail, Message: "1 node cordoned", Objects: []string{"Node/aks-npuser01-1"}},
-		{ID: "policies-templates", Status: check.Error, Message: "forbidden"},
-		{ID: "nodes-ready", Status: check.Pass, Message: "7 nodes Ready"},
-		{ID: "flux-suspended", Status: check.Warn, Message: "suspended"},
+	results := []result.Result{
+		{ID: "nodes-system-taint", Status: result.Warn, Message: "3 nodes lack the taint", Objects: []string{"pool/npsystem"}},
+		{ID: "images-placeholders", Status: result.Fail, Message: "2 pods", Objects: []string{"Pod/a0005-i/web-1", "Pod/default/api"}},
+		{ID: "nodes-cordoned", Status: result.Fail, Message: "1 node cordoned", Objects: []string{"Node/aks-npuser01-1"}},
+		{ID: "policies-templates", Status: result.Error, Message: "forbidden"},
+		{ID: "nodes-ready", Status: result.Pass, Message: "7 nodes Ready"},
+		{ID: "flux-suspended", Status: result.Warn, Message: "suspended"},
 	}
 	ws := []Waiver{
 		wv("nodes-system-taint", "2027-03-31", 4, "npsystem"),     // last valid day
@@ -44,23 +44,23 @@ func TestApply(t *testing.T) {
 	}
 	out, notes := Apply(results, ws, today)
 
-	if out[0].Status != check.Waived || out[0].Waiver == nil || out[0].Waiver.Ticket != "CHG-nodes-system-taint" {
+	if out[0].Status != result.Waived || out[0].Waiver == nil || out[0].Waiver.Ticket != "CHG-nodes-system-taint" {
 		t.Errorf("fully covered: %+v", out[0])
 	}
-	if out[1].Status != check.Fail || out[1].Waiver != nil || len(out[1].Objects) != 2 ||
+	if out[1].Status != result.Fail || out[1].Waiver != nil || len(out[1].Objects) != 2 ||
 		!strings.HasSuffix(out[1].Message, "(waived: Pod/a0005-i/web-1 by CHG-images-placeholders until 2027-06-01)") {
 		t.Errorf("partly covered: %+v", out[1])
 	}
-	if out[2].Status != check.Fail || out[2].Waiver != nil {
+	if out[2].Status != result.Fail || out[2].Waiver != nil {
 		t.Errorf("expired waiver still covers: %+v", out[2])
 	}
-	if out[3].Status != check.Error || out[4].Status != check.Pass {
+	if out[3].Status != result.Error || out[4].Status != result.Pass {
 		t.Errorf("error or pass changed: %v %v", out[3].Status, out[4].Status)
 	}
-	if out[5].Status != check.Waived {
+	if out[5].Status != result.Waived {
 		t.Errorf("whole-check waiver: %+v", out[5])
 	}
-	if results[0].Status != check.Warn || results[1].Message != "2 pods" {
+	if results[0].Status != result.Warn || results[1].Message != "2 pods" {
 		t.Error("Apply changed its input")
 	}
 	var got []string
@@ -77,7 +77,7 @@ func TestApply(t *testing.T) {
 	if s := notes[1].String(); !strings.Contains(s, "policies-templates (w.yaml:20) is stale") {
 		t.Errorf("stale note: %q", s)
 	}
-	if c := check.Count(out); c.Waived != 2 || c.Fail != 2 || c.Warn != 0 {
+	if c := result.Count(out); c.Waived != 2 || c.Fail != 2 || c.Warn != 0 {
 		t.Errorf("counts %+v", c)
 	}
 }
@@ -98,7 +98,7 @@ func TestCovers(t *testing.T) {
 		{"a/b/c", "Node/x", false},
 		{"web", "Pod/a0005-i/web-1", false},
 	} {
-		w := Waiver{Waiver: check.Waiver{Objects: []string{c.pattern}}}
+		w := Waiver{Waiver: result.Waiver{Objects: []string{c.pattern}}}
 		if got := w.Covers(c.object); got != c.want {
 			t.Errorf("%q covers %q = %v", c.pattern, c.object, got)
 		}

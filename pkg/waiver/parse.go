@@ -14,6 +14,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/yamlpos"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
 // APIVersion and Kind identify a Waivers document.
@@ -25,7 +26,7 @@ const (
 // Waiver is one entry of a Waivers file and where it was written, so that
 // warnings about it point at the line to edit.
 type Waiver struct {
-	check.Waiver
+	result.Waiver
 	File string
 	Line int
 }
@@ -207,7 +208,7 @@ func validate(file string, entries []entry, list *yaml.Node, known Known) ([]Wai
 		if e.Expires == "" {
 			add(at(), "waiver for %s needs expires: a date (YYYY-MM-DD)", orAnon(e.Check))
 			ok = false
-		} else if t, err := time.Parse(check.DateLayout, e.Expires); err != nil {
+		} else if t, err := time.Parse(result.DateLayout, e.Expires); err != nil {
 			add(at("expires"), "expires must be a date (YYYY-MM-DD), not %q", e.Expires)
 			ok = false
 		} else {
@@ -223,9 +224,9 @@ func validate(file string, entries []entry, list *yaml.Node, known Known) ([]Wai
 			continue
 		}
 		out = append(out, Waiver{
-			Waiver: check.Waiver{
+			Waiver: result.Waiver{
 				Check: e.Check, Objects: e.Objects, Reason: strings.TrimSpace(e.Reason),
-				Ticket: e.Ticket, ApprovedBy: e.ApprovedBy, Expires: check.Date{Time: expires},
+				Ticket: e.Ticket, ApprovedBy: e.ApprovedBy, Expires: result.Date{Time: expires},
 			},
 			File: file, Line: at(),
 		})

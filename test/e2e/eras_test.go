@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -88,7 +88,7 @@ func bootstrapThenVerify(t *testing.T, s *simCluster) {
 	r, rep := verify(t, s.c.Kubeconfig, "--checks", "flux-crds,flux-controllers,flux-sync-ready")
 	got := plugintest.ByID(rep)
 	for _, id := range []string{"flux-crds", "flux-controllers", "flux-sync-ready"} {
-		if got[id].Status != check.Fail {
+		if got[id].Status != result.Fail {
 			t.Errorf("before bootstrap: %s is %s, want fail:\n%s", id, got[id].Status, plugintest.Describe(rep))
 		} else {
 			markCovered(id, s.era)
@@ -131,16 +131,16 @@ func bootstrapThenVerify(t *testing.T, s *simCluster) {
 
 // verifyGreen waits for the whole cluster to pass (Flux has synced the
 // tree) and returns each check's healthy status.
-func verifyGreen(t *testing.T, s *simCluster) map[string]check.Status {
+func verifyGreen(t *testing.T, s *simCluster) map[string]result.Status {
 	t.Helper()
 	r, rep := verify(t, s.c.Kubeconfig, "--wait", "3m")
 	if r.Code != 0 {
 		t.Fatalf("verify --wait 3m on the healthy %s cluster: exit code %d\n%s\nstderr:\n%s", s.era, r.Code, plugintest.Describe(rep), r.Stderr)
 	}
-	out := map[string]check.Status{}
+	out := map[string]result.Status{}
 	for _, res := range rep.Results {
 		out[res.ID] = res.Status
-		if res.Status == check.Fail || res.Status == check.Error {
+		if res.Status == result.Fail || res.Status == result.Error {
 			t.Errorf("healthy %s cluster: %s is %s: %s", s.era, res.ID, res.Status, res.Message)
 		}
 	}
@@ -150,7 +150,7 @@ func verifyGreen(t *testing.T, s *simCluster) map[string]check.Status {
 // breakEach breaks, one at a time, every check that has a variant for this
 // era, asserts verify names it, repairs the cluster and asserts it is green
 // again.
-func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[string]check.Status) {
+func breakEach(t *testing.T, s *simCluster, cat []result.Result, healthy map[string]result.Status) {
 	t.Helper()
 	for _, c := range cat {
 		b, ok := breakers[c.ID]
@@ -158,11 +158,11 @@ func breakEach(t *testing.T, s *simCluster, cat []check.Result, healthy map[stri
 			continue
 		}
 		t.Run(c.ID, func(t *testing.T) {
-			want := check.Fail
-			if c.Severity == check.Warning {
+			want := result.Fail
+			if c.Severity == result.Warning {
 				// A warning-severity check reports its failures as warnings;
 				// --fail-on warn turns them into exit code 1.
-				want = check.Warn
+				want = result.Warn
 			}
 			func() {
 				// Undone even when an assertion stops the subtest, so the

@@ -16,8 +16,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -56,24 +55,24 @@ func tool(t *testing.T, dir string, args ...string) plugintest.Result {
 }
 
 // verify runs 'verify -o json' with args and decodes the report.
-func verify(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *report.Report) {
+func verify(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *result.Report) {
 	t.Helper()
 	return plugintest.VerifyJSON(t, plugin, kubeconfig, args...)
 }
 
 // catalogue is 'verify --list -o json': the checks the suite must break.
-func catalogue(t *testing.T) []check.Result {
+func catalogue(t *testing.T) []result.Result {
 	t.Helper()
 	r := tool(t, "", "verify", "--list", "-o", "json")
 	if r.Code != 0 {
 		t.Fatalf("verify --list: %s", r)
 	}
-	var list []check.Result
+	var list []result.Result
 	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		// Tolerate a wrapping document with an items list.
 		var doc struct {
-			Items  []check.Result `json:"items"`
-			Checks []check.Result `json:"checks"`
+			Items  []result.Result `json:"items"`
+			Checks []result.Result `json:"checks"`
 		}
 		if err2 := json.Unmarshal([]byte(r.Stdout), &doc); err2 != nil {
 			t.Fatalf("verify --list -o json is not a list of checks: %v\n%s", err, r.Stdout)

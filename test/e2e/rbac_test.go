@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -43,7 +43,7 @@ func TestVerifyAsRestrictedUser(t *testing.T) {
 		t.Errorf("verify as %s: exit code 0 although most checks could not read what they need\n%s", user, plugintest.Describe(rep))
 	}
 	for _, id := range []string{"nodes-ready", "nodes-pools"} {
-		if got[id].Status != check.Pass {
+		if got[id].Status != result.Pass {
 			t.Errorf("%s is %s for a user who may read nodes: %s", id, got[id].Status, got[id].Message)
 		}
 	}
@@ -55,7 +55,7 @@ func TestVerifyAsRestrictedUser(t *testing.T) {
 	}
 	for id, resource := range want {
 		res := got[id]
-		if res.Status != check.Error {
+		if res.Status != result.Error {
 			t.Errorf("%s is %s, want error: %s", id, res.Status, res.Message)
 			continue
 		}
@@ -67,7 +67,7 @@ func TestVerifyAsRestrictedUser(t *testing.T) {
 		}
 	}
 	for _, res := range rep.Results {
-		if res.Status == check.Pass && strings.HasPrefix(res.ID, "policies-") {
+		if res.Status == result.Pass && strings.HasPrefix(res.ID, "policies-") {
 			t.Errorf("%s passed for a user who may not read policies: %s", res.ID, res.Message)
 		}
 	}
@@ -113,12 +113,12 @@ func TestVerifyWithoutListPods(t *testing.T) {
 	for _, res := range rep.Results {
 		switch {
 		case needPods[res.ID]:
-			if res.Status != check.Error || !strings.Contains(res.Message, "forbidden") || !strings.Contains(res.Message, "list") || !strings.Contains(res.Message, "pods") {
+			if res.Status != result.Error || !strings.Contains(res.Message, "forbidden") || !strings.Contains(res.Message, "list") || !strings.Contains(res.Message, "pods") {
 				t.Errorf("%s is %s, want error naming list and pods: %s", res.ID, res.Status, res.Message)
 			} else {
 				t.Logf("%s: %s", res.ID, res.Message)
 			}
-		case res.Status == check.Error && strings.Contains(res.Message, "pods"):
+		case res.Status == result.Error && strings.Contains(res.Message, "pods"):
 			// Other checks that read pods (the identity checks follow the
 			// ingress controller's pods) may say so too.
 			t.Logf("%s also needs pods: %s", res.ID, res.Message)

@@ -22,8 +22,8 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/evidence"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report/schema"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result/schema"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/browsertest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
@@ -57,19 +57,19 @@ func waiversFile(t *testing.T, entries string) string {
 }
 
 // validJSON checks stdout against the published schema and decodes it.
-func validJSON(t *testing.T, r plugintest.Result) *report.Report {
+func validJSON(t *testing.T, r plugintest.Result) *result.Report {
 	t.Helper()
-	if err := schema.ValidateAs([]byte(r.Stdout), report.Kind); err != nil {
+	if err := schema.ValidateAs([]byte(r.Stdout), result.Kind); err != nil {
 		t.Fatalf("the report does not validate against %s: %v\n%s", schema.File, err, r)
 	}
-	var rep report.Report
+	var rep result.Report
 	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
 	return &rep
 }
 
-func verifyValid(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *report.Report) {
+func verifyValid(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *result.Report) {
 	t.Helper()
 	r := runVerify(t, append([]string{"verify", "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)
 	return r, validJSON(t, r)
@@ -141,7 +141,7 @@ func TestAssessor(t *testing.T) {
 
 	// The only failure under the tainted profile is nodes-system-taint.
 	r, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded)
-	if got := plugintest.ByID(rep)["nodes-system-taint"]; r.Code != 1 || got.Status != check.Fail || rep.Summary.Fail != 1 {
+	if got := plugintest.ByID(rep)["nodes-system-taint"]; r.Code != 1 || got.Status != result.Fail || rep.Summary.Fail != 1 {
 		t.Fatalf("tainted profile: want exit 1 and one failure (nodes-system-taint)\n%s%s", plugintest.Describe(rep), r.Stderr)
 	}
 	if rep.ClusterID != string(kubeSystem.UID) {
@@ -157,7 +157,7 @@ func TestAssessor(t *testing.T) {
 		w := waiversFile(t, "  - check: nodes-system-taint\n    objects: [\"aks-npsystem-*\"]\n    reason: System pool taint waits for the next maintenance window\n    ticket: CHG-1042\n    approvedBy: jane.doe@contoso.com\n    expires: 2099-12-31\n")
 		r, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded, "--waivers", w)
 		got := plugintest.ByID(rep)["nodes-system-taint"]
-		if r.Code != 0 || got.Status != check.Waived || got.Waiver == nil || got.Waiver.Ticket != "CHG-1042" || got.Waiver.Reason == "" || rep.Summary.Waived != 1 {
+		if r.Code != 0 || got.Status != result.Waived || got.Waiver == nil || got.Waiver.Ticket != "CHG-1042" || got.Waiver.Reason == "" || rep.Summary.Waived != 1 {
 			t.Errorf("want exit 0 and nodes-system-taint waived with its waiver\n%+v\n%s", got, r)
 		}
 		text := runVerify(t, "verify", "--kubeconfig", kc, "--profile", tainted, "--skip", unseeded, "--waivers", w)
@@ -177,7 +177,7 @@ func TestAssessor(t *testing.T) {
 		}
 		p := tempFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: in the profile\n    expires: 2099-12-31\n")
 		r, rep := verifyValid(t, kc, "--profile", p, "--skip", unseeded)
-		if r.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Status != check.Waived {
+		if r.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Status != result.Waived {
 			t.Errorf("want the profile's waiver applied\n%s", r)
 		}
 		bad := tempFile(t, "profile.yaml", string(b)+"waivers:\n  - check: nodes-system-taint\n    reason: no expiry\n")
@@ -190,7 +190,7 @@ func TestAssessor(t *testing.T) {
 	t.Run("expired and stale", func(t *testing.T) {
 		w := waiversFile(t, "  - check: nodes-system-taint\n    reason: was accepted\n    expires: 2020-01-31\n  - check: nodes-ready\n    reason: nothing to cover\n    expires: 2099-12-31\n")
 		r, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded, "--waivers", w)
-		if r.Code != 1 || plugintest.ByID(rep)["nodes-system-taint"].Status != check.Fail {
+		if r.Code != 1 || plugintest.ByID(rep)["nodes-system-taint"].Status != result.Fail {
 			t.Errorf("an expired waiver must not cover: want exit 1 and a failure\n%s", r)
 		}
 		if !strings.Contains(r.Stderr, "⚠") || !strings.Contains(r.Stderr, "expired on 2020-01-31") || !strings.Contains(r.Stderr, w+":4") {
@@ -211,14 +211,14 @@ func TestAssessor(t *testing.T) {
 	t.Run("drift", func(t *testing.T) {
 		prev := tempFile(t, "previous.json", r.Stdout)
 		r2, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded, "--baseline", prev, "--fail-on", "new")
-		if r2.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Drift != report.DriftUnchanged || rep.Drift == nil {
+		if r2.Code != 0 || plugintest.ByID(rep)["nodes-system-taint"].Drift != result.DriftUnchanged || rep.Drift == nil {
 			t.Errorf("a known failure with --fail-on new: want exit 0 and it unchanged\n%s", r2)
 		}
 		undo := add(placeholderPod())(t, c)
 		r3, rep := verifyValid(t, kc, "--profile", tainted, "--skip", unseeded, "--baseline", prev, "--fail-on", "new")
 		undo()
 		got := plugintest.ByID(rep)
-		if r3.Code != 1 || got["images-placeholders"].Drift != report.DriftNew || got["nodes-system-taint"].Drift != report.DriftUnchanged {
+		if r3.Code != 1 || got["images-placeholders"].Drift != result.DriftNew || got["nodes-system-taint"].Drift != result.DriftUnchanged {
 			t.Errorf("a new failure with --fail-on new: want exit 1, it new and the known one unchanged\n%s", r3)
 		}
 		withPod := tempFile(t, "with-pod.json", r3.Stdout)
@@ -307,7 +307,7 @@ func testEvidence(t *testing.T, c client.Client, kc string, kubeSystem *corev1.N
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.ValidateAs(rj, report.Kind); err != nil {
+	if err := schema.ValidateAs(rj, result.Kind); err != nil {
 		t.Errorf("report.json does not validate: %v", err)
 	}
 	var cl evidence.Cluster
@@ -365,7 +365,7 @@ func testEvidence(t *testing.T, c client.Client, kc string, kubeSystem *corev1.N
 		two := eastWest(t, kc)
 		dir := filepath.Join(t.TempDir(), "fleet")
 		r := runVerify(t, "verify", "--kubeconfig", two, "--contexts", "east,west", "--evidence", dir, "-o", "json")
-		if err := schema.ValidateAs([]byte(r.Stdout), report.ListKind); err != nil {
+		if err := schema.ValidateAs([]byte(r.Stdout), result.ListKind); err != nil {
 			t.Errorf("the list does not validate: %v\n%s", err, r)
 		}
 		for _, f := range []string{"east/report.json", "west/report.html", evidence.IndexJSON, evidence.IndexHTML, evidence.Sums} {

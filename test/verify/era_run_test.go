@@ -9,6 +9,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -34,8 +35,8 @@ func testEra(t *testing.T, era sim.Era) {
 	}
 	for _, res := range rep.Results {
 		switch {
-		case res.Status == check.Pass, res.Status == check.Skip:
-		case res.Status == check.Warn && allowedWarnings[res.ID]:
+		case res.Status == result.Pass, res.Status == result.Skip:
+		case res.Status == result.Warn && allowedWarnings[res.ID]:
 		default:
 			t.Errorf("healthy %s cluster: %s %s: %s", era, res.ID, res.Status, res.Message)
 		}
@@ -60,10 +61,10 @@ func testEra(t *testing.T, era sim.Era) {
 			wantCode := 0
 			// A failure outranks an error: the cluster is not compliant.
 			for _, st := range v.expect {
-				if st == check.Fail {
+				if st == result.Fail {
 					wantCode = 1
 				}
-				if st == check.Error && wantCode == 0 {
+				if st == result.Error && wantCode == 0 {
 					wantCode = 2
 				}
 			}
@@ -87,8 +88,8 @@ func testEra(t *testing.T, era sim.Era) {
 }
 
 func variants(t *testing.T, c client.Client, era sim.Era) []variant {
-	fail := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Fail} }
-	warn := func(id string) map[string]check.Status { return map[string]check.Status{id: check.Warn} }
+	fail := func(id string) map[string]result.Status { return map[string]result.Status{id: result.Fail} }
+	warn := func(id string) map[string]result.Status { return map[string]result.Status{id: result.Warn} }
 	repo, ks := era.SyncNames()
 	const gr, kz = "source.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v1"
 	vs := []variant{
@@ -133,7 +134,7 @@ func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 		{name: "policies-violations-unaudited", expect: warn("policies-violations"), breakc: edit("constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerAllowedImages", "",
 			findName(t, c, "constraints.gatekeeper.sh/v1beta1", "K8sAzureV2ContainerAllowedImages", regexp.MustCompile(`.`)), set("status")(map[string]any{}))},
 		// A placeholder registry is not the cluster's ACR either.
-		{name: "images-placeholders", expect: map[string]check.Status{"images-placeholders": check.Fail, "images-allowed-registry": check.Fail}, breakc: add(placeholderPod())},
+		{name: "images-placeholders", expect: map[string]result.Status{"images-placeholders": result.Fail, "images-allowed-registry": result.Fail}, breakc: add(placeholderPod())},
 	}
 	switch era {
 	case sim.EraPodIdentity:
@@ -162,8 +163,8 @@ func variants(t *testing.T, c client.Client, era sim.Era) []variant {
 		// Without the cluster's constraint the images could be judged only
 		// by the profile's pattern, whose ACR name nobody gave: an error.
 		vs = append(vs, variant{name: "gatekeeper-not-installed",
-			expect: map[string]check.Status{"policies-templates": check.Fail, "policies-constraints": check.Fail,
-				"policies-enforcement": check.Fail, "policies-violations": check.Warn, "images-allowed-registry": check.Error},
+			expect: map[string]result.Status{"policies-templates": result.Fail, "policies-constraints": result.Fail,
+				"policies-enforcement": result.Fail, "policies-violations": result.Warn, "images-allowed-registry": result.Error},
 			breakc: func(t *testing.T, c client.Client) func() {
 				crd := live(t, c, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "constrainttemplates.templates.gatekeeper.sh")
 				if err := c.Delete(ctxT(t), crd); err != nil {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -102,7 +102,7 @@ func readyDeploymentStatus() map[string]any {
 // variant breaks one thing in a seeded cluster and returns how to undo it.
 type variant struct {
 	name   string
-	expect map[string]check.Status
+	expect map[string]result.Status
 	args   []string
 	breakc func(t *testing.T, c client.Client) (undo func())
 }

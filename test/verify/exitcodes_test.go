@@ -20,7 +20,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -119,7 +119,7 @@ func TestRestrictedUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(t *testing.T, r plugintest.Result, rep *report.Report) {
+	check := func(t *testing.T, r plugintest.Result, rep *result.Report) {
 		t.Helper()
 		if r.Code != 1 {
 			t.Errorf("exit %d, want 1 (some checks could read, others could not)\n%s", r.Code, r.Stderr)
@@ -206,7 +206,7 @@ func TestSeveralContexts(t *testing.T) {
 		t.Errorf("both clusters reported:\n%s", r.Stdout)
 	}
 	r = runVerify(t, "verify", "access", "--kubeconfig", kc, "--all-contexts", "-o", "json")
-	var list report.List
+	var list result.List
 	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		t.Fatal(err)
 	}

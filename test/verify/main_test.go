@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -41,7 +41,7 @@ func runVerify(t *testing.T, args ...string) plugintest.Result {
 	return plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: args})
 }
 
-func verifyJSON(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *report.Report) {
+func verifyJSON(t *testing.T, kubeconfig string, args ...string) (plugintest.Result, *result.Report) {
 	t.Helper()
 	return plugintest.VerifyJSON(t, plugintest.Cmd{Name: plugin}, kubeconfig, args...)
 }

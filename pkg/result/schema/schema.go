@@ -11,13 +11,13 @@ import (
 )
 
 // JSON is the committed schema of VerifyReport and VerifyReportList,
-// generated from the Go types by report.Schema ('make schema').
+// generated from the Go types by result.Schema ('make schema').
 //
 //go:embed verifyreport.schema.json
 var JSON []byte
 
 // File is the schema's path in the repository, for tests and docs.
-const File = "pkg/report/schema/verifyreport.schema.json"
+const File = "pkg/result/schema/verifyreport.schema.json"
 
 // The schemas Validate and ValidateAs use: the whole file ("") or one of
 // its document types.

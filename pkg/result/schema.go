@@ -1,4 +1,4 @@
-package report
+package result
 
 import (
 	"encoding/json"
@@ -6,31 +6,14 @@ import (
 	"reflect"
 	"strings"
 	"time"
-
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-)
-
-// The values of Result.Drift.
-const (
-	DriftNew       = "new"
-	DriftUnchanged = "unchanged"
-	DriftResolved  = "resolved"
 )
 
 // SchemaID is the $id of the published schema.
 const SchemaID = "https://aksbaseline.io/schemas/v1alpha1/verifyreport.schema.json"
 
-// Statuses and Severities are the enums the schema publishes; a test ties
-// them to the check package's renderers and counters.
-var (
-	Statuses   = []check.Status{check.Pass, check.Fail, check.Warn, check.Skip, check.Error, check.Waived}
-	Severities = []check.Severity{check.Critical, check.Warning}
-	Drifts     = []string{DriftNew, DriftUnchanged, DriftResolved}
-)
-
 // Schema returns the JSON Schema (draft 2020-12) of VerifyReport and
 // VerifyReportList, derived from the Go types so the two cannot drift:
-// pkg/report/schema holds the committed copy, which 'make schema' rewrites.
+// pkg/result/schema holds the committed copy, which 'make schema' rewrites.
 // Objects refuse unknown properties, so a field added to the types without
 // regenerating fails the tests that validate every JSON output.
 func Schema() ([]byte, error) {
@@ -65,14 +48,14 @@ type schemaGen struct{ defs map[string]any }
 
 // names gives the schema's names to the Go types that appear in it.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeOf(Report{}):       "VerifyReport",
-	reflect.TypeOf(List{}):         "VerifyReportList",
-	reflect.TypeOf(check.Result{}): "Result",
-	reflect.TypeOf(check.Counts{}): "Counts",
-	reflect.TypeOf(check.Waiver{}): "Waiver",
-	reflect.TypeOf(Drift{}):        "Drift",
-	reflect.TypeOf(Finding{}):      "Finding",
-	reflect.TypeOf(Warning{}):      "Warning",
+	reflect.TypeOf(Report{}):     "VerifyReport",
+	reflect.TypeOf(List{}):       "VerifyReportList",
+	reflect.TypeOf(Result{}):     "Result",
+	reflect.TypeOf(Counts{}):     "Counts",
+	reflect.TypeOf(Waiver{}):     "Waiver",
+	reflect.TypeOf(Drift{}):      "Drift",
+	reflect.TypeOf(Finding{}):    "Finding",
+	reflect.TypeOf(RunWarning{}): "Warning",
 }
 
 func (g *schemaGen) of(t reflect.Type) any {
@@ -81,11 +64,11 @@ func (g *schemaGen) of(t reflect.Type) any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case reflect.TypeOf(Duration(0)):
 		return map[string]any{"type": "string", "description": "a Go duration, such as 1.234s"}
-	case reflect.TypeOf(check.Date{}):
+	case reflect.TypeOf(Date{}):
 		return map[string]any{"type": "string", "format": "date", "pattern": `^\d{4}-\d{2}-\d{2}$`}
-	case reflect.TypeOf(check.Status("")):
+	case reflect.TypeOf(Status("")):
 		return enum(Statuses)
-	case reflect.TypeOf(check.Severity("")):
+	case reflect.TypeOf(Severity("")):
 		return enum(Severities)
 	}
 	switch t.Kind() {
@@ -127,7 +110,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			name = f.Name
 		}
 		s := g.of(f.Type)
-		if t == reflect.TypeOf(check.Result{}) && name == "drift" {
+		if t == reflect.TypeOf(Result{}) && name == "drift" {
 			s = map[string]any{"enum": Drifts}
 		}
 		props[name] = s
