@@ -7,9 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -51,8 +49,11 @@ type Key struct {
 	keyID string
 }
 
-// KeyID names the signing key: the SHA-256 of its public key in DER
-// (PKIX), as 'openssl pkey -pubout -outform DER | sha256sum' prints it.
+// KeyID names the signing key: the SHA-256 fingerprint of its public key
+// in OpenSSH's form ("SHA256:" and unpadded base64, what 'ssh-keygen -l'
+// prints). It is the key ID DSSE verifiers, securesystemslib's and
+// sigstore's (cosign), derive for a key given without one: an envelope
+// that named the key otherwise would be refused by them.
 func (s *Signer) KeyID() string { return s.keyID }
 
 // KeyID names the key as Signer.KeyID does.
@@ -227,10 +228,9 @@ func signerVerifier(pemText []byte) (dsse.SignerVerifier, error) {
 }
 
 func keyID(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	id, err := dsse.SHA256KeyID(pub)
 	if err != nil {
 		return "", errKeyType
 	}
-	sum := sha256.Sum256(der)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return id, nil
 }

@@ -113,7 +113,7 @@ func TestSignedEvidence(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "evidence")
 			r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", kc, "--evidence", dir, "--sign-key", priv},
 				Env: []string{"AKSBASELINE_SIGN_KEY_PASSPHRASE=s3cret passphrase"}})
-			if r.Code == 2 || !strings.Contains(r.Stderr, "evidence signed by key sha256:") {
+			if r.Code == 2 || !strings.Contains(r.Stderr, "evidence signed by key SHA256:") {
 				t.Fatalf("want the bundle signed\n%s", r)
 			}
 			sha256sum(t, dir)
@@ -129,7 +129,7 @@ func TestSignedEvidence(t *testing.T) {
 			}
 			ok := evidenceVerify(t, dir, "--key", pub)
 			t.Logf("evidence verify:\n%s", ok.Stdout)
-			if ok.Code != 0 || !strings.Contains(ok.Stdout, "intact and signed by key sha256:") || !strings.Contains(ok.Stdout, "verdict") || !strings.Contains(ok.Stdout, "cluster") {
+			if ok.Code != 0 || !strings.Contains(ok.Stdout, "intact and signed by key SHA256:") || !strings.Contains(ok.Stdout, "verdict") || !strings.Contains(ok.Stdout, "cluster") {
 				t.Errorf("a fresh bundle: want exit 0 with key, cluster and verdict\n%s", ok)
 			}
 			if r := evidenceVerify(t, dir, "--key", otherPub); r.Code != 1 || !strings.Contains(r.Stdout, evidence.Attestation+": not signed by key") {
