@@ -28,10 +28,16 @@ func serverHost(server string) string {
 	return strings.Trim(h, "[]")
 }
 
+// inClusterSkip is why the access checks judge nothing from inside a pod.
+const inClusterSkip = "run in-cluster: the pod reaches the API server through the kubernetes Service with its service account; run verify from the jump box to judge how people reach it"
+
 var accessPrivateEndpointCheck = &Check{ID: "access-private-endpoint", Severity: result.Critical, Uses: []cluster.Resource{cluster.Kubeconfig}, Run: privateEndpoint,
 	Title: "The kubeconfig's API server endpoint is private", Remediation: "create the cluster with enablePrivateCluster: true and reach it from the jump box ('az aks get-credentials' there gives the privatelink address)"}
 
 func privateEndpoint(s *cluster.Snapshot, p *profile.Profile) result.Result {
+	if s.Access.InCluster {
+		return skip("%s", inClusterSkip)
+	}
 	server := s.Access.Server
 	if server == "" {
 		return fail("the kubeconfig names no API server")
@@ -72,6 +78,8 @@ var accessCredentialPluginCheck = &Check{ID: "access-credential-plugin", Severit
 
 func credentialPlugin(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	switch {
+	case s.Access.InCluster:
+		return skip("%s", inClusterSkip)
 	case s.Access.ExecCommand == "":
 		return pass("the kubeconfig's user needs no exec credential plugin")
 	case !s.Access.ExecFound:

@@ -34,6 +34,7 @@ type FixtureMeta struct {
 	Server        string              `json:"server"`
 	ExecCommand   string              `json:"execCommand"`
 	ExecFound     bool                `json:"execFound"`
+	InCluster     bool                `json:"inCluster"`
 	Outcomes      map[Resource]string `json:"outcomes"`
 }
 
@@ -67,7 +68,7 @@ func fixtureCustomKind(kind string) (Resource, bool) {
 // Tests and fixtures use it; verify itself reads with a Reader.
 func FromObjects(meta FixtureMeta, objs []*unstructured.Unstructured) (*Snapshot, error) {
 	s := NewSnapshot()
-	s.Access = Access{Context: meta.Context, Server: meta.Server, ExecCommand: meta.ExecCommand, ExecFound: meta.ExecFound}
+	s.Access = Access{Context: meta.Context, Server: meta.Server, ExecCommand: meta.ExecCommand, ExecFound: meta.ExecFound, InCluster: meta.InCluster}
 	if meta.ServerVersion != "" {
 		s.Version = &version.Info{GitVersion: meta.ServerVersion}
 	}

@@ -119,6 +119,10 @@ type Access struct {
 	ExecCommand string
 	// ExecFound is whether ExecCommand resolves on PATH.
 	ExecFound bool
+	// InCluster says the pod's service account reaches the API server
+	// through the kubernetes Service: the address and the credential say
+	// nothing about how people reach the cluster.
+	InCluster bool
 }
 
 // Snapshot is the cluster state one run judges. Checks only read it.

@@ -1,10 +1,13 @@
 package plugin
 
 import (
+	"os"
+
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
 
 // RESTConfig returns the REST config the kubeconfig flags select, with access
@@ -22,7 +25,7 @@ func restConfigFor(g genericclioptions.RESTClientGetter, server *string) (*rest.
 	if err != nil {
 		return nil, kubeerr.Explain(err, "")
 	}
-	if len(raw.Clusters) == 0 && (server == nil || *server == "") {
+	if len(raw.Clusters) == 0 && (server == nil || *server == "") && !inClusterPossible() {
 		return nil, kubeerr.Explain(kubeerr.ErrNoKubeconfig, "")
 	}
 	cfg, err := g.ToRESTConfig()
@@ -30,6 +33,30 @@ func restConfigFor(g genericclioptions.RESTClientGetter, server *string) (*rest.
 		return nil, kubeerr.Explain(err, "")
 	}
 	return cfg, nil
+}
+
+// clusters resolves the clusters a fleet command reads: the current
+// context, the named ones, or all of the kubeconfig's.
+func (e *Env) clusters(contexts []string, all bool) ([]verify.Target, error) {
+	cf := e.ConfigFlags
+	return verify.Clusters{
+		Flags:   cf,
+		Current: e.Factory,
+		RESTConfig: func(g genericclioptions.RESTClientGetter) (*rest.Config, error) {
+			return restConfigFor(g, cf.APIServer)
+		},
+		Contexts: contexts,
+		All:      all,
+	}.Targets()
+}
+
+// inClusterPossible says whether client-go will fall back to the pod's
+// service account when no kubeconfig is given (its standard order:
+// --kubeconfig, $KUBECONFIG, ~/.kube/config, then in-cluster), by the same
+// test client-go makes. The in-cluster verifier runs this way.
+var inClusterPossible = func() bool {
+	fi, err := os.Stat(verify.ServiceAccountTokenFile)
+	return os.Getenv("KUBERNETES_SERVICE_HOST") != "" && os.Getenv("KUBERNETES_SERVICE_PORT") != "" && err == nil && !fi.IsDir()
 }
 
 // Namespace returns the effective namespace: -n when given, else the

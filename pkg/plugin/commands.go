@@ -9,6 +9,7 @@ func addCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(newConfigureCommand(env))
 	root.AddCommand(newBootstrapCommand(env))
 	root.AddCommand(newEvidenceCommand(env))
+	root.AddCommand(newStatusCommand(env))
 }
 
 // inTurn runs a command's steps (Complete, Validate, Run) in order and

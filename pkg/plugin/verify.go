@@ -12,8 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/util/templates"
 	"sigs.k8s.io/yaml"
 
@@ -54,11 +52,14 @@ type VerifyOptions struct {
 
 	// assess holds the flags for assessors: waivers, baseline, evidence.
 	assess assessorOptions
+	// clusterReport holds the flags of the in-cluster report.
+	clusterReport clusterReportOptions
 }
 
 // NewVerifyOptions returns verify's defaults for env.
 func NewVerifyOptions(env *Env) *VerifyOptions {
-	return &VerifyOptions{env: env, Output: "text", lookupEnv: os.LookupEnv, engine: verify.NewOptions(env.Name)}
+	return &VerifyOptions{env: env, Output: "text", lookupEnv: os.LookupEnv, engine: verify.NewOptions(env.Name),
+		clusterReport: clusterReportOptions{Interval: DefaultReportInterval, cli: env.Name}}
 }
 
 var verifyExitCodes = templates.LongDesc(`
@@ -122,6 +123,7 @@ func newVerifyCommand(env *Env) *cobra.Command {
 	f.StringVar(&o.ACRName, acr.Flag, "", fmt.Sprintf("The registry name the profile's allowed-images pattern needs when the cluster has no allowed-images constraint (or $%s).", acr.EnvVar))
 
 	o.assess.addFlags(f)
+	o.clusterReport.addFlags(f)
 	for _, cat := range check.Categories {
 		cmd.AddCommand(newVerifyCategoryCommand(env, o, cat))
 	}
@@ -213,6 +215,9 @@ func (o *VerifyOptions) Validate() error {
 	if err := o.assess.validate(o.Output, o.engine); err != nil {
 		return err
 	}
+	if err := o.clusterReport.validate(); err != nil {
+		return err
+	}
 	if o.engine.Wait < 0 || o.engine.Timeout <= 0 {
 		return exitcode.Usage("--wait must not be negative and --timeout must be positive")
 	}
@@ -271,16 +276,7 @@ func (o *VerifyOptions) Run(ctx context.Context) error {
 // verifyAndRender runs the engine on the selected clusters and, unless
 // interrupted, writes the report to w.
 func (o *VerifyOptions) verifyAndRender(ctx context.Context, w io.Writer, color bool) (*verify.Outcome, error) {
-	cf := o.env.ConfigFlags
-	targets, err := verify.Clusters{
-		Flags:   cf,
-		Current: o.env.Factory,
-		RESTConfig: func(g genericclioptions.RESTClientGetter) (*rest.Config, error) {
-			return restConfigFor(g, cf.APIServer)
-		},
-		Contexts: o.Contexts,
-		All:      o.AllContexts,
-	}.Targets()
+	targets, err := o.env.clusters(o.Contexts, o.AllContexts)
 	if err != nil {
 		return nil, err
 	}
@@ -290,10 +286,15 @@ func (o *VerifyOptions) verifyAndRender(ctx context.Context, w io.Writer, color 
 		return res, err
 	}
 	notes(o.engine.Progress, res)
-	if err := report.Write(w, res.Reports(), o.assess.renderOptions(o.Output, color, res)); err != nil {
+	ro := o.assess.renderOptions(o.Output, color, res)
+	ro.OpenReports = o.clusterReport.options(res)
+	if err := report.Write(w, res.Reports(), ro); err != nil {
 		return res, err
 	}
-	return res, o.assess.writeEvidence(ctx, o.engine.Progress, o.env.Name, o.engine, res)
+	if err := o.assess.writeEvidence(ctx, o.engine.Progress, o.env.Name, o.engine, res); err != nil {
+		return res, err
+	}
+	return res, o.clusterReport.write(ctx, o.engine.Progress, res)
 }
 
 // color says whether the report is coloured: text on a terminal, unless

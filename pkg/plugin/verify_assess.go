@@ -15,7 +15,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/waiver"
 )
 
@@ -118,8 +117,7 @@ func notes(p *progress.Printer, res *verify.Outcome) {
 // renderOptions are the report options the flags ask for.
 func (a *assessorOptions) renderOptions(format string, color bool, res *verify.Outcome) report.Options {
 	return report.Options{Format: format, Color: color, Elapsed: res.Elapsed, ByControl: a.ByControl,
-		HTML:        report.HTMLOptions{Verdicts: verdicts(res)},
-		OpenReports: report.OpenReportsOptions{Verdicts: verdicts(res), Version: version.Get().Version}}
+		HTML: report.HTMLOptions{Verdicts: verdicts(res)}}
 }
 
 func verdicts(res *verify.Outcome) []string {

@@ -101,6 +101,7 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 		server = cfg.Host
 	}
 	acc := t.access(server)
+	acc.InCluster = inCluster(cfg)
 	couldNot := func(err error) TargetOutcome {
 		res.Verdict, res.Err = CouldNotCheck, err
 		res.Report = result.New(t.Context, acc.Server, o.Profile.Name, start, o.now().Sub(start), nil)
