@@ -21,3 +21,17 @@ func TestSupportsKubernetes(t *testing.T) {
 		}
 	}
 }
+
+func TestImageTag(t *testing.T) {
+	for image, want := range map[string]string{
+		"ghcr.io/fluxcd/source-controller:v0.8.1":                       "v0.8.1",
+		"acraks1.azurecr.io/live/fluxcd/source-controller:v1.9.5":       "v1.9.5",
+		"localhost:5000/fluxcd/source-controller":                       "",
+		"ghcr.io/fluxcd/source-controller:v1.9.5@sha256:0123456789abcd": "v1.9.5",
+		"ghcr.io/fluxcd/source-controller":                              "",
+	} {
+		if got := ImageTag(image); got != want {
+			t.Errorf("ImageTag(%q) = %q, want %q", image, got, want)
+		}
+	}
+}

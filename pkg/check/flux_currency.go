@@ -53,18 +53,8 @@ func behind(have, want semver.Version, window int) bool {
 	return int(want.Minor)-int(have.Minor) >= window
 }
 
-// imageTag returns the tag of an image reference, without a digest.
-func imageTag(image string) string {
-	image, _, _ = strings.Cut(image, "@")
-	i := strings.LastIndex(image, ":")
-	if i < 0 || strings.Contains(image[i:], "/") {
-		return ""
-	}
-	return image[i+1:]
-}
-
 var fluxCurrencyCheck = &Check{ID: "flux-currency", Severity: result.Critical, Uses: []cluster.Resource{cluster.CRDs, cluster.Deployments}, Run: fluxCurrency,
-	Title: "The installed Flux is within the supported window and serves current APIs", Remediation: "upgrade Flux with '{cli} bootstrap', which installs the Flux this tool carries (with the microsoft.flux extension, let it upgrade: autoUpgradeMinorVersion); objects stored at an API version current Flux no longer serves must be rewritten to a served one first"}
+	Title: "The installed Flux is within the supported window and serves current APIs", Remediation: "move Git and the cluster together: '{cli} configure cluster-manifests --upgrade-flux', commit and push, then '{cli} bootstrap -k cluster-manifests/flux-system' (--dry-run first shows the plan), which re-stores every Flux object at the current APIs before it installs the Flux this tool carries; with the microsoft.flux extension, let the extension upgrade (autoUpgradeMinorVersion)"}
 
 func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	window := p.Flux.SupportedMinors
@@ -123,7 +113,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if d == nil || len(d.Spec.Template.Spec.Containers) == 0 {
 			continue
 		}
-		tag := imageTag(d.Spec.Template.Spec.Containers[0].Image)
+		tag := manifests.ImageTag(d.Spec.Template.Spec.Containers[0].Image)
 		have, err := semver.ParseTolerant(tag)
 		if err != nil {
 			continue

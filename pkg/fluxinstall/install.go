@@ -71,7 +71,7 @@ type installer struct {
 	mapper    meta.RESTMapper
 	manager   *ssa.ResourceManager
 	poller    *polling.StatusPoller
-	discovery discovery.ServerVersionInterface
+	discovery discovery.DiscoveryInterface
 	progress  *progress.Printer
 
 	// concurrency bounds the requests in flight while validating and per
@@ -83,6 +83,8 @@ type installer struct {
 	pollInterval, crdPollInterval time.Duration
 
 	wrote atomic.Bool
+	// up is the upgrade of an older Flux this Install runs, if any.
+	up *upgradePlan
 }
 
 // newInstaller connects to the API server cfg points at. Nothing is sent
@@ -126,6 +128,11 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	if err := in.preflight(ctx, set, o.Force); err != nil {
 		return r, err
 	}
+	up, err := in.prepareUpgrade(ctx, set, o.Force)
+	if err != nil {
+		return r, err
+	}
+	in.up, r.upgrade = up, up
 	p.Actionf("validating %d objects before the first write", len(set.objects))
 	pl, err := in.validate(ctx, set, o.DefaultNamespace)
 	if err != nil {
@@ -144,6 +151,11 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	}
 
 	r.Stage = StageApply
+	if up.active() {
+		if err := in.upgradeStores(ctx, up); err != nil {
+			return r, err
+		}
+	}
 	if pl.unchanged() {
 		p.Successf("all %d objects unchanged; nothing to apply", len(pl.changes))
 		// Unchanged is not converged when an outage left a CRD unestablished.
@@ -160,6 +172,12 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 		o.applied(r)
 		return r, err
 	}
+	if up.active() {
+		if err := in.finishUpgrade(ctx, up); err != nil {
+			o.applied(r)
+			return r, err
+		}
+	}
 	o.applied(r)
 	if !o.Wait {
 		r.Stage = StageDone
@@ -169,7 +187,7 @@ func (in *installer) install(ctx context.Context, set *Set, o Options, deadline 
 	r.Stage = StageWait
 	healthy := false
 	r.Healthy = &healthy
-	if err := in.waitHealthy(ctx, pl, deadline); err != nil {
+	if err := in.gitVerdict(ctx, up, in.waitHealthy(ctx, pl, deadline)); err != nil {
 		return r, err
 	}
 	if o.Verify != nil {

@@ -32,6 +32,9 @@ type Source struct {
 	Registry string
 	// ImagePullSecret is added to the controllers' pods.
 	ImagePullSecret string
+	// Pin puts the controllers on the nodes with these labels (selector,
+	// labels and node selector), e.g. the out-of-scope pool.
+	Pin map[string]string
 	// Fix tells the user how to fill in placeholders found in the objects.
 	Fix string
 }
@@ -85,6 +88,11 @@ func Build(src Source) (*Set, error) {
 	}
 	if src.ImagePullSecret != "" {
 		if err := addImagePullSecret(set, src.ImagePullSecret); err != nil {
+			return nil, err
+		}
+	}
+	if len(src.Pin) > 0 {
+		if err := pinControllers(set, src.Pin); err != nil {
 			return nil, err
 		}
 	}

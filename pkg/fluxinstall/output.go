@@ -31,6 +31,9 @@ type Report struct {
 	Changes []ChangeEntry `json:"changes"`
 	// Healthy is set once the wait and Flux checks ran.
 	Healthy *bool `json:"healthy,omitempty"`
+	// Upgrade is the plan (and, once done, the outcome) of moving an
+	// older Flux's objects to the new APIs.
+	Upgrade *UpgradeReport `json:"upgrade,omitempty"`
 }
 
 // WriteChangeSet prints the change set of r as Flux does ("Kind/ns/name

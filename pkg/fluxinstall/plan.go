@@ -25,6 +25,9 @@ type change struct {
 	existing, desired *unstructured.Unstructured
 	// takenOver lists fields that other field managers owned.
 	takenOver []Conflict
+	// recreate: the live object's immutable selector differs; apply
+	// deletes it first (upgrade_recreate.go).
+	recreate bool
 }
 
 // plan is the validated set, in apply order: stage one, then stage two.

@@ -54,6 +54,8 @@ type Result struct {
 	// plan is the validated change set, with the actions apply took; nil
 	// until validation succeeded.
 	plan *plan
+	// upgrade is the upgrade of an older Flux, nil when none was needed.
+	upgrade *upgradePlan
 }
 
 // Report is the change set as the -o json|yaml document holds it; its
@@ -63,6 +65,7 @@ func (r Result) Report() Report {
 	if r.plan != nil {
 		rep.Changes = r.plan.entries()
 	}
+	rep.Upgrade = r.upgrade.report(r.Stage > StageApply || (r.Stage == StageDone && !r.DryRun))
 	return rep
 }
 

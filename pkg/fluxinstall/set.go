@@ -76,3 +76,12 @@ func (s *Set) inApplyOrder() []object {
 	}
 	return out
 }
+
+// Objects returns the set's objects in set order.
+func (s *Set) Objects() []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, 0, len(s.objects))
+	for _, o := range s.objects {
+		out = append(out, o.Unstructured)
+	}
+	return out
+}

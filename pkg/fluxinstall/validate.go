@@ -158,6 +158,9 @@ func (v *validationRun) one(ctx context.Context, o object) (*change, *rejection,
 	reject := func(reason string) (*change, *rejection, error) {
 		return nil, &rejection{ref: o.ref(), origin: o.origin, reason: reason}, nil
 	}
+	if ch, rej, ok, err := v.upgradeCase(ctx, o); ok {
+		return ch, rej, err
+	}
 	gvk := o.GroupVersionKind()
 	namespaced := false
 	mapping, err := in.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -314,7 +317,7 @@ func (p *plan) validatedBy() string {
 		counts[c.validatedBy]++
 	}
 	var parts []string
-	for _, k := range []string{byServer, byNamespace, bySchema} {
+	for _, k := range []string{byServer, byNamespace, bySchema, byBridge, byRecreate} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}

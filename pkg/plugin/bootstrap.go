@@ -37,6 +37,7 @@ type BootstrapOptions struct {
 
 	Registry        string
 	ImagePullSecret string
+	OutOfScope      bool
 
 	DryRun  bool
 	Diff    bool
@@ -76,9 +77,21 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 			or files with -f. Unreplaced placeholders of the reference are refused before the
 			cluster is contacted.
 
-			Nothing is ever deleted. A re-run reports every object unchanged and writes
-			nothing. A Flux managed by the AKS microsoft.flux extension or by Helm is refused
-			unless --force.
+			Nothing is deleted, except the controllers an upgrade must recreate. A re-run
+			reports every object unchanged and writes nothing. A Flux managed by the AKS
+			microsoft.flux extension or by Helm is refused unless --force; so is a Flux newer
+			than this one.
+
+			An older Flux installed by hand (the reference's v0.8.1, v1beta1 APIs) is upgraded
+			in place: the plan is printed first (every kind with its object count and stored
+			versions, the fields the new APIs drop, the controllers to recreate, the
+			Kustomization that applies Flux from Git); every object's move is validated before
+			the first write; the CRDs serve the new versions beside the old ones, every object
+			is re-stored at the new version, status.storedVersions is set, then the install is
+			applied. The Kustomization that manages Flux is suspended meanwhile and resumed at
+			the end, and the UIDs of all Flux objects are compared before and after. Move the
+			Git tree first ('configure DIR --upgrade-flux', commit, push), or Flux re-applies
+			the old version from Git.
 
 			Progress goes to stderr; the change set to stdout, one
 			"Kind/namespace/name created|configured|unchanged" line per object, or as
@@ -98,6 +111,11 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 			%[1]s bootstrap --github-account contoso --registry myacr.azurecr.io/fluxcd
 
 			# The reference's own folder, built in-process like 'kubectl apply -k'
+			%[1]s bootstrap -k cluster-manifests/flux-system
+
+			# The reference's Flux v0.8.1: Git first, then the cluster
+			%[1]s configure cluster-manifests --upgrade-flux && git commit -am "Upgrade Flux" && git push
+			%[1]s bootstrap -k cluster-manifests/flux-system --dry-run   # the plan
 			%[1]s bootstrap -k cluster-manifests/flux-system
 
 			# What would change, without writing anything
@@ -123,6 +141,7 @@ func newBootstrapCommand(env *Env) *cobra.Command {
 	f.StringSliceVar(&o.Components, "components", o.Components, "Flux controllers of the embedded install: source-controller, kustomize-controller, helm-controller, notification-controller.")
 	f.StringVar(&o.Registry, "registry", o.Registry, "Pull the controller images from this registry: ghcr.io/fluxcd/NAME:TAG becomes REGISTRY/NAME:TAG.")
 	f.StringVar(&o.ImagePullSecret, "image-pull-secret", o.ImagePullSecret, "Secret in the Flux namespace the controllers pull their images with.")
+	f.BoolVar(&o.OutOfScope, "out-of-scope", o.OutOfScope, "Pin the controllers to the regulated profile's out-of-scope node pool ("+outOfScopeWords()+" in their selector, labels and node selector), as the reference did.")
 	f.BoolVar(&o.DryRun, "dry-run", o.DryRun, "Validate every object by server-side dry-run and print the change set; write nothing.")
 	f.BoolVar(&o.Diff, "diff", o.Diff, "Print what would change as a unified diff (Secret values masked); write nothing.")
 	f.BoolVar(&o.Export, "export", o.Export, "Print the final YAML on stdout and stop; needs no cluster.")
@@ -216,9 +235,16 @@ func (o *BootstrapOptions) source() fluxinstall.Source {
 			Name:   o.Name, Namespace: manifests.Namespace, URL: o.URL, Branch: o.Branch,
 			Path: o.Path, Interval: o.Interval, SecretRef: o.SecretRef,
 		},
-		Registry: o.Registry, ImagePullSecret: o.ImagePullSecret,
+		Registry: o.Registry, ImagePullSecret: o.ImagePullSecret, Pin: o.pin(),
 		Fix: fmt.Sprintf("fill them in with '%s configure' (or edit the files), then run bootstrap again", o.env.Name),
 	}
+}
+
+func (o *BootstrapOptions) pin() map[string]string {
+	if !o.OutOfScope {
+		return nil
+	}
+	return outOfScopePin()
 }
 
 // Run builds the set and, unless --export, installs it; the change set is

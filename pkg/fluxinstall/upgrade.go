@@ -1,0 +1,221 @@
+package fluxinstall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// The upgrade of an older Flux, in the order install runs it:
+//
+//	prepareUpgrade  plan (reads only) and print it; refuse a newer Flux
+//	upgradeStores   suspend the managing Kustomization, open the bridge,
+//	                dry-run every move, store the new version, re-store
+//	                every object, forget the old versions
+//	(apply)         the set's CRDs and controllers; recreate()s first
+//	finishUpgrade   compare UIDs, resume, say whether Git agrees
+//
+// Each step looks at the cluster before it writes and skips what is done,
+// so a run stopped anywhere converges when run again.
+
+// active reports whether the plan asks for more than applying the set.
+func (p *upgradePlan) active() bool {
+	return p != nil && (len(p.kinds) > 0 || len(p.recreate) > 0)
+}
+
+// prepareUpgrade plans the upgrade and prints the plan. A Flux newer than
+// the set's is refused unless force.
+func (in *installer) prepareUpgrade(ctx context.Context, set *Set, force bool) (*upgradePlan, error) {
+	up, err := in.planUpgrade(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNotNewer(up.installed, up.target); err != nil {
+		var re *RefusedError
+		if !force || !errors.As(err, &re) {
+			return nil, err
+		}
+		in.progress.Warningf("--force: %s", re.forced)
+	}
+	changes, err := in.selectorChanges(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	up.recreate = changes
+	if !up.active() {
+		return nil, nil
+	}
+	in.printPlan(up)
+	return up, nil
+}
+
+// upgradeStores moves every object of the plan's kinds to the new storage
+// version. Nothing but the bridge is written before every move has passed
+// the server's dry-run; a rejection takes the bridge back.
+func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
+	if len(up.kinds) == 0 {
+		return nil
+	}
+	p := in.progress
+	if up.manager != nil && up.managerResumeOK {
+		ks, err := in.setSuspended(ctx, *up.manager, true)
+		if err != nil {
+			return err
+		}
+		in.refreshPlanned(up, ks)
+		p.Successf("suspended Kustomization %s: neither Git nor the old controllers re-apply Flux while it moves", up.manager)
+	}
+	originals := map[*kindMove][]any{}
+	for _, k := range up.kinds {
+		vs, _, _ := unstructured.NestedSlice(k.crd.Object, "spec", "versions")
+		originals[k] = vs
+		if err := in.openBridge(ctx, k); err != nil {
+			return err
+		}
+	}
+	p.Successf("%d CRDs serve their new versions beside the old ones", len(up.kinds))
+	var rejected []rejection
+	for _, k := range up.kinds {
+		r, err := in.dryRunMoves(ctx, k)
+		if err != nil {
+			return err
+		}
+		rejected = append(rejected, r...)
+	}
+	if len(rejected) > 0 {
+		// Take everything back: the cluster is as it was, and the
+		// rejection is the "nothing written" kind (exit 2).
+		for _, k := range up.kinds {
+			if err := in.closeBridge(ctx, k, originals[k]); err != nil {
+				return fmt.Errorf("%w (and taking the bridge back failed: %v)", &RejectedError{rejections: rejected}, err)
+			}
+		}
+		if up.manager != nil && up.managerResumeOK {
+			if _, err := in.setSuspended(ctx, *up.manager, false); err != nil {
+				return fmt.Errorf("%w (and resuming Kustomization %s failed: %v)", &RejectedError{rejections: rejected}, up.manager, err)
+			}
+		}
+		in.wrote.Store(false)
+		return &RejectedError{rejections: rejected}
+	}
+	p.Successf("%d objects' moves accepted by server-side dry-run", up.objectCount())
+	written := 0
+	for _, k := range up.kinds {
+		if err := in.storeNew(ctx, k); err != nil {
+			return err
+		}
+		if err := in.catchUp(ctx, k); err != nil {
+			return err
+		}
+		n, err := in.restore(ctx, k)
+		written += n
+		if err != nil {
+			return err
+		}
+		if err := in.forgetOldVersions(ctx, k); err != nil {
+			return err
+		}
+	}
+	p.Successf("%d objects re-stored at their new versions (%d written); storedVersions hold only the new versions", up.objectCount(), written)
+	return nil
+}
+
+// refreshPlanned replaces the planned form of the object u is with u (the
+// suspend changed it), so that its re-store carries the suspension.
+func (in *installer) refreshPlanned(up *upgradePlan, u *unstructured.Unstructured) {
+	for _, k := range up.kinds {
+		for i, m := range k.objects {
+			if m.live.GetUID() != u.GetUID() {
+				continue
+			}
+			if again, err := moveObject(u, k.target, k.to); err == nil {
+				k.objects[i] = again
+			}
+		}
+	}
+}
+
+// finishUpgrade checks that every Flux object the plan read is still
+// there with its UID, and resumes the managing Kustomization.
+func (in *installer) finishUpgrade(ctx context.Context, up *upgradePlan) error {
+	p := in.progress
+	if len(up.kinds) > 0 {
+		missing := 0
+		var lost []string
+		for _, k := range up.kinds {
+			now, err := in.uids(ctx, k, k.to)
+			if err != nil {
+				return err
+			}
+			for _, m := range k.objects {
+				if _, ok := now[m.live.GetUID()]; !ok {
+					missing++
+					lost = append(lost, fmt.Sprintf("%s (UID %s)", m.ref(), m.live.GetUID()))
+				}
+			}
+		}
+		up.kept = up.objectCount() - missing
+		if missing > 0 {
+			return fmt.Errorf("%d of %d Flux objects are no longer there after the upgrade: %s", missing, up.objectCount(), strings.Join(lost, "; "))
+		}
+		p.Successf("%d of %d Flux objects kept, every one with its UID", up.kept, up.objectCount())
+	}
+	if up.manager != nil && up.managerResumeOK {
+		if _, err := in.setSuspended(ctx, *up.manager, false); err != nil {
+			return err
+		}
+		p.Successf("resumed Kustomization %s", up.manager)
+	}
+	return nil
+}
+
+// gitVerdict says, once the managing Kustomization has reconciled (or
+// failed to), whether the Git tree carries the new Flux: an old tree's
+// CRDs are refused by the server (their only version is no longer
+// stored), which the Kustomization reports.
+func (in *installer) gitVerdict(ctx context.Context, up *upgradePlan, waitErr error) error {
+	if up == nil || up.manager == nil || len(up.kinds) == 0 {
+		return waitErr
+	}
+	ks, err := in.getManager(ctx, *up.manager)
+	if err != nil || ks == nil {
+		return waitErr
+	}
+	msg := readyMessage(ks)
+	old := up.installed
+	if old == "" {
+		old = "its old version"
+	}
+	if strings.Contains(msg, "storedVersions") || strings.Contains(msg, "v1beta1") || strings.Contains(msg, "v1beta2") {
+		hint := fmt.Errorf("the Git tree Kustomization %s applies still carries Flux %s (%s): run 'configure DIR --upgrade-flux' on it, commit and push, then bootstrap again", up.manager, old, clip(msg, 200))
+		if waitErr == nil {
+			return hint
+		}
+		return fmt.Errorf("%w\n%v", waitErr, hint)
+	}
+	if waitErr == nil {
+		in.progress.Successf("Kustomization %s reconciled its Git tree with Flux %s in place: Git and cluster agree", up.manager, up.target)
+	}
+	return waitErr
+}
+
+func readyMessage(u *unstructured.Unstructured) string {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		if m, _ := c.(map[string]any); m["type"] == "Ready" {
+			s, _ := m["message"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

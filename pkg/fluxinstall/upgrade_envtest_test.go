@@ -1,0 +1,304 @@
+package fluxinstall
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
+)
+
+// fluxObjects lists every object of the v0.8.1 kinds at version, by UID.
+func fluxObjects(ctx context.Context, t *testing.T, c client.Client, version string) map[types.UID]*unstructured.Unstructured {
+	t.Helper()
+	out := map[types.UID]*unstructured.Unstructured{}
+	for _, gk := range []schema.GroupKind{
+		{Group: "source.toolkit.fluxcd.io", Kind: "GitRepository"}, {Group: "source.toolkit.fluxcd.io", Kind: "HelmRepository"},
+		{Group: "source.toolkit.fluxcd.io", Kind: "HelmChart"}, {Group: "source.toolkit.fluxcd.io", Kind: "Bucket"},
+		{Group: "kustomize.toolkit.fluxcd.io", Kind: "Kustomization"},
+	} {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(schema.GroupVersionKind{Group: gk.Group, Version: version, Kind: gk.Kind + "List"})
+		if err := c.List(ctx, l); err != nil {
+			t.Fatalf("listing %s at %s: %v", gk, version, err)
+		}
+		for i := range l.Items {
+			out[l.Items[i].GetUID()] = &l.Items[i]
+		}
+	}
+	return out
+}
+
+// upgradeSet is what 'bootstrap --github-account contoso' applies.
+func upgradeSet(t *testing.T) *Set {
+	t.Helper()
+	s := embedded(t)
+	s.add(syncObjects(SyncOptions{Name: "flux-system", Namespace: "flux-system", URL: "https://github.com/contoso/aks-baseline-regulated", Branch: "main", Path: "./cluster-manifests", Interval: time.Minute}))
+	return s
+}
+
+func upgrade(ctx context.Context, t *testing.T, cfg *rest.Config, out *bytes.Buffer) (Result, error) {
+	return Install(ctx, upgradeSet(t), Options{Config: cfg, Progress: progress.New(out), DefaultNamespace: "default", Timeout: time.Minute})
+}
+
+// checkUpgraded asserts the end state: every object of before there with
+// its UID at v1, storedVersions only v1, the dropped fields gone, the
+// controllers recreated with the embedded selector, the managing
+// Kustomization resumed.
+func checkUpgraded(ctx context.Context, t *testing.T, cfg *rest.Config, before map[types.UID]*unstructured.Unstructured) {
+	t.Helper()
+	admin := adminClient(t, cfg)
+	names, err := oldflux.CRDNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		if err := admin.Get(ctx, client.ObjectKey{Name: n}, crd); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(crd.Status.StoredVersions, []string{"v1"}) {
+			t.Errorf("%s storedVersions %v, want [v1]", n, crd.Status.StoredVersions)
+		}
+		var vs []string
+		for _, v := range crd.Spec.Versions {
+			vs = append(vs, v.Name)
+		}
+		if !slices.Equal(vs, []string{"v1"}) {
+			t.Errorf("%s versions %v, want the embedded [v1]", n, vs)
+		}
+	}
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := fluxObjects(ctx, t, c, "v1")
+	for uid, o := range before {
+		a, ok := after[uid]
+		if !ok {
+			t.Errorf("%s (UID %s) lost", objectRef(o), uid)
+			continue
+		}
+		if _, found, _ := unstructured.NestedFieldNoCopy(a.Object, "spec", "validation"); found {
+			t.Errorf("%s still has spec.validation", objectRef(a))
+		}
+		for _, mf := range a.GetManagedFields() {
+			if mf.APIVersion != a.GetAPIVersion() {
+				t.Errorf("%s managed fields of %s at %s", objectRef(a), mf.Manager, mf.APIVersion)
+			}
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("%d Flux objects after, %d before", len(after), len(before))
+	}
+	for _, name := range []string{"source-controller", "kustomize-controller"} {
+		d := &unstructured.Unstructured{}
+		d.SetGroupVersionKind(deploymentGVK)
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "flux-system", Name: name}, d); err != nil {
+			t.Fatal(err)
+		}
+		sel, _, _ := unstructured.NestedStringMap(d.Object, "spec", "selector", "matchLabels")
+		if len(sel) != 1 || sel["app"] != name {
+			t.Errorf("%s selector %v, want the embedded app=%s", name, sel, name)
+		}
+	}
+	ks := &unstructured.Unstructured{}
+	ks.SetGroupVersionKind(schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Kind: "Kustomization"})
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "flux-system", Name: "flux-system"}, ks); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _ := unstructured.NestedBool(ks.Object, "spec", "suspend"); s || ks.GetAnnotations()[annotationSuspended] != "" {
+		t.Errorf("flux-system Kustomization left suspended=%v annotations=%v", s, ks.GetAnnotations())
+	}
+}
+
+// TestUpgradeFromV081 upgrades the reference's Flux v0.8.1 with teams'
+// objects in other namespaces, then runs again: nothing left to do.
+func TestUpgradeFromV081(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	n, err := oldflux.Install(ctx, env.Config, oldflux.Options{URL: "https://github.com/contoso/aks-baseline-regulated", Teams: 3, PerTeam: 2, SelfManaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fluxObjects(ctx, t, c, "v1beta1")
+	if len(before) != n || n != 14 {
+		t.Fatalf("%d objects seeded, %d listed; want 14", n, len(before))
+	}
+
+	var dry bytes.Buffer
+	r, err := Install(ctx, upgradeSet(t), Options{Config: env.Config, Progress: progress.New(&dry), DefaultNamespace: "default", Timeout: time.Minute, PlanOnly: true})
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, dry.String())
+	}
+	if r.Wrote {
+		t.Error("the dry run wrote")
+	}
+	for _, want := range []string{
+		"upgrade plan: Flux v0.8.1 (the image tag of Deployment flux-system/source-controller) to Flux " + r.Report().Upgrade.Target,
+		"GitRepository: 7 objects stored at v1beta1, moving to v1",
+		"Kustomization: 7 objects stored at v1beta1, moving to v1",
+		"Bucket: 0 objects stored at v1beta1, moving to v1",
+		"Kustomization spec.validation: dropped from 7 objects (the new API has no such field): flux-system/flux-system, team-01/app-001",
+		"Kustomization spec.patchesStrategicMerge → spec.patches: in 6 objects: team-01/app-001",
+		"GitRepository spec.gitImplementation: dropped",
+		"Deployment/flux-system/kustomize-controller, Deployment/flux-system/source-controller",
+		"Kustomization flux-system/flux-system applies Flux from Git: suspended while Flux moves, resumed at the end",
+	} {
+		if !strings.Contains(dry.String(), want) {
+			t.Errorf("the plan lacks %q:\n%s", want, dry.String())
+		}
+	}
+	if now := fluxObjects(ctx, t, c, "v1beta1"); len(now) != n {
+		t.Fatalf("after the dry run %d objects", len(now))
+	}
+	rep := r.Report().Upgrade
+	if rep == nil || len(rep.Dropped) != 14 || len(rep.Converted) != 6 || len(rep.Recreated) != 2 || rep.ManagedBy != "Kustomization/flux-system/flux-system" {
+		t.Errorf("report %+v", rep)
+	}
+
+	var out bytes.Buffer
+	r, err = upgrade(ctx, t, env.Config, &out)
+	if err != nil {
+		t.Fatalf("upgrade: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "14 of 14 Flux objects kept, every one with its UID") {
+		t.Errorf("no UID verdict:\n%s", out.String())
+	}
+	checkUpgraded(ctx, t, env.Config, before)
+
+	out.Reset()
+	r, err = upgrade(ctx, t, env.Config, &out)
+	if err != nil {
+		t.Fatalf("second run: %v\n%s", err, out.String())
+	}
+	if r.Wrote || r.upgrade != nil || strings.Contains(out.String(), "upgrade plan") {
+		t.Errorf("second run wrote=%v upgrade=%v:\n%s", r.Wrote, r.upgrade, out.String())
+	}
+}
+
+// TestUpgradeInterruptedConverges stops the upgrade after the first
+// write, then after a few more, then in the middle of the re-store, as a
+// killed process or a stopped API server would, and checks that a final
+// run converges with every object and UID kept.
+func TestUpgradeInterruptedConverges(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	if _, err := oldflux.Install(ctx, env.Config, oldflux.Options{Teams: 4, PerTeam: 3, SelfManaged: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fluxObjects(ctx, t, c, "v1beta1")
+
+	// Each run is cut at its nth write (a dry-run is not a write): the
+	// suspend, the first bridge, one re-store, the storedVersions.
+	for _, nth := range []int{1, 3, 14, 9, 1} {
+		var (
+			mu     sync.Mutex
+			writes []string
+		)
+		runCtx, cut := context.WithCancel(ctx)
+		cfg := rest.CopyConfig(env.Config)
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.Method != http.MethodGet && r.URL.Query().Get("dryRun") == "" {
+					mu.Lock()
+					writes = append(writes, r.Method+" "+r.URL.Path)
+					stop := len(writes) == nth
+					mu.Unlock()
+					if stop {
+						cut()
+						return nil, errors.New("connection reset by peer")
+					}
+				}
+				return rt.RoundTrip(r)
+			})
+		})
+		var out bytes.Buffer
+		_, err := upgrade(runCtx, t, cfg, &out)
+		cut()
+		if err == nil {
+			t.Logf("run cut at write %d finished before it: %v", nth, writes)
+			break
+		}
+		t.Logf("cut at write %d (%s): %v", nth, writes[len(writes)-1], err)
+	}
+	var out bytes.Buffer
+	if _, err := upgrade(ctx, t, env.Config, &out); err != nil {
+		t.Fatalf("final run: %v\n%s", err, out.String())
+	}
+	checkUpgraded(ctx, t, env.Config, before)
+	out.Reset()
+	if r, err := upgrade(ctx, t, env.Config, &out); err != nil || r.Wrote {
+		t.Errorf("run after convergence: wrote=%v err=%v\n%s", r.Wrote, err, out.String())
+	}
+}
+
+// TestUpgradeRejectedWritesNothing: a v1beta1 GitRepository that v1 would
+// refuse stops the upgrade before the first write, naming it and the field.
+func TestUpgradeRejectedWritesNothing(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	if _, err := oldflux.Install(ctx, env.Config, oldflux.Options{Teams: 1, SelfManaged: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := oldflux.TeamObjects("team-01", "signed", "https://github.com/contoso/signed")[0]
+	_ = unstructured.SetNestedMap(signed.Object, map[string]any{"mode": "head"}, "spec", "verify")
+	if err := c.Create(ctx, signed); err != nil {
+		t.Fatal(err)
+	}
+	rvs := func() string {
+		var lines []string
+		for _, o := range fluxObjects(ctx, t, c, "v1beta1") {
+			lines = append(lines, fmt.Sprintf("%s=%s", objectRef(o), o.GetResourceVersion()))
+		}
+		slices.Sort(lines)
+		var b strings.Builder
+		b.WriteString(strings.Join(lines, " ") + " ")
+		crd := &metav1.PartialObjectMetadata{}
+		crd.SetGroupVersionKind(crdGVK)
+		_ = c.Get(ctx, client.ObjectKey{Name: gitRepositoryCRD}, crd)
+		return b.String() + crd.ResourceVersion
+	}
+	was := rvs()
+	var out bytes.Buffer
+	r, err := upgrade(ctx, t, env.Config, &out)
+	var rej *RejectedError
+	if !errors.As(err, &rej) || !strings.Contains(err.Error(), "GitRepository/team-01/signed") || !strings.Contains(err.Error(), "spec.verify.secretRef") {
+		t.Fatalf("got %v, want a rejection naming GitRepository/team-01/signed and spec.verify.secretRef\n%s", err, out.String())
+	}
+	if r.Wrote {
+		t.Error("a rejected upgrade wrote")
+	}
+	if now := rvs(); now != was {
+		t.Errorf("a rejected upgrade changed the cluster:\n%s\n%s", was, now)
+	}
+}

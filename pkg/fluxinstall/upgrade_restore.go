@@ -1,0 +1,171 @@
+package fluxinstall
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// dryRunMoves sends every object's move to the server as a dry-run
+// update at the new version: the server's schema validation and admission
+// judge each one before any is written. It returns the rejections.
+func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection, error) {
+	var (
+		mu  sync.Mutex
+		out []rejection
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(in.concurrency)
+	for _, m := range k.objects {
+		g.Go(func() error {
+			err := in.client.Update(gctx, m.moved.DeepCopy(), client.DryRunAll, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
+			switch {
+			case err == nil, apierrors.IsConflict(err), apierrors.IsNotFound(err):
+				// A conflict or a deletion since the list: the write
+				// re-reads the object; validation passed or is moot.
+				return nil
+			case isRejection(err):
+				mu.Lock()
+				out = append(out, rejection{ref: m.ref(), origin: "on the cluster, moving to " + m.moved.GetAPIVersion(), reason: apiReason(err)})
+				mu.Unlock()
+				return nil
+			default:
+				return fmt.Errorf("%s: %w", m.ref(), err)
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ref < out[j].ref })
+	return out, nil
+}
+
+// restore writes every object of k back at the new storage version, at
+// most in.concurrency at a time: one update each, which the server stores
+// at the CRD's storage version. An object changed since it was read (its
+// controller wrote its status) is read again and moved again; one deleted
+// since is gone and needs nothing. It returns how many were written (an
+// object already stored at the new version is not written again: the
+// server skips an update that changes nothing).
+func (in *installer) restore(ctx context.Context, k *kindMove) (int, error) {
+	var written atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(in.concurrency)
+	for _, m := range k.objects {
+		g.Go(func() error {
+			wrote, err := in.restoreOne(gctx, k, m)
+			if err != nil {
+				return fmt.Errorf("re-storing %s: %s", m.ref(), apiReason(err))
+			}
+			if wrote {
+				written.Add(1)
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	if written.Load() > 0 {
+		in.wrote.Store(true)
+	}
+	return int(written.Load()), err
+}
+
+func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject) (bool, error) {
+	moved := m.moved
+	for attempt := 0; ; attempt++ {
+		u := moved.DeepCopy()
+		err := in.client.Update(ctx, u, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
+		switch {
+		case err == nil:
+			return u.GetResourceVersion() != moved.GetResourceVersion(), nil
+		case apierrors.IsNotFound(err):
+			return false, nil
+		case !apierrors.IsConflict(err) || attempt == 4:
+			return false, err
+		}
+		fresh := &unstructured.Unstructured{}
+		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind})
+		if err := in.client.Get(ctx, client.ObjectKey{Namespace: m.live.GetNamespace(), Name: m.live.GetName()}, fresh); err != nil {
+			if apierrors.IsNotFound(err) {
+				return false, nil
+			}
+			return false, err
+		}
+		if fresh.GetUID() != m.live.GetUID() {
+			return false, fmt.Errorf("was deleted and created again during the upgrade (UID %s, now %s)", m.live.GetUID(), fresh.GetUID())
+		}
+		again, err := moveObject(fresh, k.target, k.to)
+		if err != nil {
+			return false, err
+		}
+		moved = again.moved
+	}
+}
+
+// uids lists the UIDs of every object of k at version, metadata only, in
+// pages of 500.
+func (in *installer) uids(ctx context.Context, k *kindMove, version string) (map[types.UID]types.NamespacedName, error) {
+	out := map[types.UID]types.NamespacedName{}
+	cont := ""
+	for {
+		l := &metav1.PartialObjectMetadataList{}
+		l.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: version, Kind: k.gk.Kind + "List"})
+		opts := []client.ListOption{client.Limit(500)}
+		if cont != "" {
+			opts = append(opts, client.Continue(cont))
+		}
+		if err := in.client.List(ctx, l, opts...); err != nil {
+			return nil, fmt.Errorf("listing %s: %w", k.resource, err)
+		}
+		for _, it := range l.Items {
+			out[it.UID] = types.NamespacedName{Namespace: it.Namespace, Name: it.Name}
+		}
+		if cont = l.Continue; cont == "" {
+			return out, nil
+		}
+	}
+}
+
+// catchUp re-reads k's objects by metadata once the new version is
+// stored, and moves those created since the plan's list (stored at the
+// old version, they would be lost when it goes).
+func (in *installer) catchUp(ctx context.Context, k *kindMove) error {
+	now, err := in.uids(ctx, k, k.to)
+	if err != nil {
+		return err
+	}
+	known := map[types.UID]bool{}
+	for _, m := range k.objects {
+		known[m.live.GetUID()] = true
+	}
+	for uid, key := range now {
+		if known[uid] {
+			continue
+		}
+		fresh := &unstructured.Unstructured{}
+		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind})
+		if err := in.client.Get(ctx, client.ObjectKey(key), fresh); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return err
+		}
+		m, err := moveObject(fresh, k.target, k.to)
+		if err != nil {
+			return err
+		}
+		k.objects = append(k.objects, m)
+	}
+	return nil
+}
