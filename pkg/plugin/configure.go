@@ -28,6 +28,10 @@ type ConfigureOptions struct {
 	DryRun bool
 	Check  bool
 	Output string
+	// UpgradeFlux regenerates the tree's Flux from the embedded one;
+	// Registry names the controllers' image registry for it.
+	UpgradeFlux bool
+	Registry    string
 	// flagValues holds one string per substitutable token, keyed by flag name.
 	flagValues map[string]*string
 	// lookupEnv reads the environment; a seam for tests.
@@ -58,7 +62,17 @@ func newConfigureCommand(env *Env) *cobra.Command {
 			YOUR_ACR is left alone: the kustomizations' images: rewrite it.
 
 			With --check, list every placeholder that remains as file:line: TOKEN and
-			exit 1 if any does (0 if none): put it in your fork's pipeline.
+			exit 1 if any does (0 if none): put it in your fork's pipeline. It also exits 1
+			while the tree installs a Flux older than the supported window, naming the file
+			and the version.
+
+			With --upgrade-flux, bring DIR/flux-system to the Flux this tool carries:
+			gotk-crds.yaml (the CRDs) and gotk-components.yaml (the rest) regenerated for the
+			controllers the tree runs, gotk-sync.yaml's objects moved to the current API
+			versions (the fields those dropped removed, and named), the controllers' node
+			pinning (pci-scope: out-of-scope in the reference) kept as a patch in
+			kustomization.yaml. The folder must still build with kustomize, or nothing is
+			written. Commit and push, then run bootstrap -k on the folder.
 
 			No cluster is needed.`),
 		Example: env.Example(`
@@ -67,6 +81,9 @@ func newConfigureCommand(env *Env) *cobra.Command {
 
 			# Fill in everything from the variables the reference's docs set
 			ACR_NAME=acraksexample1 KEYVAULT_NAME=kv-aks-example1 TENANTID_AZURERBAC=$(az account show --query tenantId -o tsv) %[1]s configure
+
+			# Bring the tree's Flux (the reference's v0.8.1) to the one this tool carries
+			%[1]s configure cluster-manifests --upgrade-flux
 
 			# In CI: fail while any placeholder remains
 			%[1]s configure --check cluster-manifests -o json`),
@@ -86,6 +103,8 @@ func newConfigureCommand(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", o.DryRun, "If true, print the diff and write nothing.")
 	cmd.Flags().BoolVar(&o.Check, "check", o.Check, "If true, list the placeholders that remain (file:line: TOKEN) and exit 1 if any do.")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format of --check: '' (text), json or yaml.")
+	cmd.Flags().BoolVar(&o.UpgradeFlux, "upgrade-flux", o.UpgradeFlux, "Regenerate DIR/flux-system's Flux from the one this tool carries (see above).")
+	cmd.Flags().StringVar(&o.Registry, "registry", o.Registry, "With --upgrade-flux: pull the controller images from this registry (e.g. myacr.azurecr.io/live/fluxcd); default: the one the tree uses.")
 	return cmd
 }
 
@@ -109,7 +128,7 @@ func (o *ConfigureOptions) Complete(cmd *cobra.Command, args []string) error {
 		}
 		// The environment only fills in values; --check reads none, so a
 		// pipeline that exports them can still run it.
-		if v, ok := o.lookupEnv(t.EnvVar); ok && v != "" && !o.Check {
+		if v, ok := o.lookupEnv(t.EnvVar); ok && v != "" && !o.Check && !o.UpgradeFlux {
 			o.values[t.Name], o.source[t.Name] = v, "$"+t.EnvVar
 		}
 	}
@@ -126,6 +145,18 @@ func (o *ConfigureOptions) Validate() error {
 	}
 	if o.Check && o.DryRun {
 		return exitcode.Usage("--check and --dry-run do not go together: --check never writes")
+	}
+	if o.Registry != "" && !o.UpgradeFlux {
+		return exitcode.Usage("--registry applies to --upgrade-flux only")
+	}
+	if o.UpgradeFlux {
+		if o.Check {
+			return exitcode.Usage("--check and --upgrade-flux do not go together: --check reports an old Flux, --upgrade-flux replaces it")
+		}
+		if len(o.values) > 0 {
+			return exitcode.Usage("--upgrade-flux takes no placeholder values: run configure once for each")
+		}
+		return nil
 	}
 	if o.Check {
 		return nil
@@ -163,6 +194,9 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 	if o.Check {
 		return o.runCheck(ctx)
 	}
+	if o.UpgradeFlux {
+		return o.runUpgradeFlux(ctx)
+	}
 	pr := progress.New(o.env.Streams.ErrOut)
 	if !o.DryRun {
 		pr.Actionf("configuring %s", o.Dir)
@@ -186,13 +220,7 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 		}
 		return nil
 	}
-	if err := plan.Apply(ctx); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return exitcode.WithCode(exitcode.CouldNotCheck, err)
-	}
-	if err := plan.WriteDiff(o.env.Streams.Out); err != nil {
+	if err := o.applyPlan(ctx, plan); err != nil {
 		return err
 	}
 	for _, c := range plan.Changes {
@@ -256,6 +284,9 @@ type configureCheckReport struct {
 	Remaining    int                   `json:"remaining"`
 	Placeholders []configureCheckEntry `json:"placeholders"`
 	Skipped      []configure.Skipped   `json:"skipped"`
+	// Flux lists a Flux install older than the supported window, and sync
+	// objects at removed API versions.
+	Flux []configure.FluxFinding `json:"flux"`
 }
 
 func (o *ConfigureOptions) runCheck(ctx context.Context) error {
@@ -279,6 +310,9 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		files[f.File] = true
 	}
 	rep.Remaining = len(rep.Placeholders)
+	if rep.Flux, err = o.checkFlux(ctx); err != nil {
+		return exitcode.WithCode(exitcode.CouldNotCheck, err)
+	}
 
 	if err := o.printCheck(o.env.Streams.Out, rep); err != nil {
 		return err
@@ -286,8 +320,12 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 	if tree.YAMLFiles == 0 {
 		pr.Warningf("no YAML files under %s: is it the cluster-manifests folder?", o.Dir)
 	}
+	o.reportFlux(pr, rep.Flux)
 	if rep.Remaining == 0 {
 		pr.Okf("no placeholders remain in %s (%s checked)", o.Dir, plural(tree.YAMLFiles, "YAML file", "YAML files"))
+		if len(rep.Flux) > 0 {
+			return exitcode.Silent(exitcode.Failed)
+		}
 		return nil
 	}
 	pr.Failuref("%s in %s under %s: fill them with '%s configure'", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(len(files), "file", "files"), o.Dir, o.env.Name)
@@ -300,6 +338,11 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) e
 	}
 	for _, p := range rep.Placeholders {
 		if _, err := fmt.Fprintln(out, p.Finding.String()); err != nil {
+			return err
+		}
+	}
+	for _, f := range rep.Flux {
+		if _, err := fmt.Fprintln(out, f.String()); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,204 @@
+package configure
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
+)
+
+// fluxSelector picks the Flux controllers in a kustomize patch target.
+const fluxSelector = "app.kubernetes.io/part-of=flux"
+
+// moveSyncObjects moves the Flux objects of a gotk-sync.yaml to the
+// current API versions; a file already current comes back as it was. Its
+// leading comment lines are kept.
+func moveSyncObjects(name string, old []byte) ([]byte, []string, error) {
+	objs, err := ssautil.ReadObjects(bytes.NewReader(old))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var notes []string
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	for _, u := range objs {
+		moved, dropped, converted, err := fluxinstall.MoveManifest(u)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if moved != u {
+			what := []string{u.GetAPIVersion() + " → " + moved.GetAPIVersion()}
+			for _, d := range dropped {
+				what = append(what, d+" dropped (the new API has no such field)")
+			}
+			what = append(what, converted...)
+			notes = append(notes, fmt.Sprintf("%s: %s/%s/%s: %s", name, u.GetKind(), u.GetNamespace(), u.GetName(), strings.Join(what, "; ")))
+			// The moved copy carries no status or managed fields (a file
+			// never does) and nothing else the file did not say.
+			for _, f := range []string{"managedFields", "creationTimestamp"} {
+				unstructured.RemoveNestedField(moved.Object, "metadata", f)
+			}
+		}
+		out = append(out, moved)
+	}
+	if len(notes) == 0 {
+		return old, nil, nil
+	}
+	y, err := ssautil.ObjectsToYAML(out)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasPrefix(y, "---") {
+		y = "---\n" + y
+	}
+	return []byte(leadingComments(old) + y), notes, nil
+}
+
+// leadingComments is the comment block a file starts with.
+func leadingComments(b []byte) string {
+	var keep strings.Builder
+	for _, l := range strings.SplitAfter(string(b), "\n") {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "#") {
+			break
+		}
+		keep.WriteString(l)
+	}
+	return keep.String()
+}
+
+// kustomizationPatches reads the patches: of a kustomization.yaml.
+func kustomizationPatches(b []byte) []map[string]any {
+	var k struct {
+		Patches []map[string]any `yaml:"patches"`
+	}
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		return nil
+	}
+	return k.Patches
+}
+
+// pinnedByPatch returns the node labels a kustomization's patch for the
+// Flux controllers pins them to, nil when it has none.
+func pinnedByPatch(b []byte) map[string]string {
+	for _, p := range kustomizationPatches(b) {
+		t, _ := p["target"].(map[string]any)
+		text, _ := p["patch"].(string)
+		if t == nil || t["labelSelector"] != fluxSelector || text == "" {
+			continue
+		}
+		var d struct {
+			Spec struct {
+				Template struct {
+					Spec struct {
+						NodeSelector map[string]string `yaml:"nodeSelector"`
+					} `yaml:"spec"`
+				} `yaml:"template"`
+			} `yaml:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(text), &d); err == nil && len(d.Spec.Template.Spec.NodeSelector) > 0 {
+			return d.Spec.Template.Spec.NodeSelector
+		}
+	}
+	return nil
+}
+
+// addPinPatch adds the patch pinning the Flux controllers to pin, unless
+// the kustomization has it already. The file is appended to, so its own
+// comments and layout stay; one that already lists patches: gets the
+// entry added to that list.
+func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
+	if len(pin) == 0 || maps.Equal(pinnedByPatch(old), pin) {
+		return old, nil
+	}
+	patch := fluxinstall.PinPatch(pin)
+	entry := "  - target:\n      kind: Deployment\n      labelSelector: " + fluxSelector + "\n    patch: |-\n" + indent(patch, "      ")
+	comment := "  # The Flux controllers run on the out-of-scope node pool, as the reference pinned them\n  # (kubectl aksbaseline configure --upgrade-flux moved that from gotk-components.yaml here).\n"
+	if kustomizationPatches(old) == nil && !bytes.Contains(old, []byte("\npatches:")) && !bytes.HasPrefix(old, []byte("patches:")) {
+		s := string(old)
+		if !strings.HasSuffix(s, "\n") {
+			s += "\n"
+		}
+		return []byte(s + "patches:\n" + comment + entry), nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(old, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("not a kustomization (no mapping at the top)")
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "patches" {
+			continue
+		}
+		var item yaml.Node
+		if err := yaml.Unmarshal([]byte(strings.TrimPrefix(dedent(entry), "- ")), &item); err != nil {
+			return nil, err
+		}
+		top.Content[i+1].Content = append(top.Content[i+1].Content, item.Content[0])
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(&doc); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	return nil, fmt.Errorf("cannot find its patches: list")
+}
+
+func indent(s, by string) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = by + lines[i]
+	}
+	return strings.Join(lines, "") + "\n"
+}
+
+// dedent removes the two-space indent entry was written with.
+func dedent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimPrefix(lines[i], "  ")
+	}
+	return strings.Join(lines, "")
+}
+
+// buildsWith builds the folder with kustomize as it will be once changes
+// are written, in memory: an upgrade that breaks the build is refused.
+func buildsWith(root *os.Root, folder string, changes []Change) error {
+	mem := filesys.MakeFsInMemory()
+	err := fs.WalkDir(root.FS(), folder, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := root.ReadFile(filepath.FromSlash(p))
+		if err != nil {
+			return err
+		}
+		return mem.WriteFile(path.Join("/", p), b)
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := mem.WriteFile(path.Join("/", c.Path), c.New); err != nil {
+			return err
+		}
+	}
+	_, err = krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(mem, path.Join("/", folder))
+	return err
+}
