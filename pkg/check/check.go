@@ -45,6 +45,10 @@ func NameCLI(results []result.Result, cli string) {
 	for i := range results {
 		r := &results[i]
 		r.Title, r.Message, r.Remediation = WithCLI(r.Title, cli), WithCLI(r.Message, cli), WithCLI(r.Remediation, cli)
+		r.Findings = slices.Clone(r.Findings)
+		for j := range r.Findings {
+			r.Findings[j].Message = WithCLI(r.Findings[j].Message, cli)
+		}
 	}
 }
 
@@ -85,7 +89,27 @@ func skip(format string, a ...any) result.Result {
 	return result.Result{Status: result.Skip, Message: fmt.Sprintf(format, a...)}
 }
 
-// Plan returns what the reader must fetch for checks.
+// warnBecause is a warning of a critical check: reason says why it is not
+// a failure, and the reports show it beside the message.
+func warnBecause(reason, format string, a ...any) result.Result {
+	r := warn(format, a...)
+	r.WarnReason = reason
+	return r
+}
+
+// findings collects a check's findings as it judges.
+type findings []result.Finding
+
+// add records a finding about object, with the result's status.
+func (fs *findings) add(object, format string, a ...any) {
+	*fs = append(*fs, result.Finding{Object: object, Message: fmt.Sprintf(format, a...)})
+}
+
+// addStatus records a finding whose status differs from the result's.
+func (fs *findings) addStatus(st result.Status, object, format string, a ...any) {
+	*fs = append(*fs, result.Finding{Status: st, Object: object, Message: fmt.Sprintf(format, a...)})
+}
+
 func Plan(checks []*Check, p *profile.Profile) cluster.Request {
 	var q cluster.Request
 	for _, c := range checks {

@@ -14,8 +14,10 @@ import (
 var eras = []string{"podidentity", "workloadidentity", "migrated", "extension"}
 
 // allowedWarnings are warnings a healthy reference cluster does produce:
-// the regulated reference leaves the system-pool taint off.
-var allowedWarnings = map[string]bool{"nodes-system-taint": true, "network-deny-all": true}
+// the regulated reference leaves the system-pool taint off and the
+// cluster-baseline-settings deny-all unlisted, and runs busybox stand-ins for
+// antivirus and file integrity monitoring.
+var allowedWarnings = map[string]bool{"nodes-system-taint": true, "network-deny-all": true, "security-agents": true}
 
 func TestHealthyErasPass(t *testing.T) {
 	for _, era := range eras {
@@ -159,5 +161,41 @@ func TestPanickingCheckIsAnError(t *testing.T) {
 	rs := Run(s, loadProfile(t, ""), []*Check{c})
 	if rs[0].Status != result.Error || !strings.Contains(rs[0].Message, "boom") {
 		t.Errorf("got %+v", rs[0])
+	}
+}
+
+// A critical check that reports warn says why it is not a failure, on every
+// healthy era and broken variant, so the reports can show it; and a warning
+// the profile already accepts asks for nothing the profile already has.
+func TestCriticalWarningsSayWhy(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
+	var runs [][]result.Result
+	for _, era := range eras {
+		meta, objs := loadEra(t, era)
+		runs = append(runs, Run(mustSnapshot(t, meta, objs), loadProfile(t, ""), All()))
+	}
+	for _, f := range files {
+		_, snap, prof := loadCase(t, f)
+		runs = append(runs, Run(snap, prof, All()))
+	}
+	seen := map[string]bool{}
+	for _, rs := range runs {
+		for _, r := range rs {
+			if r.Severity != result.Critical || r.Status != result.Warn {
+				continue
+			}
+			seen[r.ID] = true
+			if r.WarnReason == "" {
+				t.Errorf("%s warns without saying why a critical check does not fail: %s", r.ID, r.Message)
+			}
+			if r.ID == "nodes-system-taint" && strings.Contains(r.Remediation, "required: false in the profile") {
+				t.Errorf("nodes-system-taint asks for what the profile already has: %s", r.Remediation)
+			}
+		}
+	}
+	for _, id := range []string{"nodes-system-taint", "network-deny-all", "security-agents", "access-credential-plugin"} {
+		if !seen[id] {
+			t.Errorf("no run made %s warn: the test lost its subject", id)
+		}
 	}
 }

@@ -37,13 +37,17 @@ var fluxKubernetesVersionCheck = &Check{ID: "flux-kubernetes-version", Severity:
 
 func fluxKubernetes(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	ok, err := manifests.SupportsKubernetes(s.Version.GitVersion)
+	// The version is the API server's: the finding names it as the access checks do.
+	server := result.Finding{Object: "server/" + s.Access.Server}
 	if err != nil {
-		return fail("%v", err)
+		server.Message = err.Error()
+		return fail("%v", err).About(server)
 	}
 	if ok {
 		return pass("Kubernetes %s %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
 	}
-	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion)
+	server.Message = fmt.Sprintf("Kubernetes %s", s.Version.GitVersion)
+	return fail("Kubernetes version %s does not match %s (Flux %s)", strings.TrimPrefix(s.Version.GitVersion, "v"), manifests.KubernetesMinimum, manifests.FluxVersion).About(server)
 }
 
 var fluxControllersCheck = &Check{ID: "flux-controllers", Severity: result.Critical, Uses: []cluster.Resource{cluster.Deployments}, Run: fluxControllers,
@@ -63,6 +67,7 @@ func fluxControllers(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 	}
 	var bad []string
+	var fs findings
 	for _, name := range p.Flux.Controllers {
 		if _, ok := picked[name]; ok {
 			continue
@@ -71,23 +76,27 @@ func fluxControllers(s *cluster.Snapshot, p *profile.Profile) result.Result {
 			picked[name] = d
 		} else {
 			bad = append(bad, fmt.Sprintf("%s: deployment not found", name))
+			fs.add("Deployment/"+ns+"/"+name, "not found")
 		}
 	}
 	if len(picked) == 0 && len(bad) == 0 {
-		return fail("no controllers found in the '%s' namespace with the label selector '%s'", ns, p.Flux.PartOfLabel)
+		return fail("no controllers found in the '%s' namespace with the label selector '%s'", ns, p.Flux.PartOfLabel).
+			About(result.Finding{Object: "Namespace/" + ns, Message: "no Deployment labelled " + p.Flux.PartOfLabel})
 	}
 	var good, objs []string
 	for _, name := range sortedKeys(picked) {
 		objs = append(objs, "Deployment/"+ns+"/"+name)
 		if ok, msg := deploymentHealth(picked[name]); !ok {
 			bad = append(bad, fmt.Sprintf("%s: deployment not ready (%s)", name, msg))
+			fs.add("Deployment/"+ns+"/"+name, "not ready (%s)", msg)
 		} else {
 			good = append(good, name)
 		}
 	}
 	sort.Strings(bad)
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Object < fs[j].Object })
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).With(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...).About(fs...)
 	}
 	return pass("deployments ready: %s", strings.Join(good, ", ")).With(objs...)
 }
@@ -101,6 +110,7 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return fail("profile flux.partOfLabel: %v", err)
 	}
 	var good, bad, objs []string
+	var fs findings
 	for i := range s.CRDs {
 		c := &s.CRDs[i]
 		if !sel.Matches(labels.Set(c.Labels)) && (p.Flux.CRDGroupSuffix == "" || !strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
@@ -109,15 +119,20 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		objs = append(objs, "CustomResourceDefinition/"+c.Name)
 		if n := len(c.Status.StoredVersions); n == 0 {
 			bad = append(bad, "no stored versions for "+c.Name)
+			fs.add("CustomResourceDefinition/"+c.Name, "no stored versions")
 		} else {
 			good = append(good, c.Name+"/"+c.Status.StoredVersions[n-1])
 		}
 	}
 	if len(objs) == 0 {
-		return fail("no crds found with the label selector '%s'", p.Flux.PartOfLabel)
+		// The ones verify's Flux checks cannot do without are named.
+		for _, r := range syncUses {
+			fs = append(fs, crdMissing(r))
+		}
+		return fail("no crds found with the label selector '%s'", p.Flux.PartOfLabel).About(fs...)
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).With(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...).About(fs...)
 	}
 	// As 'flux check' does, name the distribution from the GitRepository CRD.
 	dist := ""
@@ -140,7 +155,13 @@ func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) result.Result {
 // exists: manual installs and the AKS extension name them differently.
 func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, repo, ks *unstructured.Unstructured, res result.Result, ok bool) {
 	if s.Absent(cluster.GitRepositories) || s.Absent(cluster.Kustomizations) {
-		return set, nil, nil, fail("Flux is not installed: the cluster does not serve %s and %s", cluster.GitRepositories, cluster.Kustomizations), false
+		var fs findings
+		for _, r := range syncUses {
+			if s.Absent(r) {
+				fs = append(fs, crdMissing(r))
+			}
+		}
+		return set, nil, nil, fail("Flux is not installed: the cluster does not serve %s and %s", cluster.GitRepositories, cluster.Kustomizations).About(fs...), false
 	}
 	ns := p.Flux.Namespace
 	var tried []string
@@ -150,7 +171,12 @@ func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, 
 			return set, repo, s.Object(cluster.Kustomizations, ns, set.Kustomization), result.Result{}, true
 		}
 	}
-	return set, nil, nil, fail("no Flux sync GitRepository found: expected %s", strings.Join(tried, " or ")), false
+	// The first sync set the profile lists is the one named as missing.
+	var missing []result.Finding
+	if len(p.Flux.Sync) > 0 {
+		missing = append(missing, result.Finding{Object: "GitRepository/" + ns + "/" + p.Flux.Sync[0].GitRepository, Message: "not found (nor " + strings.Join(tried, " or ") + ")"})
+	}
+	return set, nil, nil, fail("no Flux sync GitRepository found: expected %s", strings.Join(tried, " or ")).About(missing...), false
 }
 
 func readyLine(u *unstructured.Unstructured) (bool, string) {
@@ -178,23 +204,27 @@ func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	ns := p.Flux.Namespace
 	objs := []string{"GitRepository/" + ns + "/" + set.GitRepository, "Kustomization/" + ns + "/" + set.Kustomization}
 	var bad []string
+	var fs findings
 	if ok, why := readyLine(repo); !ok {
 		bad = append(bad, fmt.Sprintf("GitRepository %s/%s not Ready (%s)", ns, set.GitRepository, why))
+		fs.add(objs[0], "not Ready (%s)", why)
 	}
 	revision := ""
 	if ks == nil {
 		bad = append(bad, fmt.Sprintf("Kustomization %s/%s not found", ns, set.Kustomization))
+		fs.add(objs[1], "not found")
 	} else {
 		revision = str(ks, "status", "lastAppliedRevision")
 		if ok, why := readyLine(ks); !ok {
 			bad = append(bad, fmt.Sprintf("Kustomization %s/%s not Ready (%s)", ns, set.Kustomization, why))
+			fs.add(objs[1], "not Ready (%s)", why)
 		}
 	}
 	if revision == "" {
 		revision = "none yet"
 	}
 	if len(bad) > 0 {
-		return fail("%s; last applied revision: %s", strings.Join(bad, "; "), revision).With(objs...)
+		return fail("%s; last applied revision: %s", strings.Join(bad, "; "), revision).With(objs...).About(fs...)
 	}
 	return pass("%s sync %s/%s Ready; last applied revision %s", set.Name, ns, set.Kustomization, revision).With(objs...)
 }
@@ -210,10 +240,11 @@ func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	url := str(repo, "spec", "url")
 	obj := "GitRepository/" + p.Flux.Namespace + "/" + set.GitRepository
 	if toks := placeholder.FindIn(url); len(toks) > 0 {
-		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).With(obj)
+		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).With(obj).
+			About(result.Finding{Object: obj, Message: "spec.url still contains " + strings.Join(toks, ", ")})
 	}
 	if url == "" {
-		return fail("GitRepository %s/%s has no spec.url", p.Flux.Namespace, set.GitRepository).With(obj)
+		return fail("GitRepository %s/%s has no spec.url", p.Flux.Namespace, set.GitRepository).With(obj).About(result.Finding{Object: obj, Message: "no spec.url"})
 	}
 	return pass("GitRepository %s/%s URL %s", p.Flux.Namespace, set.GitRepository, url).With(obj)
 }
@@ -238,7 +269,11 @@ func fluxSuspended(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	}
 	sort.Strings(suspended)
 	if len(suspended) > 0 {
-		return fail("%s suspended: %s", phrase.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).With(suspended...)
+		var fs findings
+		for _, o := range suspended {
+			fs.add(o, "suspended")
+		}
+		return fail("%s suspended: %s", phrase.Count(len(suspended), "object", "objects"), strings.Join(suspended, ", ")).With(suspended...).About(fs...)
 	}
 	return pass("none of %s is suspended", phrase.Count(total, "GitRepository or Kustomization", "GitRepositories and Kustomizations"))
 }

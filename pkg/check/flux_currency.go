@@ -70,6 +70,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return fail("profile flux.partOfLabel: %v", err)
 	}
 	var removed, objs []string
+	var fs findings
 	dist := ""
 	found := 0
 	for i := range s.CRDs {
@@ -94,6 +95,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if !overlaps(have, want) {
 			removed = append(removed, fmt.Sprintf("%s serves only %s (Flux %s serves %s)", c.Name, strings.Join(have, ", "), manifests.FluxVersion, strings.Join(want, ", ")))
 			objs = append(objs, "CustomResourceDefinition/"+c.Name)
+			fs.addStatus(result.Fail, "CustomResourceDefinition/"+c.Name, "serves only %s (Flux %s serves %s)", strings.Join(have, ", "), manifests.FluxVersion, strings.Join(want, ", "))
 		}
 	}
 	if found == 0 {
@@ -106,6 +108,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		seen = append(seen, "Flux "+dist)
 		if v, err := semver.ParseTolerant(dist); err == nil && behind(v, cur, window) {
 			old = append(old, fmt.Sprintf("Flux %s (the CRDs' app.kubernetes.io/version)", dist))
+			fs.addStatus(result.Warn, "CustomResourceDefinition/"+string(cluster.GitRepositories), "labelled Flux %s, older than the supported window", dist)
 		}
 	}
 	for _, comp := range manifests.Components {
@@ -123,6 +126,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if behind(have, want, window) {
 			old = append(old, fmt.Sprintf("%s %s (Flux %s carries %s)", comp.Name, tag, manifests.FluxVersion, comp.Version))
 			objs = append(objs, "Deployment/"+p.Flux.Namespace+"/"+comp.Name)
+			fs.addStatus(result.Warn, "Deployment/"+p.Flux.Namespace+"/"+comp.Name, "%s %s, older than the supported window (Flux %s carries %s)", comp.Name, tag, manifests.FluxVersion, comp.Version)
 		}
 	}
 	sort.Strings(objs)
@@ -132,13 +136,14 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if len(old) > 0 {
 			msg += "; older than the supported window (" + span + "): " + strings.Join(old, ", ")
 		}
-		return fail("%s", msg).With(objs...)
+		return fail("%s", msg).With(objs...).About(fs...)
 	}
 	if len(old) > 0 {
-		return warn("older than the supported window (%s): %s", span, strings.Join(old, ", ")).With(objs...)
+		return warnBecause("it still serves the APIs current Flux serves: out of support, not yet broken", "older than the supported window (%s): %s", span, strings.Join(old, ", ")).With(objs...).About(fs...)
 	}
 	if len(seen) == 0 {
-		return warn("cannot tell the installed Flux version: no Flux CRD carries app.kubernetes.io/version and no controller image has a version tag; its APIs are current")
+		return warnBecause("verify cannot tell the version; its APIs are current", "cannot tell the installed Flux version: no Flux CRD carries app.kubernetes.io/version and no controller image has a version tag; its APIs are current").
+			About(result.Finding{Object: "CustomResourceDefinition/" + string(cluster.GitRepositories), Message: "no app.kubernetes.io/version label, and no controller image with a version tag"})
 	}
 	return pass("%s: within the supported window (%s)", strings.Join(seen, ", "), span).With(objs...)
 }

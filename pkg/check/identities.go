@@ -88,11 +88,12 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	id := p.Identities.PodIdentity.Identity
 	if s.Absent(cluster.AzureIdentities) {
-		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentities)
+		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentities).About(crdMissing(cluster.AzureIdentities))
 	}
+	obj := "AzureIdentity/" + id.String()
 	u := s.Object(cluster.AzureIdentities, id.Namespace, id.Name)
 	if u == nil {
-		return fail("AzureIdentity %s not found", id).With("AzureIdentity/" + id.String())
+		return fail("AzureIdentity %s not found", id).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 	}
 	var bad []string
 	typ, found, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "type")
@@ -106,7 +107,7 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		bad = append(bad, fmt.Sprintf("spec.resourceID %q is not a user-assigned identity resource ID", r))
 	}
 	if len(bad) > 0 {
-		return fail("AzureIdentity %s: %s", id, strings.Join(bad, "; ")).With("AzureIdentity/" + id.String())
+		return fail("AzureIdentity %s: %s", id, strings.Join(bad, "; ")).With(obj).About(result.Finding{Object: obj, Message: strings.Join(bad, "; ")})
 	}
 	return pass("AzureIdentity %s: type 0, client ID %s", id, str(u, "spec", "clientID")).With("AzureIdentity/" + id.String())
 }
@@ -119,7 +120,7 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return skip("Workload Identity era (%s)", why)
 	}
 	if s.Absent(cluster.AzureIdentityBindings) {
-		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentityBindings)
+		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentityBindings).About(crdMissing(cluster.AzureIdentityBindings))
 	}
 	pi := p.Identities.PodIdentity
 	// Find the binding by what it says, not by its name, which AKS picks.
@@ -132,7 +133,9 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 	}
 	if binding == nil {
-		return fail("no AzureIdentityBinding in %s names the identity %s in spec.azureIdentity", pi.Identity.Namespace, pi.Identity.Name)
+		// The binding's name is AKS's choice: the identity it should bind is named.
+		return fail("no AzureIdentityBinding in %s names the identity %s in spec.azureIdentity", pi.Identity.Namespace, pi.Identity.Name).
+			About(result.Finding{Object: "AzureIdentity/" + pi.Identity.String(), Message: "no AzureIdentityBinding names it"})
 	}
 	selector := str(binding, "spec", "selector")
 	sel, err := labels.Parse(pi.Pods.Labels)
@@ -148,16 +151,19 @@ func podIdentityBinding(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	obj := ref(binding)
 	if len(running) == 0 {
-		return fail("%s selects %q, but no ingress controller pod (%s in %s) is running", obj, selector, pi.Pods.Labels, pi.Pods.Namespace).With(obj)
+		return fail("%s selects %q, but no ingress controller pod (%s in %s) is running", obj, selector, pi.Pods.Labels, pi.Pods.Namespace).With(obj).
+			About(result.Finding{Object: obj, Message: fmt.Sprintf("selects %q, but no ingress controller pod is running", selector)})
 	}
 	var wrong []string
+	var fs findings
 	for _, pod := range running {
 		if pod.Labels.Get(pi.SelectorKey) != selector {
 			wrong = append(wrong, fmt.Sprintf("%s (%s=%q)", pod.Name, pi.SelectorKey, pod.Labels.Get(pi.SelectorKey)))
+			fs.add(podRef(pod), "%s=%q, not the binding's %q", pi.SelectorKey, pod.Labels.Get(pi.SelectorKey), selector)
 		}
 	}
 	if len(wrong) > 0 {
-		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, phrase.Summary(wrong, 5)).With(obj)
+		return fail("%s selects %s=%s, but running ingress controller pods differ: %s", obj, pi.SelectorKey, selector, phrase.Summary(wrong, 5)).With(obj).About(fs...)
 	}
 	return pass("%s binds %s to %s", obj, pi.Identity.Name, phrase.Count(len(running), "running ingress controller pod", "running ingress controller pods")).With(obj)
 }
@@ -170,15 +176,17 @@ func podIdentityNMI(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return skip("Workload Identity era (%s)", why)
 	}
 	n := p.Identities.PodIdentity.NMI
+	obj := "DaemonSet/" + n.String()
 	ds := s.DaemonSet(n.Namespace, n.Name)
 	if ds == nil {
-		return fail("DaemonSet %s not found", n).With("DaemonSet/" + n.String())
+		return fail("DaemonSet %s not found", n).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 	}
 	if ok, msg := daemonSetHealth(ds); !ok || ds.Status.DesiredNumberScheduled == 0 {
 		if msg == "" {
 			msg = "no pod scheduled"
 		}
-		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).With("DaemonSet/" + n.String())
+		return fail("DaemonSet %s not ready: %d of %d ready (%s)", n, ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg).With(obj).
+			About(result.Finding{Object: obj, Message: fmt.Sprintf("not ready: %d of %d ready (%s)", ds.Status.NumberReady, ds.Status.DesiredNumberScheduled, msg)})
 	}
 	return pass("DaemonSet %s ready on %s", n, phrase.Count(int(ds.Status.NumberReady), "node", "nodes")).With("DaemonSet/" + n.String())
 }
@@ -191,23 +199,29 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return skip("AAD Pod Identity era (%s)", why)
 	}
 	var bad, objs []string
+	var fs findings
 	ref := p.Secrets.SecretProviderClass
+	spcObj := "SecretProviderClass/" + ref.String()
 	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	clientID := ""
 	switch {
 	case s.Absent(cluster.SecretProviderClasses) || spc == nil:
 		bad = append(bad, fmt.Sprintf("SecretProviderClass %s not found, so no client ID is configured", ref))
+		fs.add(spcObj, "not found, so no client ID is configured")
 	default:
 		objs = append(objs, "SecretProviderClass/"+ref.String())
 		clientID = str(spc, "spec", "parameters", "clientID")
 		switch {
 		case clientID == "":
 			bad = append(bad, fmt.Sprintf("SecretProviderClass %s sets no parameters.clientID", ref))
+			fs.add(spcObj, "sets no parameters.clientID")
 		case len(placeholder.FindIn(clientID)) > 0:
 			// The placeholder itself is reported by secrets-placeholders.
 			bad = append(bad, fmt.Sprintf("SecretProviderClass %s parameters.clientID is still the placeholder", ref))
+			fs.add(spcObj, "parameters.clientID is still the placeholder")
 		case !placeholder.IsGUID(clientID):
 			bad = append(bad, fmt.Sprintf("SecretProviderClass %s parameters.clientID %q is not a GUID", ref, clientID))
+			fs.add(spcObj, "parameters.clientID %q is not a GUID", clientID)
 		}
 	}
 	sa := p.Identities.WorkloadIdentity.ServiceAccount
@@ -220,9 +234,10 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	objs = append(objs, "ServiceAccount/"+sa.String())
 	if !found {
 		bad = append(bad, fmt.Sprintf("ServiceAccount %s not found (the federated credential's subject names it)", sa))
+		fs.add("ServiceAccount/"+sa.String(), "not found (the federated credential's subject names it)")
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).With(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...).About(fs...)
 	}
 	return pass("client ID %s; ServiceAccount %s exists", clientID, sa).With(objs...)
 }

@@ -27,6 +27,7 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		excluded[ns] = true
 	}
 	var bad, objs []string
+	var fs findings
 	scanned := 0
 	// Images repeat over thousands of pods: scan each once.
 	hasToken := map[string]bool{}
@@ -48,12 +49,13 @@ func imagePlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result {
 			if found {
 				bad = append(bad, fmt.Sprintf("%s/%s %s: %s", pod.Namespace, pod.Name, c.Name, c.Image))
 				objs = append(objs, "Pod/"+pod.Namespace+"/"+pod.Name)
+				fs.add(podRef(pod), "container %s: %s", c.Name, c.Image)
 				break
 			}
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s still use a placeholder image: %s", phrase.Count(len(objs), "pod", "pods"), strings.Join(phrase.Clip(bad, 10), "; ")).With(objs...)
+		return fail("%s still use a placeholder image: %s", phrase.Count(len(objs), "pod", "pods"), strings.Join(phrase.Clip(bad, 10), "; ")).With(objs...).About(fs...)
 	}
 	return pass("no placeholder in the images of %s", phrase.Count(scanned, "pod", "pods"))
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,7 +62,8 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) result.Resul
 	enforced := len(rules) > 0
 	if !enforced {
 		if a.Pattern == "" {
-			return fail("the cluster has no constraint of the %s policy, and the profile gives no pattern to judge images by", a.Policy)
+			return fail("the cluster has no constraint of the %s policy, and the profile gives no pattern to judge images by", a.Policy).
+				About(result.Finding{Object: "policy/" + a.Policy, Message: "no constraint, and no pattern in the profile"})
 		}
 		re, err := a.Regexp()
 		if err != nil {
@@ -72,10 +74,12 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) result.Resul
 	}
 	bad := map[string][]string{}
 	var badPods []string
+	var fs findings
 	scanned, images := 0, map[string]bool{}
 	for i := range s.Pods {
 		pod := &s.Pods[i]
-		counted, flagged := false, false
+		counted := false
+		var flagged []string
 		for i := range rules {
 			r := &rules[i]
 			if r.excluded[pod.Namespace] {
@@ -93,11 +97,14 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) result.Resul
 				if n := len(ps); n == 0 || ps[n-1] != pod.Namespace+"/"+pod.Name {
 					bad[c.Image] = append(ps, pod.Namespace+"/"+pod.Name)
 				}
-				flagged = true
+				if !slices.Contains(flagged, c.Image) {
+					flagged = append(flagged, c.Image)
+				}
 			}
 		}
-		if flagged {
+		if len(flagged) > 0 {
 			badPods = append(badPods, podRef(pod))
+			fs.add(podRef(pod), "%s", strings.Join(flagged, ", "))
 		}
 	}
 	var froms []string
@@ -119,11 +126,13 @@ func imagesAllowedRegistry(s *cluster.Snapshot, p *profile.Profile) result.Resul
 		msg := fmt.Sprintf("%s in %s do not match %s: %s", phrase.Count(len(keys), "image", "images"), phrase.Count(len(badPods), "pod", "pods"), judge, strings.Join(parts, "; "))
 		if !enforced {
 			msg += fmt.Sprintf("; the cluster has no constraint of the %s policy, so nothing stops them", a.Policy)
+			fs.add("policy/"+a.Policy, "no constraint, so nothing stops such images")
 		}
-		return fail("%s", msg).With(append(objs, badPods...)...)
+		return fail("%s", msg).With(append(objs, badPods...)...).About(fs...)
 	}
 	if !enforced {
-		return warn("the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), phrase.Count(scanned, "pod", "pods"), judge, a.Policy).With(objs...)
+		return warnBecause("every image matches today; nothing in the cluster stops one that does not", "the %s images of %s match %s, but the cluster has no constraint of the %s policy, so nothing enforces it", fmt.Sprint(len(images)), phrase.Count(scanned, "pod", "pods"), judge, a.Policy).With(objs...).
+			About(result.Finding{Object: "policy/" + a.Policy, Message: "no constraint, so nothing enforces it"})
 	}
 	return pass("%s of %s match %s", phrase.Count(len(images), "image", "images"), phrase.Count(scanned, "pod", "pods"), judge).With(objs...)
 }

@@ -30,24 +30,28 @@ func namespaceGuardrails(s *cluster.Snapshot, p *profile.Profile) result.Result 
 	}
 	var bad groups
 	var objs []string
+	var fs findings
 	for _, ns := range want {
 		if !s.HasNamespace(ns) {
 			bad.add("namespace does not exist", ns)
+			fs.add("Namespace/"+ns, "does not exist")
 			continue
 		}
 		if q, ok := quotas[ns]; ok {
 			objs = append(objs, "ResourceQuota/"+ns+"/"+q)
 		} else {
 			bad.add("no ResourceQuota", ns)
+			fs.add("Namespace/"+ns, "has no ResourceQuota")
 		}
 		if l, ok := ranges[ns]; ok {
 			objs = append(objs, "LimitRange/"+ns+"/"+l)
 		} else {
 			bad.add("no LimitRange", ns)
+			fs.add("Namespace/"+ns, "has no LimitRange")
 		}
 	}
 	if !bad.empty() {
-		return fail("%s", bad.render(3, 10)).With(objs...)
+		return fail("%s", bad.render(3, 10)).With(objs...).About(fs...)
 	}
 	return pass("%s with a ResourceQuota and a LimitRange: %s", phrase.Count(len(want), "namespace", "namespaces"), strings.Join(want, ", ")).With(objs...)
 }

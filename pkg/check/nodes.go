@@ -49,15 +49,17 @@ func nodesReady(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 		return fail("the cluster has no nodes")
 	}
 	var bad, objs []string
+	var fs findings
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		if ok, reason := nodeReady(n); !ok {
 			bad = append(bad, fmt.Sprintf("%s (%s)", n.Name, reason))
 			objs = append(objs, "Node/"+n.Name)
+			fs.add("Node/"+n.Name, "not Ready (%s)", reason)
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s of %d not Ready: %s", phrase.Count(len(bad), "node", "nodes"), len(s.Nodes), phrase.Summary(bad, 10)).With(objs...)
+		return fail("%s of %d not Ready: %s", phrase.Count(len(bad), "node", "nodes"), len(s.Nodes), phrase.Summary(bad, 10)).With(objs...).About(fs...)
 	}
 	return pass("%s Ready", phrase.Count(len(s.Nodes), "node", "nodes"))
 }
@@ -71,21 +73,25 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	byPool := groupBy(s.Nodes, func(n *corev1.Node) string { return n.Labels[p.Nodes.PoolLabel] })
 	var bad, good, objs []string
+	var fs findings
 	for _, pool := range p.Nodes.Pools {
 		nodes := byPool[pool.Name]
 		if len(nodes) < pool.MinCount {
 			bad = append(bad, fmt.Sprintf("pool %s has %s, want at least %d", pool.Name, phrase.Count(len(nodes), "node", "nodes"), pool.MinCount))
 			objs = append(objs, "pool/"+pool.Name)
+			fs.add("pool/"+pool.Name, "has %s, want at least %d", phrase.Count(len(nodes), "node", "nodes"), pool.MinCount)
 			continue
 		}
 		var wrongMode, wrongLabels []string
 		for _, n := range nodes {
 			if pool.Mode != "" && p.Nodes.ModeLabel != "" && !strings.EqualFold(n.Labels[p.Nodes.ModeLabel], pool.Mode) {
 				wrongMode = append(wrongMode, n.Name)
+				fs.add("Node/"+n.Name, "in pool %s but not in mode %s (%s=%q)", pool.Name, pool.Mode, p.Nodes.ModeLabel, n.Labels[p.Nodes.ModeLabel])
 			}
 			for _, k := range sortedKeys(pool.Labels) {
 				if v, ok := n.Labels[k]; !ok || v != pool.Labels[k] {
 					wrongLabels = append(wrongLabels, n.Name)
+					fs.add("Node/"+n.Name, "in pool %s without labels %s", pool.Name, labelString(pool.Labels))
 					break
 				}
 			}
@@ -103,7 +109,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).With(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...).About(fs...)
 	}
 	return pass("pools present: %s", strings.Join(good, ", "))
 }
@@ -125,26 +131,42 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	minors := map[string][]string{}
 	var unparsable []string
+	var fs findings
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		v, err := version.ParseGeneric(n.Status.NodeInfo.KubeletVersion)
 		if err != nil {
 			unparsable = append(unparsable, n.Name)
+			fs.add("Node/"+n.Name, "reports no kubelet version (%q)", n.Status.NodeInfo.KubeletVersion)
 			continue
 		}
 		k := fmt.Sprintf("%d.%d", v.Major(), v.Minor())
 		minors[k] = append(minors[k], n.Name)
 	}
 	if len(unparsable) > 0 {
-		return fail("%s report no kubelet version: %s", phrase.Count(len(unparsable), "node", "nodes"), phrase.Summary(unparsable, 5))
+		return fail("%s report no kubelet version: %s", phrase.Count(len(unparsable), "node", "nodes"), phrase.Summary(unparsable, 5)).About(fs...)
 	}
 	keys := sortedKeys(minors)
 	if len(keys) > 1 {
 		var parts []string
+		// The nodes off the most common minor are the ones to upgrade (or
+		// to waive); on a tie, those off the newest.
+		common := keys[len(keys)-1]
 		for _, k := range keys {
 			parts = append(parts, fmt.Sprintf("%s on %s", k, phrase.Count(len(minors[k]), "node", "nodes")))
+			if len(minors[k]) > len(minors[common]) {
+				common = k
+			}
 		}
-		return fail("kubelets run %d minor versions: %s", len(keys), strings.Join(parts, ", "))
+		for _, k := range keys {
+			if k == common {
+				continue
+			}
+			for _, n := range minors[k] {
+				fs.add("Node/"+n, "runs kubelet %s while %s run %s", k, phrase.Count(len(minors[common]), "node", "nodes"), common)
+			}
+		}
+		return fail("kubelets run %d minor versions: %s", len(keys), strings.Join(parts, ", ")).About(fs...)
 	}
 	kubelet := version.MustParseGeneric(keys[0])
 	server, err := version.ParseGeneric(s.Version.GitVersion)
@@ -152,11 +174,18 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return fail("cannot parse the API server version %q", s.Version.GitVersion)
 	}
 	skew := int(server.Minor()) - int(kubelet.Minor())
+	var why string
 	switch {
 	case server.Major() != kubelet.Major() || skew < 0:
-		return fail("kubelets run %s, newer than the API server %s", keys[0], s.Version.GitVersion)
+		why = fmt.Sprintf("kubelets run %s, newer than the API server %s", keys[0], s.Version.GitVersion)
 	case skew > p.Nodes.MaxKubeletSkew:
-		return fail("kubelets run %s, %d minors behind the API server %s (at most %d supported)", keys[0], skew, s.Version.GitVersion, p.Nodes.MaxKubeletSkew)
+		why = fmt.Sprintf("kubelets run %s, %d minors behind the API server %s (at most %d supported)", keys[0], skew, s.Version.GitVersion, p.Nodes.MaxKubeletSkew)
+	}
+	if why != "" {
+		for i := range s.Nodes {
+			fs.add("Node/"+s.Nodes[i].Name, "runs kubelet %s; the API server runs %s", s.Nodes[i].Status.NodeInfo.KubeletVersion, s.Version.GitVersion)
+		}
+		return fail("%s", why).About(fs...)
 	}
 	return pass("all %s run kubelet %s; API server %s", phrase.Count(len(s.Nodes), "node", "nodes"), keys[0], s.Version.GitVersion)
 }
@@ -166,14 +195,16 @@ var nodesCordonedCheck = &Check{ID: "nodes-cordoned", Severity: result.Warning, 
 
 func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	var names, objs []string
+	var fs findings
 	for i := range s.Nodes {
 		if s.Nodes[i].Spec.Unschedulable {
 			names = append(names, s.Nodes[i].Name)
 			objs = append(objs, "Node/"+s.Nodes[i].Name)
+			fs.add("Node/"+s.Nodes[i].Name, "cordoned")
 		}
 	}
 	if len(names) > 0 {
-		return fail("%s cordoned: %s", phrase.Count(len(names), "node", "nodes"), phrase.Summary(names, 10)).With(objs...)
+		return fail("%s cordoned: %s", phrase.Count(len(names), "node", "nodes"), phrase.Summary(names, 10)).With(objs...).About(fs...)
 	}
 	return pass("no node is cordoned")
 }
@@ -213,11 +244,17 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	// The nodes are named so that a waiver can cover them by pattern.
 	objs := make([]string, len(missing))
+	var fs findings
 	for i, n := range missing {
 		objs[i] = "Node/" + n
+		fs.add(objs[i], "lacks the taint %s", want)
 	}
 	if !t.Required {
-		return warn("%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", phrase.Count(len(missing), "node", "nodes"), t.Pool, want).With(objs...)
+		r := warnBecause("the profile does not require the taint (nodes.systemTaint.required: false), as the regulated reference leaves it off",
+			"%s of pool %s lack the taint %s; the profile allows it (the regulated reference leaves it off), but user pods can then schedule on system nodes", phrase.Count(len(missing), "node", "nodes"), t.Pool, want).With(objs...).About(fs...)
+		// The profile already accepts it: the only step left is the taint.
+		r.Remediation = fmt.Sprintf("to keep user pods off the system nodes, taint the pool: 'az aks nodepool update --name %s --node-taints %s' (the profile accepts the pool untainted, so this warning is by design until then)", t.Pool, want)
+		return r
 	}
-	return fail("%s of pool %s lack the taint %s: %s", phrase.Count(len(missing), "node", "nodes"), t.Pool, want, phrase.Summary(missing, 5)).With(objs...)
+	return fail("%s of pool %s lack the taint %s: %s", phrase.Count(len(missing), "node", "nodes"), t.Pool, want, phrase.Summary(missing, 5)).With(objs...).About(fs...)
 }

@@ -41,6 +41,7 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	var old, unknown groups
 	var objs []string
+	var fs findings
 	oldest := 0
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
@@ -57,6 +58,7 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 			}
 			unknown.add(pool, n.Name+" ("+what+")")
 			objs = append(objs, "Node/"+n.Name)
+			fs.add("Node/"+n.Name, "the age of its image is unknown: %s", what)
 			continue
 		}
 		days := int(s.Now.Sub(d).Hours() / 24)
@@ -64,6 +66,7 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if days > maxDays {
 			old.add(pool, fmt.Sprintf("%s (%s, %d days)", n.Name, v, days))
 			objs = append(objs, "Node/"+n.Name)
+			fs.add("Node/"+n.Name, "node image %s is %d days old (limit %d)", v, days, maxDays)
 		}
 	}
 	var parts []string
@@ -74,7 +77,7 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		parts = append(parts, fmt.Sprintf("the age of %s is unknown: %s", phrase.Count(unknown.total, "node's image", "nodes' images"), unknown.render(6, 3)))
 	}
 	if len(parts) > 0 {
-		return fail("%s", strings.Join(parts, "; ")).With(objs...)
+		return fail("%s", strings.Join(parts, "; ")).With(objs...).About(fs...)
 	}
 	return pass("%s on node images at most %d days old (limit %d)", phrase.Count(len(s.Nodes), "node", "nodes"), oldest, maxDays)
 }

@@ -60,7 +60,14 @@ func matchTemplates(s *cluster.Snapshot, p *profile.Profile) (map[string][]*unst
 }
 
 func gatekeeperAbsent() result.Result {
-	return fail("Gatekeeper is not installed: the cluster does not serve %s (its CRD is absent); the Azure Policy add-on installs it", cluster.ConstraintTemplates)
+	return fail("Gatekeeper is not installed: the cluster does not serve %s (its CRD is absent); the Azure Policy add-on installs it", cluster.ConstraintTemplates).
+		About(crdMissing(cluster.ConstraintTemplates))
+}
+
+// crdMissing is the finding of a type the cluster does not serve: it names
+// the CRD that would serve it.
+func crdMissing(r cluster.Resource) result.Finding {
+	return result.Finding{Object: "CustomResourceDefinition/" + string(r), Message: "not served: the CRD is absent"}
 }
 
 var policiesTemplatesCheck = &Check{ID: "policies-templates", Severity: result.Critical, Uses: []cluster.Resource{cluster.ConstraintTemplates}, Run: policiesTemplates,
@@ -75,10 +82,13 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	matched, extra := matchTemplates(s, p)
 	var missing, notCreated, objs []string
+	var fs findings
 	for _, want := range p.Policies.Templates {
 		ts := matched[want.Policy]
 		if len(ts) == 0 {
 			missing = append(missing, fmt.Sprintf("%s (%s)", want.Policy, want.Match.String()))
+			// No template to name: the policy assignment is what is missing.
+			fs.add("policy/"+want.Policy, "no ConstraintTemplate matches %s", want.Match.String())
 			continue
 		}
 		created := false
@@ -90,6 +100,7 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 		if !created {
 			notCreated = append(notCreated, ts[0].GetName())
+			fs.add("ConstraintTemplate/"+ts[0].GetName(), "not created (status.created is not true)")
 		}
 	}
 	var bad []string
@@ -104,7 +115,7 @@ func policiesTemplates(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		info = fmt.Sprintf(" (%s besides, informational: %s)", phrase.Count(len(extra), "other template", "other templates"), phrase.Summary(extra, 6))
 	}
 	if len(bad) > 0 {
-		return fail("%s%s", strings.Join(bad, "; "), info).With(objs...)
+		return fail("%s%s", strings.Join(bad, "; "), info).With(objs...).About(fs...)
 	}
 	return pass("all %d expected templates present and created%s", len(p.Policies.Templates), info).With(objs...)
 }
@@ -119,6 +130,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) result.Result 
 	matched, _ := matchTemplates(s, p)
 	byKind := groupBy(s.Custom[cluster.Constraints], func(u *unstructured.Unstructured) string { return strings.ToLower(u.GetKind()) })
 	var missing, objs []string
+	var fs findings
 	actions := map[string]int{}
 	checked := 0
 	for _, want := range p.Policies.Templates {
@@ -145,6 +157,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) result.Result 
 		}
 		if !found {
 			missing = append(missing, ts[0].GetName())
+			fs.add("ConstraintTemplate/"+ts[0].GetName(), "has no constraint")
 		}
 	}
 	if checked == 0 {
@@ -159,7 +172,7 @@ func policiesConstraints(s *cluster.Snapshot, p *profile.Profile) result.Result 
 		enforcement = "; enforcement: " + strings.Join(acts, ", ")
 	}
 	if len(missing) > 0 {
-		return fail("%s without a constraint: %s%s", phrase.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).With(objs...)
+		return fail("%s without a constraint: %s%s", phrase.Count(len(missing), "template", "templates"), strings.Join(missing, ", "), enforcement).With(objs...).About(fs...)
 	}
 	return pass("%s constrained%s", phrase.Count(checked, "template", "templates"), enforcement).With(objs...)
 }

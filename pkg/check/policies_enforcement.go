@@ -48,6 +48,7 @@ func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) result.Result 
 	}
 	pc := constraintsByPolicy(s, p)
 	var bad, good, absent, objs []string
+	var fs findings
 	n := 0
 	for _, t := range p.Policies.Templates {
 		if t.Enforcement == "" {
@@ -67,6 +68,7 @@ func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) result.Result 
 			if c.EnforcementAction != t.Enforcement {
 				ok = false
 				bad = append(bad, fmt.Sprintf("%s: %s/%s is on %s, not %s", t.Policy, c.Kind, c.Name, c.EnforcementAction, t.Enforcement))
+				fs.add(c.Kind+"/"+c.Name, "%s: on %s, not %s", t.Policy, c.EnforcementAction, t.Enforcement)
 			}
 		}
 		if ok {
@@ -81,7 +83,7 @@ func policiesEnforcement(s *cluster.Snapshot, p *profile.Profile) result.Result 
 		unchecked = fmt.Sprintf("; without a constraint to judge (see policies-templates and policies-constraints): %s", strings.Join(absent, ", "))
 	}
 	if len(bad) > 0 {
-		return fail("%s not enforced as the profile says: %s%s", phrase.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).With(objs...)
+		return fail("%s not enforced as the profile says: %s%s", phrase.Count(n-len(good)-len(absent), "policy", "policies"), strings.Join(bad, "; "), unchecked).With(objs...).About(fs...)
 	}
 	if len(good) == 0 {
 		return skip("no policy the profile marks has a constraint%s", unchecked)
@@ -101,16 +103,19 @@ func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 		return skip("the cluster has no constraint to audit")
 	}
 	var unaudited, objs []string
+	var fs findings
 	var with []cluster.Constraint
 	var total int64
 	for _, c := range cs {
 		switch {
 		case !c.Audited:
 			unaudited = append(unaudited, c.Kind+"/"+c.Name)
+			fs.add(c.Kind+"/"+c.Name, "not audited yet (no status.totalViolations)")
 		case c.TotalViolations > 0:
 			with = append(with, c)
 			total += c.TotalViolations
 			objs = append(objs, c.Kind+"/"+c.Name)
+			fs.add(c.Kind+"/"+c.Name, "%s", phrase.Count(int(c.TotalViolations), "violation", "violations"))
 		}
 	}
 	sort.SliceStable(with, func(i, j int) bool { return with[i].TotalViolations > with[j].TotalViolations })
@@ -134,7 +139,7 @@ func policiesViolations(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 		parts = append(parts, fmt.Sprintf("the audit has not run yet on %s (no status.totalViolations): %s", phrase.Count(len(unaudited), "constraint", "constraints"), phrase.Summary(unaudited, 5)))
 	}
 	if len(parts) > 0 {
-		return fail("%s", strings.Join(parts, "; ")).With(objs...)
+		return fail("%s", strings.Join(parts, "; ")).With(objs...).About(fs...)
 	}
 	return pass("%s audited, no violation", phrase.Count(len(cs), "constraint", "constraints"))
 }

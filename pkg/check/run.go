@@ -29,9 +29,7 @@ func runOne(s *cluster.Snapshot, p *profile.Profile, c *Check) (r result.Result)
 			r = result.Result{Status: result.Error, Message: fmt.Sprintf("internal error in check: %v", v)}
 		}
 		r.ID, r.Category, r.Severity, r.Title = c.ID, c.Category, c.Severity, c.Title
-		if r.Status == result.Fail && c.Severity == result.Warning {
-			r.Status = result.Warn
-		}
+		settle(&r, c.Severity)
 		if (r.Status == result.Fail || r.Status == result.Warn || r.Status == result.Error) && r.Remediation == "" {
 			r.Remediation = c.Remediation
 		}
@@ -64,4 +62,28 @@ func runOne(s *cluster.Snapshot, p *profile.Profile, c *Check) (r result.Result)
 		return result.Result{Status: result.Error, Message: strings.Join(problems, "; "), Remediation: rem}
 	}
 	return c.Run(s, p)
+}
+
+// settle makes a failing or warning result's findings whole: one without
+// findings gets one that names no object, every finding gets a status (a
+// warning-severity check's failures are warnings), and the result's status
+// is the worst of its findings'.
+func settle(r *result.Result, sev result.Severity) {
+	if r.Status != result.Fail && r.Status != result.Warn {
+		r.Findings = nil
+		return
+	}
+	if len(r.Findings) == 0 {
+		r.Findings = []result.Finding{{Message: r.Message}}
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Status != result.Fail && f.Status != result.Warn {
+			f.Status = r.Status
+		}
+		if f.Status == result.Fail && sev == result.Warning {
+			f.Status = result.Warn
+		}
+	}
+	r.Status = result.Worst(r.Findings)
 }

@@ -34,11 +34,13 @@ func tlsSecretObject(p *profile.Profile) []Named {
 func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Unstructured, result.Result) {
 	ref := p.Secrets.SecretProviderClass
 	if s.Absent(cluster.SecretProviderClasses) {
-		return nil, fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses)
+		return nil, fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses).
+			About(crdMissing(cluster.SecretProviderClasses))
 	}
 	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	if spc == nil {
-		return nil, fail("SecretProviderClass %s not found", ref).With("SecretProviderClass/" + ref.String())
+		obj := "SecretProviderClass/" + ref.String()
+		return nil, fail("SecretProviderClass %s not found", ref).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 	}
 	return spc, result.Result{}
 }
@@ -85,7 +87,7 @@ func providerClass(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("SecretProviderClass %s: %s", ref, strings.Join(bad, "; ")).With(obj)
+		return fail("SecretProviderClass %s: %s", ref, strings.Join(bad, "; ")).With(obj).About(result.Finding{Object: obj, Message: strings.Join(bad, "; ")})
 	}
 	return pass("SecretProviderClass %s: provider %s, Key Vault %s", ref, p.Secrets.Provider, str(spc, "spec", "parameters", "keyvaultName")).With(obj)
 }
@@ -107,7 +109,9 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result
 	})
 	if len(found) > 0 {
 		toks := sortedKeys(found)
-		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).With("SecretProviderClass/" + ref.String())
+		obj := "SecretProviderClass/" + ref.String()
+		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).With(obj).
+			About(result.Finding{Object: obj, Message: "still contains " + strings.Join(toks, ", ")})
 	}
 	return pass("SecretProviderClass %s has no placeholder", ref).With("SecretProviderClass/" + ref.String())
 }
@@ -142,10 +146,11 @@ func tlsSecret(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	for _, sec := range s.Secrets {
 		if sec.Namespace == t.Namespace && sec.Name == t.Name {
 			if sec.Type != corev1.SecretTypeTLS {
-				return fail("Secret %s has type %s, want %s", t, sec.Type, corev1.SecretTypeTLS).With(obj)
+				return fail("Secret %s has type %s, want %s", t, sec.Type, corev1.SecretTypeTLS).With(obj).
+					About(result.Finding{Object: obj, Message: fmt.Sprintf("type %s, want %s", sec.Type, corev1.SecretTypeTLS)})
 			}
 			return pass("Secret %s present (%s)", t, sec.Type).With(obj)
 		}
 	}
-	return fail("Secret %s not found: no ingress controller pod has mounted the CSI volume yet, or the sync failed", t).With(obj)
+	return fail("Secret %s not found: no ingress controller pod has mounted the CSI volume yet, or the sync failed", t).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 }

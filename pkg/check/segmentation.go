@@ -28,6 +28,7 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	in, out, system := set(sg.InScope.Namespaces), set(sg.OutOfScope.Namespaces), set(sg.SystemNamespaces)
 	var bad groups
 	var objs []string
+	var fs findings
 	nIn, nOut := 0, 0
 	for i := range s.Pods {
 		pod := &s.Pods[i]
@@ -51,6 +52,7 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) result.Result {
 			}
 			bad.add(pod.Namespace+" (not in scope)", fmt.Sprintf("%s on in-scope node %s", pod.Name, ix.describe(pod.NodeName)))
 			objs = append(objs, podRef(pod))
+			fs.add(podRef(pod), "not in scope, on in-scope node %s", ix.describe(pod.NodeName))
 			continue
 		default:
 			continue
@@ -58,17 +60,21 @@ func segmentation(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		if scope != want {
 			bad.add(pod.Namespace+" ("+want+")", fmt.Sprintf("%s on %s", pod.Name, ix.describe(pod.NodeName)))
 			objs = append(objs, podRef(pod))
+			fs.add(podRef(pod), "%s, on %s", want, ix.describe(pod.NodeName))
 		}
 	}
 	var problems []string
 	if miss := missingNamespaces(s, append(append([]string(nil), sg.InScope.Namespaces...), sg.OutOfScope.Namespaces...)); len(miss) > 0 {
 		problems = append(problems, "the profile's scoped namespaces do not exist: "+strings.Join(miss, ", "))
+		for _, ns := range miss {
+			fs.add("Namespace/"+ns, "does not exist")
+		}
 	}
 	if !bad.empty() {
 		problems = append(problems, fmt.Sprintf("%s on the wrong side of the scope boundary: %s", phrase.Count(bad.total, "pod", "pods"), bad.render(5, 3)))
 	}
 	if len(problems) > 0 {
-		return fail("%s", strings.Join(problems, "; ")).With(objs...)
+		return fail("%s", strings.Join(problems, "; ")).With(objs...).About(fs...)
 	}
 	return pass("%s of %s on %s=%s nodes, %s of %s on %s=%s nodes; in-scope nodes run nothing else but DaemonSets and system namespaces",
 		phrase.Count(nIn, "pod", "pods"), strings.Join(sg.InScope.Namespaces, ", "), sg.ScopeLabel, sg.InScope.Value,

@@ -49,22 +49,26 @@ func daemonSetHealth(d *appsv1.DaemonSet) (bool, string) {
 // deploymentsAvailable checks that each named Deployment exists and is Current.
 func deploymentsAvailable(s *cluster.Snapshot, refs []profile.Ref, what string) result.Result {
 	var bad, objs []string
+	var fs findings
 	for _, r := range refs {
-		objs = append(objs, "Deployment/"+r.String())
+		obj := "Deployment/" + r.String()
+		objs = append(objs, obj)
 		d := s.Deployment(r.Namespace, r.Name)
 		if d == nil {
 			bad = append(bad, fmt.Sprintf("Deployment %s not found", r))
+			fs.add(obj, "not found")
 			continue
 		}
 		if ok, msg := deploymentHealth(d); !ok {
 			bad = append(bad, fmt.Sprintf("Deployment %s not ready (%s)", r, msg))
+			fs.add(obj, "not ready (%s)", msg)
 		}
 	}
 	if len(refs) == 0 {
 		return skip("the profile expects no %s deployments", what)
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; ")).With(objs...)
+		return fail("%s", strings.Join(bad, "; ")).With(objs...).About(fs...)
 	}
 	return pass("%s available: %s", what, joinRefs(refs)).With(objs...)
 }

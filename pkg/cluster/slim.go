@@ -88,19 +88,20 @@ type Service struct {
 	Meta
 }
 
-// NetworkPolicy is the shape of a policy, enough to tell a default deny.
+// NetworkPolicy is what decides a policy's effect, as Kubernetes adds
+// policies up: the pods it selects, the directions it isolates, and the
+// rules that let traffic through (the object's labels and annotations go).
 type NetworkPolicy struct {
-	Namespace string
-	Name      string
+	Namespace   string
+	Name        string
+	PodSelector metav1.LabelSelector
 	// SelectsAll is true for an empty podSelector.
-	SelectsAll   bool
+	SelectsAll bool
+	// Ingress and Egress are the policy types, defaulted as the API server does.
 	Ingress      bool
 	Egress       bool
-	IngressRules int
-	EgressRules  int
-	// EgressDNSOnly is true when every egress rule allows only port 53:
-	// the reference's workload namespaces let pods resolve names.
-	EgressDNSOnly bool
+	IngressRules []networkingv1.NetworkPolicyIngressRule
+	EgressRules  []networkingv1.NetworkPolicyEgressRule
 	Meta
 }
 
@@ -237,9 +238,10 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 	out := NetworkPolicy{
 		Namespace:    in.get(np.Namespace),
 		Name:         np.Name,
+		PodSelector:  sel,
 		SelectsAll:   len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0,
-		IngressRules: len(np.Spec.Ingress),
-		EgressRules:  len(np.Spec.Egress),
+		IngressRules: np.Spec.Ingress,
+		EgressRules:  np.Spec.Egress,
 		Meta:         metaOf(&np.ObjectMeta),
 	}
 	for _, t := range np.Spec.PolicyTypes {
@@ -255,17 +257,6 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 	if len(np.Spec.PolicyTypes) == 0 {
 		out.Ingress = true
 		out.Egress = len(np.Spec.Egress) > 0
-	}
-	out.EgressDNSOnly = true
-	for _, r := range np.Spec.Egress {
-		if len(r.Ports) == 0 {
-			out.EgressDNSOnly = false
-		}
-		for _, p := range r.Ports {
-			if p.Port == nil || p.Port.IntValue() != 53 {
-				out.EgressDNSOnly = false
-			}
-		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -132,25 +133,28 @@ func TestSlimNodeKeepsWhatChecksRead(t *testing.T) {
 func TestReduceNetworkPolicy(t *testing.T) {
 	dns := intstr.FromInt32(53)
 	web := intstr.FromInt32(8080)
+	dnsEgress := []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &dns}}}}
+	webEgress := []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &web}}}}
+	sel := metav1.LabelSelector{MatchLabels: map[string]string{"a": "b"}}
 	for _, tc := range []struct {
 		name string
 		spec networkingv1.NetworkPolicySpec
 		want NetworkPolicy
 	}{
 		{"deny all", networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{"Ingress", "Egress"}},
-			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressDNSOnly: true}},
-		{"dns egress", networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{"Ingress", "Egress"},
-			Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &dns}}}}},
-			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressRules: 1, EgressDNSOnly: true}},
-		{"web egress", networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"a": "b"}},
-			PolicyTypes: []networkingv1.PolicyType{"Egress"}, Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{{Port: &web}}}}},
-			NetworkPolicy{Egress: true, EgressRules: 1}},
+			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true}},
+		{"dns egress", networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{"Ingress", "Egress"}, Egress: dnsEgress},
+			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressRules: dnsEgress}},
+		{"web egress", networkingv1.NetworkPolicySpec{PodSelector: sel, PolicyTypes: []networkingv1.PolicyType{"Egress"}, Egress: webEgress},
+			NetworkPolicy{PodSelector: sel, Egress: true, EgressRules: webEgress}},
 		{"defaulted types", networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{}}},
-			NetworkPolicy{SelectsAll: true, Ingress: true, IngressRules: 1, EgressDNSOnly: true}},
+			NetworkPolicy{SelectsAll: true, Ingress: true, IngressRules: []networkingv1.NetworkPolicyIngressRule{{}}}},
+		{"defaulted types with egress", networkingv1.NetworkPolicySpec{Egress: webEgress},
+			NetworkPolicy{SelectsAll: true, Ingress: true, Egress: true, EgressRules: webEgress}},
 	} {
 		np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "a0005-i"}, Spec: tc.spec}
 		tc.want.Namespace, tc.want.Name = "a0005-i", "default"
-		if got := reduceNetworkPolicy(&np, newInterner()); got != tc.want {
+		if got := reduceNetworkPolicy(&np, newInterner()); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

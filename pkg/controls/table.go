@@ -99,6 +99,8 @@ var manual = []Manual{
 		"the Azure Firewall policy rules and the route table that sends the cluster subnets' egress through the firewall"},
 	{"6.4.2", "6.6", "the web application firewall runs in Application Gateway, outside the cluster",
 		"the Application Gateway WAF policy (Prevention mode, rule set version) and its association with the listener"},
+	{"8.3.1", "8.2", "that every access is authenticated through Entra ID is a property of the AKS resource; verify sees only the kubeconfig it runs with",
+		"the AKS resource's aadProfile (managed Entra ID, Azure RBAC) and disableLocalAccounts: true, so no certificate or token bypasses Entra ID"},
 	{"8.4.2", "8.3", "multi-factor authentication is enforced by Microsoft Entra ID, not by the cluster",
 		"the Entra ID Conditional Access policy that requires MFA for the groups bound to cluster roles"},
 	{"10.2.1", "10.2", "audit logs leave the cluster through the AKS resource's diagnostic settings",

@@ -16,9 +16,19 @@ func finding(s result.Status) bool {
 
 type key struct{ check, object string }
 
-// keys names a result's findings: one per object, or one for the check as a
-// whole when it names none.
+// keys names a result's findings: one per finding's object; for a report
+// written before results carried findings, one per object, or one for the
+// check as a whole when it names none.
 func keys(r result.Result) []key {
+	if len(r.Findings) > 0 {
+		out := make([]key, 0, len(r.Findings))
+		for _, f := range r.Findings {
+			if k := (key{r.ID, f.Object}); !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
 	if len(r.Objects) == 0 {
 		return []key{{r.ID, ""}}
 	}
@@ -61,7 +71,7 @@ func Compare(current, baseline []result.Result) ([]result.Result, *result.Drift)
 		r.Drift = result.DriftUnchanged
 		for _, k := range keys(*r) {
 			now[k] = true
-			f := result.Finding{Check: k.check, Object: k.object, Status: r.Status}
+			f := result.DriftFinding{Check: k.check, Object: k.object, Status: r.Status}
 			if _, ok := before[k]; ok {
 				d.Unchanged = append(d.Unchanged, f)
 			} else {
@@ -78,7 +88,7 @@ func Compare(current, baseline []result.Result) ([]result.Result, *result.Drift)
 		}
 		for _, k := range keys(r) {
 			if !now[k] {
-				d.Resolved = append(d.Resolved, result.Finding{Check: k.check, Object: k.object, Status: r.Status})
+				d.Resolved = append(d.Resolved, result.DriftFinding{Check: k.check, Object: k.object, Status: r.Status})
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package drift
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,7 +92,7 @@ func TestCompare(t *testing.T) {
 		t.Errorf("baseline %s %v", d.Baseline, d.BaselineTime)
 	}
 	if len(d.New) != 2 || len(d.Unchanged) != 2 || len(d.Resolved) != 2 ||
-		d.Resolved[0] != (result.Finding{Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}) ||
+		d.Resolved[0] != (result.DriftFinding{Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}) ||
 		d.Resolved[1].Object != "GitRepository/flux-system/flux-system" {
 		t.Errorf("groups %+v", d)
 	}
@@ -152,4 +153,24 @@ func FuzzParse(f *testing.F) {
 			yamlpostest.Rejected(t, err, data, true)
 		}
 	})
+}
+
+// Drift keys on what a result found wrong, not on what it looked at: a
+// namespace newly without its deny-all is new even though the policies the
+// check read are the same as before.
+func TestCompareKeysOnFindings(t *testing.T) {
+	seen := []string{"NetworkPolicy/a0005-o/default"}
+	before := result.Result{ID: "network-deny-all", Status: result.Fail, Objects: seen,
+		Findings: []result.Finding{{Status: result.Fail, Object: "Namespace/a0005-i", Message: "no NetworkPolicy"}}}
+	now := before
+	now.Findings = append(slices.Clone(before.Findings), result.Finding{Status: result.Fail, Object: "Namespace/default", Message: "no NetworkPolicy"})
+	out, d := Compare([]result.Result{now}, []result.Result{before})
+	if out[0].Drift != result.DriftNew || len(d.New) != 1 || d.New[0].Object != "Namespace/default" || len(d.Unchanged) != 1 {
+		t.Errorf("drift %s, new %+v, unchanged %+v", out[0].Drift, d.New, d.Unchanged)
+	}
+	// A baseline written before findings existed is keyed on its objects.
+	old := result.Result{ID: "network-deny-all", Status: result.Fail, Objects: []string{"Namespace/a0005-i"}}
+	if _, d := Compare([]result.Result{before}, []result.Result{old}); len(d.New) != 0 {
+		t.Errorf("an old baseline's objects: new %+v", d.New)
+	}
 }

@@ -264,6 +264,11 @@ func (p *Profile) validateControls(root *yaml.Node) []Problem {
 			add("a denyAll entry needs a namespace", "network", "denyAll", i)
 		}
 	}
+	for i, pt := range p.Network.DenyAllEgress {
+		if (pt.Protocol != "TCP" && pt.Protocol != "UDP" && pt.Protocol != "SCTP") || pt.Port < 1 || pt.Port > 65535 {
+			add(fmt.Sprintf("network.denyAllEgress: protocol %q port %d: want TCP, UDP or SCTP and a port from 1 to 65535", pt.Protocol, pt.Port), "network", "denyAllEgress", i)
+		}
+	}
 	if p.Security.Nodes != "" {
 		if _, err := labels.Parse(p.Security.Nodes); err != nil {
 			add(fmt.Sprintf("security.nodes: %v", err), "security", "nodes")

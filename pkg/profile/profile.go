@@ -253,6 +253,11 @@ type Scope struct {
 // Network holds the network policy and load balancer expectations.
 type Network struct {
 	DenyAll []DenyAll `yaml:"denyAll,omitempty" json:"denyAll,omitempty"`
+	// DenyAllEgress is all a default deny may still let out, to pods or to
+	// addresses it names (the reference's policies allow DNS to kube-dns):
+	// a policy in a denyAll namespace that allows any ingress, or egress on
+	// other ports or to every destination, opens the namespace.
+	DenyAllEgress []Port `yaml:"denyAllEgress,omitempty" json:"denyAllEgress,omitempty"`
 	// InternalLoadBalancer is the annotation and value that make a
 	// LoadBalancer Service internal; an empty annotation turns the check off.
 	InternalLoadBalancer Annotation `yaml:"internalLoadBalancer" json:"internalLoadBalancer"`
@@ -269,6 +274,12 @@ type DenyAll struct {
 
 // IsRequired is true unless the profile says otherwise.
 func (d DenyAll) IsRequired() bool { return d.Required == nil || *d.Required }
+
+// Port is a protocol and port number, as a NetworkPolicy names them.
+type Port struct {
+	Protocol string `yaml:"protocol" json:"protocol"`
+	Port     int32  `yaml:"port" json:"port"`
+}
 
 // Annotation is a key and the value it must have.
 type Annotation struct {
@@ -288,6 +299,10 @@ type Security struct {
 	// cordoned nodes are left out.
 	Nodes  string  `yaml:"nodes,omitempty" json:"nodes,omitempty"`
 	Agents []Agent `yaml:"agents,omitempty" json:"agents,omitempty"`
+	// StandIns matches the images of placeholders (the reference's busybox
+	// dummy-av and dummy-fim): an agent whose containers all run one is
+	// there but protects nothing, which is at most a warning.
+	StandIns *Regexp `yaml:"standIns,omitempty" json:"standIns,omitempty"`
 }
 
 // Agent is one security agent: a DaemonSet under one of several names, as

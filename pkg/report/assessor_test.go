@@ -100,6 +100,14 @@ func TestHTMLContent(t *testing.T) {
 		"until 2027-03-31 (CHG-1042, approved by jane.doe@contoso.com): node drained for a kernel investigation",
 		`data-group="new"`, `data-group="unchanged"`, `data-group="resolved"`,
 		"PCI DSS 3.2.1: 4.1",
+		// What needs the assessor's attention besides the results.
+		`data-kind="expired"`, "waiver nodes-ready (waivers.yaml:4) expired on 2026-10-01",
+		`data-kind="stale"`, "waiver flux-suspended (waivers.yaml:12) is stale",
+		// A skipped check is counted, not read as passed.
+		`<th class="n">skip</th>`,
+		// Why a critical check warns, and what each finding is about.
+		`class="warn-reason">the profile does not require the taint`,
+		`<li class="finding s-warn"><span class="id">Node/aks-npsystem-0</span>: lacks the taint</li>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -138,5 +146,32 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if again := render(t, []*result.Report{&r}, Options{Format: "json"}); !bytes.Equal(first, again) {
 		t.Errorf("round trip changed the document:\n%s\n---\n%s", first, again)
+	}
+}
+
+// A requirement whose proof lies outside the cluster never reads as passed
+// because a neighbouring check passed: access-credential-plugin finding the
+// Entra ID plugin shows one kubeconfig, not that every access is
+// authenticated (8.3.1) or that MFA guards it (8.4.2). A finding there is
+// still shown as one.
+func TestRequirementNotGreenFromANeighbour(t *testing.T) {
+	pass := result.Result{ID: "access-credential-plugin", Status: result.Pass, Message: "signs in through Entra ID"}
+	skipped := result.Result{ID: "access-private-endpoint", Status: result.Skip, Message: "loopback"}
+	state := map[string]string{}
+	pass.Controls, skipped.Controls = controls.For(pass.ID), controls.For(skipped.ID)
+	for _, r := range ByRequirement([]result.Result{pass, skipped}) {
+		state[r.ID] = r.State
+	}
+	for _, id := range []string{"8.3.1", "8.4.2"} {
+		if state[id] != NotVerifiable {
+			t.Errorf("%s is %q after a passing access-credential-plugin, want %q", id, state[id], NotVerifiable)
+		}
+	}
+	warned := pass
+	warned.Status = result.Warn
+	for _, r := range ByRequirement([]result.Result{warned}) {
+		if (r.ID == "8.3.1" || r.ID == "8.4.2") && r.State != string(result.Warn) {
+			t.Errorf("%s is %q with a warning, want warn", r.ID, r.State)
+		}
 	}
 }

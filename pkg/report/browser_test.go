@@ -41,6 +41,9 @@ func TestHTMLInBrowser(t *testing.T) {
 		`data-requirement="10.5.1" data-state="not verifiable"`,
 		`id="verdict">failed<`,
 		`data-group="resolved"`,
+		`data-kind="expired"`, `data-kind="stale"`,
+		`<th class="n">skip</th>`,
+		`class="warn-reason">the profile does not require the taint`,
 	)
 	if n := strings.Count(dom, `class="check `); n != 8 {
 		t.Errorf("%d checks rendered, want 8", n)

@@ -27,8 +27,10 @@ type Requirement struct {
 	// Manual says what to attach where the cluster cannot show enough.
 	Manual []controls.Manual
 	// State is the worst status of its results: fail, warn, waived, pass;
-	// NotVerifiable when only attached evidence can show it, NotChecked
-	// when none of its checks ran or all were skipped.
+	// NotVerifiable when only attached evidence can show it (also when its
+	// checks passed: a requirement partly outside the cluster is never
+	// shown passed), NotChecked when none of its checks ran or all were
+	// skipped.
 	State string
 }
 
@@ -60,10 +62,12 @@ func state(r Requirement) string {
 		return string(result.Warn)
 	case c.Waived > 0:
 		return string(result.Waived)
+	case len(r.Manual) > 0 && (c.Pass > 0 || len(controls.Checks(r.ID)) == 0):
+		// What the checks saw is shown beside it; the requirement itself
+		// rests on the evidence the Manual rows name.
+		return NotVerifiable
 	case c.Pass > 0:
 		return string(result.Pass)
-	case len(r.Manual) > 0 && len(controls.Checks(r.ID)) == 0:
-		return NotVerifiable
 	}
 	return NotChecked
 }

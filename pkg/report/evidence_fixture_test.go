@@ -40,11 +40,18 @@ func rich() []*result.Report {
 	r := result.New("aks-prod", "https://aks-prod-1a2b3c4d.privatelink.centralus.azmk8s.io:443", "regulated",
 		time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC), 1234*time.Millisecond, rs)
 	r.ClusterID = "6f1d2c3b-0a4e-4b8f-9c7d-112233445566"
+	expired, _ := time.Parse(result.DateLayout, "2026-10-01")
+	r.Warnings = []result.RunWarning{
+		{Kind: "expired", Message: "waiver nodes-ready (waivers.yaml:4) expired on 2026-10-01 and no longer covers anything",
+			Waiver: &result.Waiver{Check: "nodes-ready", Reason: "kernel rollout", Ticket: "CHG-0900", Expires: result.Date{Time: expired}}},
+		{Kind: "stale", Message: "waiver flux-suspended (waivers.yaml:12) is stale: it covered nothing in this run",
+			Waiver: &result.Waiver{Check: "flux-suspended", Reason: "paused for a migration", Expires: result.Date{Time: exp}}},
+	}
 	r.Drift = &result.Drift{
 		Baseline: "previous.json", BaselineTime: time.Date(2026, 11, 18, 18, 0, 0, 0, time.UTC),
-		New:       []result.Finding{{Check: "images-placeholders", Object: "Pod/a0005-i/" + hostile, Status: result.Fail}},
-		Unchanged: []result.Finding{{Check: "nodes-system-taint", Status: result.Warn}, {Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}},
-		Resolved:  []result.Finding{{Check: "flux-sync-ready", Object: "Kustomization/flux-system/flux-system", Status: result.Fail}},
+		New:       []result.DriftFinding{{Check: "images-placeholders", Object: "Pod/a0005-i/" + hostile, Status: result.Fail}},
+		Unchanged: []result.DriftFinding{{Check: "nodes-system-taint", Status: result.Warn}, {Check: "secrets-tls-secret", Object: "Secret/ingress-nginx/ingress-tls-csi", Status: result.Fail}},
+		Resolved:  []result.DriftFinding{{Check: "flux-sync-ready", Object: "Kustomization/flux-system/flux-system", Status: result.Fail}},
 	}
 	return []*result.Report{r}
 }

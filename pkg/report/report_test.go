@@ -34,12 +34,19 @@ func results() []result.Result {
 	}
 	return []result.Result{
 		mk("nodes-ready", result.Pass, "7 nodes Ready"),
-		mk("nodes-system-taint", result.Warn, "3 nodes of pool npsystem lack the taint CriticalAddonsOnly=true:NoSchedule; the profile allows it"),
+		withReason(mk("nodes-system-taint", result.Warn, "3 nodes of pool npsystem lack the taint CriticalAddonsOnly=true:NoSchedule; the profile allows it"),
+			"the profile does not require the taint (nodes.systemTaint.required: false)"),
 		mk("policies-templates", result.Error, "forbidden: list constrainttemplates.templates.gatekeeper.sh"),
 		mk("identities-pod-identity", result.Skip, "Workload Identity era (no AAD Pod Identity)"),
 		mk("secrets-tls-secret", result.Fail, "Secret ingress-nginx/ingress-tls-csi not found <&>", "Secret/ingress-nginx/ingress-tls-csi"),
 		mk("flux-sync-ready", result.Pass, "manual sync flux-system/flux-system Ready; last applied revision main@sha1:4f3c2b1a", "GitRepository/flux-system/flux-system", "Kustomization/flux-system/flux-system"),
 	}
+}
+
+func withReason(r result.Result, why string) result.Result {
+	r.WarnReason = why
+	r.Findings = []result.Finding{{Status: r.Status, Object: "Node/aks-npsystem-0", Message: "lacks the taint"}}
+	return r
 }
 
 func fixed() []*result.Report {

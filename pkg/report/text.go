@@ -76,6 +76,9 @@ func writeText(w io.Writer, reports []*result.Report, o Options) error {
 				fmt.Fprintf(w, "%s\n", paint(ansiBold, category))
 			}
 			fmt.Fprintf(w, "  %s %s %s\n", paint(colorOf(res.Status), Mark(res.Status)), res.ID, res.Message)
+			if why := warnReason(res); why != "" {
+				fmt.Fprintf(w, "      %s\n", paint(ansiGrey, "a warning, not a failure: "+why))
+			}
 			// A hint shared by consecutive results (one missing permission,
 			// an unreachable server) is printed once.
 			if (res.Status == result.Fail || res.Status == result.Error || res.Status == result.Warn) && res.Remediation != "" && res.Remediation != lastHint {
@@ -90,6 +93,15 @@ func writeText(w io.Writer, reports []*result.Report, o Options) error {
 		writeDrift(w, r.Drift, paint)
 	})
 	return nil
+}
+
+// warnReason is why a critical check warns, for the views to show; "" for
+// any other result.
+func warnReason(r result.Result) string {
+	if r.Status != result.Warn || r.Severity != result.Critical {
+		return ""
+	}
+	return r.WarnReason
 }
 
 // writeClusters is the frame the text views share: per cluster a header
@@ -191,7 +203,7 @@ func writeDrift(w io.Writer, d *result.Drift, paint func(code, s string) string)
 // DriftGroup is one of new, unchanged and resolved, for renderers.
 type DriftGroup struct {
 	Name     string
-	Findings []result.Finding
+	Findings []result.DriftFinding
 }
 
 // DriftGroups returns the groups in the order readers act on them.

@@ -47,17 +47,17 @@ type RunWarning struct {
 // Drift is the comparison of a report's findings with a previous report's.
 type Drift struct {
 	// Baseline names the previous report (its file) and BaselineTime its start.
-	Baseline     string    `json:"baseline"`
-	BaselineTime time.Time `json:"baselineTime"`
-	New          []Finding `json:"new,omitempty"`
-	Unchanged    []Finding `json:"unchanged,omitempty"`
-	Resolved     []Finding `json:"resolved,omitempty"`
+	Baseline     string         `json:"baseline"`
+	BaselineTime time.Time      `json:"baselineTime"`
+	New          []DriftFinding `json:"new,omitempty"`
+	Unchanged    []DriftFinding `json:"unchanged,omitempty"`
+	Resolved     []DriftFinding `json:"resolved,omitempty"`
 }
 
-// Finding is one check's finding about one object (or about the cluster as
-// a whole, when Object is empty). Status is the current one, or the
-// baseline's for a resolved finding.
-type Finding struct {
+// DriftFinding is one check's finding about one object (or about the
+// cluster as a whole, when Object is empty), as drift lists it. Status is
+// the current one, or the baseline's for a resolved finding.
+type DriftFinding struct {
 	Check  string `json:"check"`
 	Object string `json:"object,omitempty"`
 	Status Status `json:"status"`

@@ -8,14 +8,22 @@ import (
 
 // Result is the outcome of one check.
 type Result struct {
-	ID          string   `json:"id"`
-	Category    string   `json:"category"`
-	Severity    Severity `json:"severity"`
-	Title       string   `json:"title"`
-	Status      Status   `json:"status"`
-	Message     string   `json:"message"`
-	Objects     []string `json:"objects,omitempty"`
-	Remediation string   `json:"remediation,omitempty"`
+	ID       string   `json:"id"`
+	Category string   `json:"category"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Status   Status   `json:"status"`
+	Message  string   `json:"message"`
+	// Objects are what the check looked at, passing or not.
+	Objects []string `json:"objects,omitempty"`
+	// Findings are what a failing or warning result found wrong, one per
+	// object (or one without an object, for what the check cannot pin on
+	// one): waivers cover findings, and Status is the worst unwaived one.
+	Findings    []Finding `json:"findings,omitempty"`
+	Remediation string    `json:"remediation,omitempty"`
+	// WarnReason says why a critical check reports warn rather than fail:
+	// what the profile accepts, or what verify cannot judge to the end.
+	WarnReason string `json:"warnReason,omitempty"`
 	// Controls are the PCI DSS v4.0.1 requirements the check gives evidence for.
 	Controls []string `json:"controls,omitempty"`
 	// Waiver is the exception that covers this result, when one does.
@@ -30,6 +38,39 @@ type Result struct {
 func (r Result) With(objects ...string) Result {
 	r.Objects = append(r.Objects, objects...)
 	return r
+}
+
+// Finding is one thing a check found wrong.
+type Finding struct {
+	// Status is fail or warn, or waived when a waiver covers it.
+	Status Status `json:"status"`
+	// Object names what the finding is about, as Kind/namespace/name (also
+	// when it is missing: Namespace/default); empty when the check cannot
+	// name one, and then only a waiver of the whole check covers it.
+	Object  string `json:"object,omitempty"`
+	Message string `json:"message"`
+	// Waiver is the exception that covers this finding, when one does.
+	Waiver *Waiver `json:"waiver,omitempty"`
+}
+
+// About returns r with what it found wrong; a finding without a status
+// takes the result's.
+func (r Result) About(fs ...Finding) Result {
+	r.Findings = append(r.Findings, fs...)
+	return r
+}
+
+// Worst returns the most serious of the statuses a result can take from
+// its findings: fail over warn over waived.
+func Worst(fs []Finding) Status {
+	rank := map[Status]int{Waived: 1, Warn: 2, Fail: 3}
+	worst := Status("")
+	for _, f := range fs {
+		if rank[f.Status] > rank[worst] {
+			worst = f.Status
+		}
+	}
+	return worst
 }
 
 // Waiver is an accepted exception to a check, as the user wrote it: an

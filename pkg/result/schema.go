@@ -48,14 +48,16 @@ type schemaGen struct{ defs map[string]any }
 
 // names gives the schema's names to the Go types that appear in it.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeOf(Report{}):     "VerifyReport",
-	reflect.TypeOf(List{}):       "VerifyReportList",
-	reflect.TypeOf(Result{}):     "Result",
-	reflect.TypeOf(Counts{}):     "Counts",
-	reflect.TypeOf(Waiver{}):     "Waiver",
-	reflect.TypeOf(Drift{}):      "Drift",
-	reflect.TypeOf(Finding{}):    "Finding",
-	reflect.TypeOf(RunWarning{}): "Warning",
+	reflect.TypeOf(Report{}): "VerifyReport",
+	reflect.TypeOf(List{}):   "VerifyReportList",
+	reflect.TypeOf(Result{}): "Result",
+	reflect.TypeOf(Counts{}): "Counts",
+	reflect.TypeOf(Waiver{}): "Waiver",
+	// A result's own findings; the schema's Finding is drift's (check, object, status).
+	reflect.TypeOf(Finding{}):      "ResultFinding",
+	reflect.TypeOf(Drift{}):        "Drift",
+	reflect.TypeOf(DriftFinding{}): "Finding",
+	reflect.TypeOf(RunWarning{}):   "Warning",
 }
 
 func (g *schemaGen) of(t reflect.Type) any {

@@ -3,6 +3,7 @@ package waiver
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,13 +49,14 @@ func (w Waiver) Active(today time.Time) bool {
 
 // Apply returns results with waivers applied, and the notes to show.
 //
-// A result whose objects are all covered (or a waiver without objects for
-// its check) becomes status waived, with the first covering waiver
-// attached. A result only partly covered keeps its status and all its
-// objects, so the finding still counts and drift still keys on the same
-// objects; its message ends with the covered objects and the ticket, so a
-// reader sees what is already accepted. A result without objects is
-// covered only by a waiver without objects: a pattern cannot match nothing.
+// Waivers cover findings, not results: a finding is waived by the first
+// active waiver of its check that has no objects (the whole check) or a
+// pattern matching the finding's object; a finding that names no object is
+// covered only by a whole-check waiver, since a pattern cannot match
+// nothing. A result whose findings are all waived becomes waived, with the
+// first covering waiver attached; a result only partly covered keeps the
+// worst status of the findings left, and its message ends with the waived
+// objects and the tickets, so a reader sees what is already accepted.
 func Apply(results []result.Result, waivers []Waiver, today time.Time) ([]result.Result, []Note) {
 	out := make([]result.Result, len(results))
 	copy(out, results)
@@ -73,59 +75,86 @@ func Apply(results []result.Result, waivers []Waiver, today time.Time) ([]result
 		if !Waivable(r.Status) {
 			continue
 		}
-		covered := map[string]bool{}
+		fs := r.Findings
+		if len(fs) == 0 {
+			fs = []result.Finding{{Status: r.Status, Message: r.Message}}
+		}
+		r.Findings = make([]result.Finding, len(fs))
+		copy(r.Findings, fs)
 		var by []int
-		for wi, w := range active {
-			if w.Check != r.ID {
+		var waived []string
+		for fi := range r.Findings {
+			f := &r.Findings[fi]
+			if !Waivable(f.Status) {
 				continue
 			}
-			hit := false
-			if len(w.Objects) == 0 {
-				hit = true
-				for _, o := range r.Objects {
-					covered[o] = true
-				}
-			} else {
-				for _, o := range r.Objects {
-					if w.Covers(o) {
-						covered[o], hit = true, true
-					}
-				}
+			wi := cover(active, r.ID, f.Object)
+			if wi < 0 {
+				continue
 			}
-			if hit {
-				used[wi] = true
+			used[wi] = true
+			if !slices.Contains(by, wi) {
 				by = append(by, wi)
+			}
+			f.Status, f.Waiver = result.Waived, attach(active[wi])
+			if f.Object != "" {
+				waived = append(waived, f.Object)
 			}
 		}
 		if len(by) == 0 {
 			continue
 		}
-		if len(covered) == len(r.Objects) {
-			wv := active[by[0]].Waiver
-			wv.Objects = append([]string(nil), wv.Objects...)
-			r.Status, r.Waiver = result.Waived, &wv
+		if st := result.Worst(r.Findings); st == result.Waived {
+			r.Status, r.Waiver = result.Waived, attach(active[by[0]])
 			continue
 		}
-		var objs []string
-		for _, o := range r.Objects {
-			if covered[o] {
-				objs = append(objs, o)
-			}
-		}
-		r.Message += fmt.Sprintf(" (waived: %s by %s)", strings.Join(objs, ", "), tickets(active, by))
+		r.Status = result.Worst(unwaived(r.Findings))
+		r.Message += fmt.Sprintf(" (waived: %s by %s)", strings.Join(waived, ", "), tickets(active, by))
 	}
-	ran := map[string]bool{}
+	looked := map[string]bool{}
 	for _, r := range results {
-		ran[r.ID] = true
+		// An error is a check that could not look: it puts no waiver to the test.
+		looked[r.ID] = looked[r.ID] || r.Status != result.Error
 	}
 	for wi, w := range active {
-		// A waiver for a check this run did not select was not put to the
-		// test: calling it stale would be noise on every partial run.
-		if !used[wi] && ran[w.Check] {
+		// A waiver for a check this run did not select, or that could not
+		// read what it needs, was not put to the test: calling it stale
+		// would be noise on every partial run and every outage.
+		if !used[wi] && looked[w.Check] {
 			notes = append(notes, Note{Kind: Stale, Waiver: w})
 		}
 	}
 	return out, notes
+}
+
+// cover returns the index of the first waiver in ws that covers check id's
+// finding about object, or -1.
+func cover(ws []Waiver, id, object string) int {
+	for wi, w := range ws {
+		if w.Check != id {
+			continue
+		}
+		if len(w.Objects) == 0 || (object != "" && w.Covers(object)) {
+			return wi
+		}
+	}
+	return -1
+}
+
+func attach(w Waiver) *result.Waiver {
+	wv := w.Waiver
+	wv.Objects = append([]string(nil), wv.Objects...)
+	return &wv
+}
+
+func unwaived(fs []result.Finding) []result.Finding {
+	var out []result.Finding
+	for _, f := range fs {
+		if f.Status != result.Waived {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func tickets(ws []Waiver, idx []int) string {

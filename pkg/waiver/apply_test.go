@@ -25,8 +25,10 @@ var today = time.Date(2027, 3, 31, 23, 0, 0, 0, time.UTC)
 
 func TestApply(t *testing.T) {
 	results := []result.Result{
-		{ID: "nodes-system-taint", Status: result.Warn, Message: "3 nodes lack the taint", Objects: []string{"pool/npsystem"}},
-		{ID: "images-placeholders", Status: result.Fail, Message: "2 pods", Objects: []string{"Pod/a0005-i/web-1", "Pod/default/api"}},
+		{ID: "nodes-system-taint", Status: result.Warn, Message: "3 nodes lack the taint", Objects: []string{"pool/npsystem"},
+			Findings: []result.Finding{{Status: result.Warn, Object: "pool/npsystem", Message: "3 nodes lack the taint"}}},
+		{ID: "images-placeholders", Status: result.Fail, Message: "2 pods", Objects: []string{"Pod/a0005-i/web-1", "Pod/default/api"},
+			Findings: []result.Finding{{Status: result.Fail, Object: "Pod/a0005-i/web-1", Message: "web-1"}, {Status: result.Fail, Object: "Pod/default/api", Message: "api"}}},
 		{ID: "nodes-cordoned", Status: result.Fail, Message: "1 node cordoned", Objects: []string{"Node/aks-npuser01-1"}},
 		{ID: "policies-templates", Status: result.Error, Message: "forbidden"},
 		{ID: "nodes-ready", Status: result.Pass, Message: "7 nodes Ready"},
@@ -36,7 +38,7 @@ func TestApply(t *testing.T) {
 		wv("nodes-system-taint", "2027-03-31", 4, "npsystem"),     // last valid day
 		wv("images-placeholders", "2027-06-01", 10, "a0005-i/*"),  // partial
 		wv("nodes-cordoned", "2027-03-30", 16),                    // expired yesterday
-		wv("policies-templates", "2030-01-01", 20),                // errors are not waivable: stale
+		wv("policies-templates", "2030-01-01", 20),                // errors are not waivable, nor tests of a waiver
 		wv("nodes-ready", "2030-01-01", 24),                       // passes: stale
 		wv("flux-suspended", "2030-01-01", 28),                    // whole check, no objects
 		wv("flux-suspended", "2030-01-01", 32, "flux-system/app"), // objects cannot cover a result without any
@@ -48,6 +50,7 @@ func TestApply(t *testing.T) {
 		t.Errorf("fully covered: %+v", out[0])
 	}
 	if out[1].Status != result.Fail || out[1].Waiver != nil || len(out[1].Objects) != 2 ||
+		out[1].Findings[0].Status != result.Waived || out[1].Findings[1].Status != result.Fail || results[1].Findings[0].Status != result.Fail ||
 		!strings.HasSuffix(out[1].Message, "(waived: Pod/a0005-i/web-1 by CHG-images-placeholders until 2027-06-01)") {
 		t.Errorf("partly covered: %+v", out[1])
 	}
@@ -67,14 +70,14 @@ func TestApply(t *testing.T) {
 	for _, n := range notes {
 		got = append(got, string(n.Kind)+"@"+strconv.Itoa(n.Waiver.Line))
 	}
-	want := "expired@16 stale@20 stale@24 stale@32"
+	want := "expired@16 stale@24 stale@32"
 	if strings.Join(got, " ") != want {
 		t.Errorf("notes %v, want %s", got, want)
 	}
 	if s := notes[0].String(); s != "waiver nodes-cordoned (w.yaml:16) expired on 2027-03-30 and no longer covers anything" {
 		t.Errorf("expired note: %q", s)
 	}
-	if s := notes[1].String(); !strings.Contains(s, "policies-templates (w.yaml:20) is stale") {
+	if s := notes[1].String(); !strings.Contains(s, "nodes-ready (w.yaml:24) is stale") {
 		t.Errorf("stale note: %q", s)
 	}
 	if c := result.Count(out); c.Waived != 2 || c.Fail != 2 || c.Warn != 0 {
@@ -115,5 +118,20 @@ func TestMerge(t *testing.T) {
 	}
 	if got := Merge(one, one); len(got) != 2 {
 		t.Errorf("stale on every cluster: %+v", got)
+	}
+}
+
+// A waiver is stale only when its check looked and found nothing to cover:
+// a check that errored (no permission, the API server gone) has not looked.
+func TestStaleOnlyWhenItsCheckLooked(t *testing.T) {
+	results := []result.Result{
+		{ID: "nodes-ready", Status: result.Error, Message: "forbidden: list nodes"},
+		{ID: "flux-crds", Status: result.Error, Message: "not checked: the API server is unreachable"},
+		{ID: "nodes-cordoned", Status: result.Pass, Message: "no node is cordoned"},
+	}
+	ws := []Waiver{wv("nodes-ready", "2030-01-01", 4), wv("flux-crds", "2030-01-01", 8, "x"), wv("nodes-cordoned", "2030-01-01", 12)}
+	_, notes := Apply(results, ws, today)
+	if len(notes) != 1 || notes[0].Kind != Stale || notes[0].Waiver.Line != 12 {
+		t.Errorf("notes %+v, want only the waiver of the check that passed stale", notes)
 	}
 }

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,9 +40,26 @@ func init() {
 			s.mentions = []string{pod, node, "pool npooscope01", "pci-scope=out-of-scope"}
 			return func() { s.delete(t, gvrPods, "a0005-i", pod) }
 		}},
-		"network-deny-all": {what: "a0005-i loses its deny-all NetworkPolicy", apply: func(t *testing.T, s *simCluster) func() {
-			s.mentions = []string{"a0005-i"}
-			return s.deleteSaved(t, gvrNetworkPolicies, "a0005-i", "default")
+		// The deny-all stays: Kubernetes adds policies up, so one beside it
+		// that lets every source in opens the namespace; and a waiver for
+		// the other namespaces (the issue's shape) must leave it failing.
+		"network-deny-all": {what: "a policy beside a0005-i's deny-all lets every source in, under a waiver for a0005-o/* and default/*", apply: func(t *testing.T, s *simCluster) func() {
+			open := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+				"metadata": map[string]any{"name": "allow-everything", "namespace": "a0005-i"},
+				"spec":     map[string]any{"podSelector": map[string]any{}, "policyTypes": []any{"Ingress"}, "ingress": []any{map[string]any{}}},
+			}}
+			s.recreate(t, gvrNetworkPolicies, open)
+			s.mentions = []string{"a0005-i: NetworkPolicy allow-everything opens ingress from every source on every port"}
+			return func() { s.delete(t, gvrNetworkPolicies, "a0005-i", "allow-everything") }
+		}, extra: func(t *testing.T, s *simCluster) []string {
+			file := filepath.Join(t.TempDir(), "waivers.yaml")
+			doc := "apiVersion: aksbaseline.io/v1alpha1\nkind: Waivers\nwaivers:\n" +
+				"  - {check: network-deny-all, objects: [\"a0005-o/*\", \"default/*\"], reason: other namespaces, expires: 2099-12-31}\n"
+			if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"--waivers", file}
 		}},
 		"security-agents": {what: "dummy-av no longer runs on one in-scope node", apply: func(t *testing.T, s *simCluster) func() {
 			node := s.nodeOf(t, "npinscope01")

@@ -15,8 +15,11 @@ import (
 
 // allowedWarnings: the regulated reference leaves the system-pool taint off;
 // network-deny-all: the reference ships cluster-baseline-settings' deny-all
-// unlisted in its kustomization, which the regulated profile does not require.
-var allowedWarnings = map[string]bool{"nodes-system-taint": true, "network-deny-all": true}
+// unlisted in its kustomization, which the regulated profile does not require;
+// security-agents: the reference runs busybox stand-ins for dummy-av and dummy-fim.
+// The simulated clusters' kubeconfigs sign in with client certificates, not
+// Entra ID, so access-credential-plugin warns there too.
+var allowedWarnings = map[string]bool{"nodes-system-taint": true, "network-deny-all": true, "security-agents": true, "access-credential-plugin": true}
 
 func TestErasOnEnvtest(t *testing.T) {
 	for _, era := range sim.Eras() {

@@ -105,7 +105,9 @@ func TestPublicEndpointFailsUnderRegulated(t *testing.T) {
 		t.Errorf("baseline profile: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	r = runVerify(t, "verify", "access", "--kubeconfig", shared.Kubeconfig)
-	if r.Code != 0 || !strings.Contains(r.Stdout, "is a loopback address: a local or simulated cluster, not an AKS endpoint") {
+	// Loopback proves nothing (a tunnel to a public server looks the same):
+	// skip, with the reason, never pass.
+	if r.Code != 0 || !strings.Contains(r.Stdout, "◎ access-private-endpoint 127.0.0.1 is a loopback address: a local cluster, or a tunnel") {
 		t.Errorf("loopback: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
