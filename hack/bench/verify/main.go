@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"k8s.io/client-go/rest"
+
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/controlplane"
@@ -315,4 +317,18 @@ func maxRSS(ss []sample) int64 {
 		m = max(m, s.rss)
 	}
 	return m
+}
+
+// seedPods adds n pods to the cluster seeded with opts (seed.Pods), showing
+// progress on stderr, and returns how long it took.
+func seedPods(ctx context.Context, cfg *rest.Config, opts seed.Options, n int) (time.Duration, error) {
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "► adding %d pods (the four agents on every node, the rest Deployment pods), bound and Running\n", n)
+	created, err := seed.Pods(ctx, cfg, opts, n, os.Stderr)
+	if err != nil {
+		return 0, fmt.Errorf("seeding pods: %w", err)
+	}
+	took := time.Since(start)
+	fmt.Fprintf(os.Stderr, "✔ %d pods in %s\n", created, took.Round(time.Second))
+	return took, nil
 }

@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"net/netip"
 	"strconv"
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -102,45 +101,16 @@ func seedNodes(ctx context.Context, c client.Client, pools []Pool, d fixtureData
 	if workers <= 0 {
 		workers = 32
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch := make(chan int)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range ch {
-				j := jobs[k]
-				n := nodeObject(j.pool, j.i, j.ip, d, opts)
-				nodes[k] = seededNode{name: n.GetName(), labels: n.GetLabels()}
-				if err := applyNode(ctx, c, n, opts.SetStatus); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		}()
+	err := forEach(ctx, workers, len(jobs), func(ctx context.Context, k int) error {
+		j := jobs[k]
+		n := nodeObject(j.pool, j.i, j.ip, d, opts)
+		nodes[k] = seededNode{name: n.GetName(), labels: n.GetLabels()}
+		return applyNode(ctx, c, n, opts.SetStatus)
+	})
+	if err != nil {
+		return nil, err
 	}
-	for k := range jobs {
-		select {
-		case ch <- k:
-		case <-ctx.Done():
-		}
-	}
-	close(ch)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return nodes, ctx.Err()
+	return nodes, nil
 }
 
 func nodeObject(p Pool, i int, ip netip.Addr, d fixtureData, opts Options) *unstructured.Unstructured {

@@ -1,38 +1,46 @@
-package main
+package seed
 
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"io"
-	"os"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 )
 
-// The pods a healthy regulated cluster runs, at scale: the four security
-// agents on every node (as their DaemonSets would place them) and the rest
-// Deployment pods, a0005-i on in-scope nodes, a0005-o and other teams on
-// out-of-scope nodes, system add-ons on system nodes. Nothing in envtest
-// schedules or runs pods, so each is created bound (spec.nodeName) and its
-// status written as a kubelet would, through the status subresource.
+// The pods a busy regulated cluster runs, at scale (the verify benchmark's
+// 50,000): the four security agents on every node (as their DaemonSets
+// would place them) and the rest Deployment pods, a0005-i on in-scope nodes,
+// a0005-o and other teams on out-of-scope nodes, system add-ons on system
+// nodes. Nothing in envtest schedules or runs pods, so each is created bound
+// (spec.nodeName) and its status written as a kubelet would, through the
+// status subresource.
+
+// Pods adds total pods to the cluster Apply dressed with opts, with
+// opts.Concurrency writers, and returns how many it created; pods a former
+// run left Running are kept. progress, when not nil, gets a line every
+// fifteen seconds.
+func Pods(ctx context.Context, cfg *rest.Config, opts Options, total int, progress io.Writer) (int, error) {
+	s, err := newPodSeeder(cfg, opts)
+	if err != nil {
+		return 0, err
+	}
+	if progress != nil {
+		defer s.report(progress, total)()
+	}
+	err = s.seed(ctx, total)
+	return int(s.created.Load()), err
+}
 
 // agents are the DaemonSets every node runs (the extension era's names).
 var agents = []struct{ namespace, name, image string }{
@@ -72,7 +80,7 @@ type podSeeder struct {
 	created atomic.Int64
 }
 
-func newPodSeeder(cfg *rest.Config, opts seed.Options, workers int) (*podSeeder, error) {
+func newPodSeeder(cfg *rest.Config, opts Options) (*podSeeder, error) {
 	c := rest.CopyConfig(cfg)
 	c.ContentType = runtime.ContentTypeProtobuf
 	c.AcceptContentTypes = runtime.ContentTypeProtobuf
@@ -81,14 +89,18 @@ func newPodSeeder(cfg *rest.Config, opts seed.Options, workers int) (*podSeeder,
 	if err != nil {
 		return nil, err
 	}
-	pools, err := seed.Pools(opts)
+	pools, err := Pools(opts)
 	if err != nil {
 		return nil, err
+	}
+	workers := opts.Concurrency
+	if workers <= 0 {
+		workers = 32
 	}
 	s := &podSeeder{cs: cs, pools: map[string][]string{}, workers: workers}
 	for _, p := range pools {
 		for i := range p.Count {
-			s.pools[p.Name] = append(s.pools[p.Name], seed.NodeName(p.Name, i))
+			s.pools[p.Name] = append(s.pools[p.Name], NodeName(p.Name, i))
 		}
 	}
 	return s, nil
@@ -102,8 +114,8 @@ func (s *podSeeder) allNodes() []string {
 	return all
 }
 
-// Seed adds total pods: one per node of each agent, the rest Deployment pods.
-func (s *podSeeder) Seed(ctx context.Context, total int) error {
+// seed adds total pods: one per node of each agent, the rest Deployment pods.
+func (s *podSeeder) seed(ctx context.Context, total int) error {
 	nodes := s.allNodes()
 	if total < len(agents)*len(nodes) {
 		return fmt.Errorf("%d pods do not cover %d agents on %d nodes", total, len(agents), len(nodes))
@@ -157,45 +169,7 @@ func (s *podSeeder) Seed(ctx context.Context, total int) error {
 			share -= replicas
 		}
 	}
-	return s.createAll(ctx, pods)
-}
-
-// createAll creates the pods and writes their status with bounded workers.
-func (s *podSeeder) createAll(ctx context.Context, pods []*corev1.Pod) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch := make(chan *corev1.Pod)
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	fail := func(err error) { once.Do(func() { firstErr = err; cancel() }) }
-	for range s.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range ch {
-				if err := s.createPod(ctx, p); err != nil {
-					fail(err)
-				}
-			}
-		}()
-	}
-feed:
-	for _, p := range pods {
-		select {
-		case ch <- p:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(ch)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	return forEach(ctx, s.workers, len(pods), func(ctx context.Context, i int) error { return s.createPod(ctx, pods[i]) })
 }
 
 // createPod creates p (or finds it, on a re-run) and makes it Running and
@@ -314,106 +288,6 @@ func (s *podSeeder) ensureDeployment(ctx context.Context, ns, name, registry str
 	return rs, nil
 }
 
-// templateHash stands in for the controllers' pod-template-hash.
-func templateHash(s string) string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(s))
-	return strconv.FormatUint(uint64(h.Sum32()), 36)
-}
-
-func controllerRef(kind, name string, uid types.UID) metav1.OwnerReference {
-	return metav1.OwnerReference{APIVersion: "apps/v1", Kind: kind, Name: name, UID: uid, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true)}
-}
-
-// podSpec is a pod of two containers (the workload and a sidecar), with the
-// requests and probes real workloads carry.
-func podSpec(registry, image string, nodeSelector map[string]string) corev1.PodSpec {
-	res := corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
-		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("200m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
-	}
-	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}}, PeriodSeconds: 10}
-	return corev1.PodSpec{
-		NodeSelector: nodeSelector,
-		Containers: []corev1.Container{
-			{Name: "main", Image: registry + image, Resources: res, ReadinessProbe: probe,
-				Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP}}},
-			{Name: "envoy", Image: "mcr.microsoft.com/oss/envoyproxy/envoy:v1.30.1", Resources: res},
-		},
-	}
-}
-
-func agentPod(ds *appsv1.DaemonSet, image, node string, i int) *corev1.Pod {
-	spec := podSpec(sim.ACRName+".azurecr.io/live/", image, map[string]string{"kubernetes.io/os": "linux"})
-	spec.NodeName = node
-	// What the DaemonSet controller adds: pin to the node, tolerate its
-	// transient conditions.
-	spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
-		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{node}}}}},
-	}}}
-	for _, t := range []string{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"} {
-		spec.Tolerations = append(spec.Tolerations, corev1.Toleration{Key: t, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
-	}
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{
-			Namespace: ds.Namespace,
-			Name:      fmt.Sprintf("%s-%s", ds.Name, suffix(ds.Name, i)),
-			Labels: map[string]string{"app.kubernetes.io/name": ds.Name, "controller-revision-hash": templateHash(ds.Namespace + "/" + ds.Name),
-				"pod-template-generation": "1"},
-			OwnerReferences: []metav1.OwnerReference{controllerRef("DaemonSet", ds.Name, ds.UID)},
-		},
-		Spec: spec,
-	}
-}
-
-func deploymentPod(rs *appsv1.ReplicaSet, registry, node string, i int) *corev1.Pod {
-	spec := podSpec(registry, rs.Labels["app.kubernetes.io/name"]+":1.0.0", nil)
-	spec.NodeName = node
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{
-			Namespace:       rs.Namespace,
-			Name:            fmt.Sprintf("%s-%s", rs.Name, suffix(rs.Name, i)),
-			Labels:          rs.Spec.Template.Labels,
-			OwnerReferences: []metav1.OwnerReference{controllerRef("ReplicaSet", rs.Name, rs.UID)},
-		},
-		Spec: spec,
-	}
-}
-
-// suffix is a stable, distinct five-character name suffix for replica i,
-// shaped like the controllers' random ones.
-func suffix(owner string, i int) string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(owner))
-	return fmt.Sprintf("%05s", strconv.FormatUint(uint64(h.Sum32()%1000+uint32(i)*1000)%60466176, 36))
-}
-
-// runningStatus is what the kubelet reports for a pod whose containers all
-// run and pass their probes.
-func runningStatus(p *corev1.Pod) corev1.PodStatus {
-	now := metav1.NewTime(time.Now().Truncate(time.Second))
-	st := corev1.PodStatus{
-		Phase:     corev1.PodRunning,
-		HostIP:    "10.240.0.4",
-		PodIP:     "10.244.0.10",
-		PodIPs:    []corev1.PodIP{{IP: "10.244.0.10"}},
-		StartTime: &now,
-		QOSClass:  corev1.PodQOSBurstable,
-	}
-	for _, t := range []corev1.PodConditionType{"PodReadyToStartContainers", corev1.PodInitialized, corev1.PodReady, corev1.ContainersReady, corev1.PodScheduled} {
-		st.Conditions = append(st.Conditions, corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now})
-	}
-	for _, c := range p.Spec.Containers {
-		st.ContainerStatuses = append(st.ContainerStatuses, corev1.ContainerStatus{
-			Name: c.Name, Image: c.Image, ImageID: c.Image + "@sha256:0f6a3d5c2b1e4f7a9c8d0e2b3a4f5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b",
-			ContainerID: "containerd://" + templateHash(p.Name+c.Name),
-			Ready:       true, Started: ptr.To(true),
-			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
-		})
-	}
-	return st
-}
-
 // report prints progress to w every fifteen seconds until stop is called.
 func (s *podSeeder) report(w io.Writer, total int) (stop func()) {
 	done := make(chan struct{})
@@ -432,24 +306,4 @@ func (s *podSeeder) report(w io.Writer, total int) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
-}
-
-// seedPods adds n pods to the cluster seeded with opts, showing progress on
-// stderr, and returns how long it took.
-func seedPods(ctx context.Context, cfg *rest.Config, opts seed.Options, n int) (time.Duration, error) {
-	ps, err := newPodSeeder(cfg, opts, 64)
-	if err != nil {
-		return 0, err
-	}
-	start := time.Now()
-	fmt.Fprintf(os.Stderr, "► adding %d pods (the four agents on every node, the rest Deployment pods), bound and Running\n", n)
-	stop := ps.report(os.Stderr, n)
-	err = ps.Seed(ctx, n)
-	stop()
-	if err != nil {
-		return 0, fmt.Errorf("seeding pods: %w", err)
-	}
-	took := time.Since(start)
-	fmt.Fprintf(os.Stderr, "✔ %d pods in %s\n", ps.created.Load(), took.Round(time.Second))
-	return took, nil
 }
