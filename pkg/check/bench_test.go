@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster/clustertest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
@@ -16,7 +17,7 @@ import (
 func largeSnapshot(b *testing.B) *cluster.Snapshot {
 	b.Helper()
 	meta, objs := loadEra(b, "workloadidentity")
-	s, err := cluster.FromObjects(meta, objs)
+	s, err := clustertest.FromObjects(meta, objs)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster/clustertest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
@@ -38,7 +39,7 @@ func objKey(u *unstructured.Unstructured) string {
 }
 
 // loadEra returns the meta and objects of a healthy era fixture.
-func loadEra(t testing.TB, era string) (cluster.FixtureMeta, []*unstructured.Unstructured) {
+func loadEra(t testing.TB, era string) (clustertest.Meta, []*unstructured.Unstructured) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "eras", era+".yaml"))
 	if err != nil {
@@ -48,10 +49,10 @@ func loadEra(t testing.TB, era string) (cluster.FixtureMeta, []*unstructured.Uns
 	if err != nil {
 		t.Fatalf("%s: %v", era, err)
 	}
-	var meta cluster.FixtureMeta
+	var meta clustertest.Meta
 	var rest []*unstructured.Unstructured
 	for _, o := range objs {
-		if o.GetKind() == cluster.FixtureKind {
+		if o.GetKind() == clustertest.Kind {
 			if err := convert(o.Object, &meta); err != nil {
 				t.Fatal(err)
 			}
@@ -70,9 +71,9 @@ func convert(in any, out any) error {
 	return yaml.Unmarshal(b, out)
 }
 
-func mustSnapshot(t *testing.T, meta cluster.FixtureMeta, objs []*unstructured.Unstructured) *cluster.Snapshot {
+func mustSnapshot(t *testing.T, meta clustertest.Meta, objs []*unstructured.Unstructured) *cluster.Snapshot {
 	t.Helper()
-	s, err := cluster.FromObjects(meta, objs)
+	s, err := clustertest.FromObjects(meta, objs)
 	if err != nil {
 		t.Fatal(err)
 	}

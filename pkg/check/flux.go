@@ -167,8 +167,8 @@ func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, 
 	var tried []string
 	for _, set := range p.Flux.Sync {
 		tried = append(tried, fmt.Sprintf("%s/%s (%s)", ns, set.GitRepository, set.Name))
-		if repo := s.Object(cluster.GitRepositories, ns, set.GitRepository); repo != nil {
-			return set, repo, s.Object(cluster.Kustomizations, ns, set.Kustomization), result.Result{}, true
+		if repo := s.CustomObject(cluster.GitRepositories, ns, set.GitRepository); repo != nil {
+			return set, repo, s.CustomObject(cluster.Kustomizations, ns, set.Kustomization), result.Result{}, true
 		}
 	}
 	// The first sync set the profile lists is the one named as missing.

@@ -50,7 +50,7 @@ func identityMode(s *cluster.Snapshot, p *profile.Profile) (mode, why string) {
 		return p.Identities.Mode, "set by the profile"
 	}
 	ref := p.Secrets.SecretProviderClass
-	if spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name); spc != nil {
+	if spc := s.CustomObject(cluster.SecretProviderClasses, ref.Namespace, ref.Name); spc != nil {
 		use := str(spc, "spec", "parameters", "usePodIdentity")
 		if strings.EqualFold(use, "true") {
 			return "podIdentity", fmt.Sprintf("SecretProviderClass %s sets usePodIdentity \"true\"", ref)
@@ -91,7 +91,7 @@ func podIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return fail("AAD Pod Identity is not installed: the cluster does not serve %s", cluster.AzureIdentities).About(crdMissing(cluster.AzureIdentities))
 	}
 	obj := "AzureIdentity/" + id.String()
-	u := s.Object(cluster.AzureIdentities, id.Namespace, id.Name)
+	u := s.CustomObject(cluster.AzureIdentities, id.Namespace, id.Name)
 	if u == nil {
 		return fail("AzureIdentity %s not found", id).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 	}
@@ -202,7 +202,7 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	var fs findings
 	ref := p.Secrets.SecretProviderClass
 	spcObj := "SecretProviderClass/" + ref.String()
-	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
+	spc := s.CustomObject(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	clientID := ""
 	switch {
 	case s.Absent(cluster.SecretProviderClasses) || spc == nil:

@@ -48,7 +48,7 @@ func runOne(s *cluster.Snapshot, p *profile.Profile, c *Check) (r result.Result)
 			continue
 		}
 		seen[u] = true
-		st := s.Status(u)
+		st := s.ReadStatus(u)
 		if st.Outcome == cluster.Forbidden || st.Outcome == cluster.Error {
 			problems = append(problems, st.Message(u))
 			forbidden = forbidden || st.Outcome == cluster.Forbidden

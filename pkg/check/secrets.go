@@ -37,7 +37,7 @@ func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Uns
 		return nil, fail("the Secrets Store CSI driver is not installed: the cluster does not serve %s (enable the azureKeyvaultSecretsProvider add-on)", cluster.SecretProviderClasses).
 			About(crdMissing(cluster.SecretProviderClasses))
 	}
-	spc := s.Object(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
+	spc := s.CustomObject(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	if spc == nil {
 		obj := "SecretProviderClass/" + ref.String()
 		return nil, fail("SecretProviderClass %s not found", ref).With(obj).About(result.Finding{Object: obj, Message: "not found"})

@@ -2,17 +2,12 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,10 +15,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 )
 
@@ -63,6 +58,7 @@ func (q *Request) AddNamed(r Resource, ns, name string) {
 type Reader struct {
 	typed    kubernetes.Interface
 	ext      apiextensionsclient.Interface
+	meta     metadata.Interface
 	dyn      dynamic.Interface
 	disc     discovery.DiscoveryInterface
 	rest     rest.Interface
@@ -83,6 +79,10 @@ func NewReader(cfg *rest.Config) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	meta, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -91,11 +91,8 @@ func NewReader(cfg *rest.Config) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{typed: typed, ext: ext, dyn: dyn, disc: disc, rest: disc.RESTClient(), PageSize: DefaultPageSize}, nil
+	return &Reader{typed: typed, ext: ext, meta: meta, dyn: dyn, disc: disc, rest: disc.RESTClient(), PageSize: DefaultPageSize}, nil
 }
-
-// customTypes are read through discovery and the dynamic client.
-var customTypes = []Resource{ConstraintTemplates, AzureIdentities, AzureIdentityBindings, SecretProviderClasses, GitRepositories, Kustomizations}
 
 type collector struct {
 	mu   sync.Mutex
@@ -108,15 +105,13 @@ func (c *collector) do(f func()) {
 	go func() { defer c.wg.Done(); f() }()
 }
 
-func (c *collector) set(r Resource, st Status, store func(*Snapshot)) {
+// set records how reading r went and keeps what it got; store is nil when
+// there is nothing to keep.
+func (c *collector) set(r Resource, st ReadStatus, store func(*Snapshot)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if store != nil && st.Outcome == OK {
+	if store != nil {
 		store(c.snap)
-	}
-	// Several gets of one type share a status: the first failure sticks.
-	if prev, ok := c.snap.status[r]; ok && prev.Outcome != OK {
-		return
 	}
 	c.snap.status[r] = st
 }
@@ -127,172 +122,36 @@ func (rd *Reader) Read(ctx context.Context, q Request, access Access) *Snapshot 
 	c := &collector{snap: NewSnapshot()}
 	c.snap.Access = access
 	c.snap.Now = time.Now()
-	c.snap.status[Kubeconfig] = Status{Outcome: OK}
-	want := func(r Resource) bool { return q.Resources[r] }
-
-	if want(ServerVersion) {
-		c.do(func() {
-			body, err := rd.rest.Get().AbsPath("/version").Do(ctx).Raw()
-			var info version.Info
-			if err == nil {
-				err = json.Unmarshal(body, &info)
-			}
-			c.set(ServerVersion, classify("get", err), func(s *Snapshot) { s.Version = &info })
-		})
-	}
-	if want(ClusterIdentity) {
-		c.do(func() {
-			ns, err := rd.typed.CoreV1().Namespaces().Get(ctx, KubeSystem, metav1.GetOptions{})
-			c.set(ClusterIdentity, classify("get", err), func(s *Snapshot) {
-				s.KubeSystem = &Object{Name: ns.Name, Meta: metaOf(&ns.ObjectMeta)}
-			})
-		})
-	}
-	if want(Nodes) {
-		c.do(func() {
-			in := newInterner()
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "nodes", rd.PageSize,
-				func(l *corev1.NodeList) []corev1.Node { return l.Items },
-				func(n *corev1.Node) corev1.Node { slimNode(n, in); return *n })
-			c.set(Nodes, classify("list", err), func(s *Snapshot) { s.Nodes = items })
-		})
-	}
-	if want(Namespaces) {
-		c.do(func() {
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "namespaces", rd.PageSize,
-				func(l *corev1.NamespaceList) []corev1.Namespace { return l.Items },
-				func(n *corev1.Namespace) Object { return Object{Name: n.Name, Meta: metaOf(&n.ObjectMeta)} })
-			sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
-			c.set(Namespaces, classify("list", err), func(s *Snapshot) { s.Namespaces = items })
-		})
-	}
-	// Pods, Services and NetworkPolicies are reduced page by page: only the
-	// slim values outlive a page. Each read interns its repeated strings.
-	if want(Pods) {
-		c.do(func() {
-			in := newInterner()
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "pods", rd.PageSize,
-				func(l *corev1.PodList) []corev1.Pod { return l.Items },
-				func(p *corev1.Pod) Pod { return reducePod(p, in) })
-			c.set(Pods, classify("list", err), func(s *Snapshot) { s.Pods = items })
-		})
-	}
-	if want(Services) {
-		c.do(func() {
-			in := newInterner()
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "services", rd.PageSize,
-				func(l *corev1.ServiceList) []corev1.Service { return l.Items },
-				func(sv *corev1.Service) Service { return reduceService(sv, in) })
-			c.set(Services, classify("list", err), func(s *Snapshot) { s.Services = items })
-		})
-	}
-	if want(NetworkPolicies) {
-		c.do(func() {
-			in := newInterner()
-			items, err := listReduced(ctx, rd.typed.NetworkingV1().RESTClient(), "networkpolicies", rd.PageSize,
-				func(l *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return l.Items },
-				func(np *networkingv1.NetworkPolicy) NetworkPolicy { return reduceNetworkPolicy(np, in) })
-			c.set(NetworkPolicies, classify("list", err), func(s *Snapshot) { s.NetworkPolicies = items })
-		})
-	}
-	if want(ResourceQuotas) {
-		c.do(func() {
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "resourcequotas", rd.PageSize,
-				func(l *corev1.ResourceQuotaList) []corev1.ResourceQuota { return l.Items },
-				func(o *corev1.ResourceQuota) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
-			c.set(ResourceQuotas, classify("list", err), func(s *Snapshot) { s.ResourceQuotas = items })
-		})
-	}
-	if want(LimitRanges) {
-		c.do(func() {
-			items, err := listReduced(ctx, rd.typed.CoreV1().RESTClient(), "limitranges", rd.PageSize,
-				func(l *corev1.LimitRangeList) []corev1.LimitRange { return l.Items },
-				func(o *corev1.LimitRange) Object { return Object{o.Namespace, o.Name, metaOf(&o.ObjectMeta)} })
-			c.set(LimitRanges, classify("list", err), func(s *Snapshot) { s.LimitRanges = items })
-		})
-	}
-	if want(Deployments) {
-		c.do(func() {
-			items, err := listTyped(ctx, rd.PageSize, rd.typed.AppsV1().Deployments("").List,
-				func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items },
-				func(d *appsv1.Deployment) { d.ManagedFields = nil })
-			c.set(Deployments, classify("list", err), func(s *Snapshot) { s.Deployments = items })
-		})
-	}
-	if want(DaemonSets) {
-		c.do(func() {
-			items, err := listTyped(ctx, rd.PageSize, rd.typed.AppsV1().DaemonSets("").List,
-				func(l *appsv1.DaemonSetList) []appsv1.DaemonSet { return l.Items },
-				func(d *appsv1.DaemonSet) { d.ManagedFields = nil })
-			c.set(DaemonSets, classify("list", err), func(s *Snapshot) { s.DaemonSets = items })
-		})
-	}
-	if want(CRDs) {
-		c.do(func() {
-			items, err := listTyped(ctx, rd.PageSize, rd.ext.ApiextensionsV1().CustomResourceDefinitions().List,
-				func(l *apiextensionsv1.CustomResourceDefinitionList) []apiextensionsv1.CustomResourceDefinition {
-					return l.Items
-				},
-				slimCRD)
-			c.set(CRDs, classify("list", err), func(s *Snapshot) { s.CRDs = items })
-		})
-	}
-	for _, n := range q.Named[Secrets] {
-		c.do(func() {
-			sec, err := rd.typed.CoreV1().Secrets(n.Namespace).Get(ctx, n.Name, metav1.GetOptions{})
-			st := classifyGet(err)
-			c.set(Secrets, st, func(s *Snapshot) {
-				if err == nil {
-					// Never keep Secret data: verify reports presence and type only.
-					sec.Data, sec.StringData, sec.ManagedFields = nil, nil, nil
-					s.Secrets = append(s.Secrets, *sec)
-				}
-			})
-		})
-	}
-	for _, n := range q.Named[ServiceAccounts] {
-		c.do(func() {
-			sa, err := rd.typed.CoreV1().ServiceAccounts(n.Namespace).Get(ctx, n.Name, metav1.GetOptions{})
-			c.set(ServiceAccounts, classifyGet(err), func(s *Snapshot) {
-				if err == nil {
-					sa.ManagedFields = nil
-					s.ServiceAccounts = append(s.ServiceAccounts, *sa)
-				}
-			})
-		})
-	}
-
+	c.snap.status[Kubeconfig] = ReadStatus{Outcome: OK}
 	var customs []Resource
-	for _, r := range customTypes {
-		if want(r) {
-			customs = append(customs, r)
+	for i := range descriptors {
+		d := &descriptors[i]
+		switch {
+		case !d.wanted(q):
+		case d.custom():
+			customs = append(customs, d.resource)
+		default:
+			c.do(func() {
+				st, store := d.read(ctx, rd, q)
+				c.set(d.resource, st, store)
+			})
 		}
 	}
-	if len(customs) > 0 || want(Constraints) {
-		c.do(func() { rd.readCustom(ctx, c, customs, want(Constraints)) })
+	if len(customs) > 0 {
+		c.do(func() { rd.readCustom(ctx, c, customs) })
 	}
 	c.wg.Wait()
-	// Named gets finish in any order; keep the snapshot deterministic.
-	sort.Slice(c.snap.Secrets, func(i, j int) bool { return key(&c.snap.Secrets[i].ObjectMeta) < key(&c.snap.Secrets[j].ObjectMeta) })
-	sort.Slice(c.snap.ServiceAccounts, func(i, j int) bool {
-		return key(&c.snap.ServiceAccounts[i].ObjectMeta) < key(&c.snap.ServiceAccounts[j].ObjectMeta)
-	})
 	return c.snap
 }
 
-func key(m *metav1.ObjectMeta) string { return m.Namespace + "/" + m.Name }
-
 // readCustom finds the served version of each custom type with one
 // discovery request, then lists them all at once.
-func (rd *Reader) readCustom(ctx context.Context, c *collector, customs []Resource, constraints bool) {
+func (rd *Reader) readCustom(ctx context.Context, c *collector, customs []Resource) {
 	groups, err := rd.disc.ServerGroups()
 	if err != nil {
 		st := classify("discover", err)
 		for _, r := range customs {
 			c.set(r, st, nil)
-		}
-		if constraints {
-			c.set(Constraints, st, nil)
 		}
 		return
 	}
@@ -302,29 +161,27 @@ func (rd *Reader) readCustom(ctx context.Context, c *collector, customs []Resour
 	}
 	var wg sync.WaitGroup
 	for _, r := range customs {
-		v, ok := preferred[r.Group()]
+		group := r.Group()
+		if r == Constraints {
+			group = ConstraintsGroup
+		}
+		v, ok := preferred[group]
 		if !ok {
-			c.set(r, Status{Outcome: NotFound, Verb: "list"}, nil)
+			c.set(r, ReadStatus{Outcome: NotFound, Verb: "list"}, nil)
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			items, err := rd.listDynamic(ctx, schema.GroupVersionResource{Group: r.Group(), Version: v, Resource: r.Plural()})
-			c.set(r, classify("list", err), func(s *Snapshot) { s.Custom[r] = items })
-		}()
-	}
-	if constraints {
-		v, ok := preferred[ConstraintsGroup]
-		if !ok {
-			c.set(Constraints, Status{Outcome: NotFound, Verb: "list"}, nil)
-		} else {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rd.readConstraints(ctx, c, schema.GroupVersion{Group: ConstraintsGroup, Version: v})
-			}()
-		}
+		wg.Go(func() {
+			if r == Constraints {
+				rd.readConstraints(ctx, c, schema.GroupVersion{Group: group, Version: v})
+				return
+			}
+			items, err := rd.listDynamic(ctx, schema.GroupVersionResource{Group: group, Version: v, Resource: r.Plural()})
+			if err != nil {
+				c.set(r, classify("list", err), nil)
+				return
+			}
+			c.set(r, classify("list", nil), func(s *Snapshot) { s.Custom[r] = items })
+		})
 	}
 	wg.Wait()
 }
@@ -341,7 +198,7 @@ func (rd *Reader) readConstraints(ctx context.Context, c *collector, gv schema.G
 		mu    sync.Mutex
 		wg    sync.WaitGroup
 		all   []unstructured.Unstructured
-		worst = Status{Outcome: OK}
+		worst = ReadStatus{Outcome: OK}
 	)
 	for _, ar := range rl.APIResources {
 		if strings.Contains(ar.Name, "/") {
@@ -374,6 +231,10 @@ func (rd *Reader) readConstraints(ctx context.Context, c *collector, gv schema.G
 		}
 		return all[i].GetName() < all[j].GetName()
 	})
+	if worst.Outcome != OK {
+		c.set(Constraints, worst, nil)
+		return
+	}
 	c.set(Constraints, worst, func(s *Snapshot) { s.Custom[Constraints] = all })
 }
 
@@ -387,22 +248,6 @@ func (rd *Reader) listDynamic(ctx context.Context, gvr schema.GroupVersionResour
 			unstructured.RemoveNestedField(l.Items[i].Object, "metadata", "managedFields")
 		}
 		return l.Items, l.GetContinue(), nil
-	})
-}
-
-// listTyped pages through a typed client's List, trimming each item as its
-// page arrives so that no page is kept whole.
-func listTyped[L interface{ GetContinue() string }, T any](ctx context.Context, size int64, list func(context.Context, metav1.ListOptions) (L, error), items func(L) []T, trim func(*T)) ([]T, error) {
-	return pages(ctx, size, func(o metav1.ListOptions) ([]T, string, error) {
-		l, err := list(ctx, o)
-		if err != nil {
-			return nil, "", err
-		}
-		it := items(l)
-		for i := range it {
-			trim(&it[i])
-		}
-		return it, l.GetContinue(), nil
 	})
 }
 
@@ -430,34 +275,26 @@ func pages[T any](ctx context.Context, size int64, fetch func(metav1.ListOptions
 	}
 }
 
-func slimCRD(c *apiextensionsv1.CustomResourceDefinition) {
-	c.ManagedFields = nil
-	c.Annotations = nil
-	for i := range c.Spec.Versions {
-		c.Spec.Versions[i].Schema = nil
-	}
-}
-
-func classify(verb string, err error) Status {
+func classify(verb string, err error) ReadStatus {
 	switch {
 	case err == nil:
-		return Status{Outcome: OK, Verb: verb}
+		return ReadStatus{Outcome: OK, Verb: verb}
 	case apierrors.IsForbidden(err):
-		return Status{Outcome: Forbidden, Verb: verb, Err: err}
+		return ReadStatus{Outcome: Forbidden, Verb: verb, Err: err}
 	case apierrors.IsNotFound(err):
-		return Status{Outcome: NotFound, Verb: verb, Err: err}
+		return ReadStatus{Outcome: NotFound, Verb: verb, Err: err}
 	}
-	return Status{Outcome: Error, Verb: verb, Err: err}
+	return ReadStatus{Outcome: Error, Verb: verb, Err: err}
 }
 
 // classifyGet treats a missing named object as read successfully: the
 // check decides what absence means.
-func classifyGet(err error) Status {
+func classifyGet(err error) ReadStatus {
 	if apierrors.IsNotFound(err) {
-		return Status{Outcome: OK, Verb: "get"}
+		return ReadStatus{Outcome: OK, Verb: "get"}
 	}
 	return classify("get", err)
 }
 
 // String renders a status for debugging.
-func (s Status) String() string { return fmt.Sprintf("%s(%s)", s.Outcome, s.Verb) }
+func (s ReadStatus) String() string { return fmt.Sprintf("%s(%s)", s.Outcome, s.Verb) }

@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -105,9 +106,9 @@ type NetworkPolicy struct {
 	Meta
 }
 
-// Object names a namespaced object whose content no check reads
-// (ResourceQuota, LimitRange).
-type Object struct {
+// ObjectRef names an object whose content no check reads (Namespace,
+// ResourceQuota, LimitRange), and the version of it verify judged.
+type ObjectRef struct {
 	Namespace string
 	Name      string
 	Meta
@@ -265,7 +266,7 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 // volumes, addresses, capacity, the provider ID, machine IDs) and shares the
 // strings that repeat across nodes: a node keeps its name, labels, taints,
 // conditions and versions.
-func slimNode(n *corev1.Node, in *interner) {
+func slimNode(n *corev1.Node, in *interner) corev1.Node {
 	n.ManagedFields = nil
 	n.Annotations = nil
 	n.Labels = in.labelMap(n.Labels)
@@ -287,4 +288,29 @@ func slimNode(n *corev1.Node, in *interner) {
 	for _, f := range []*string{&ni.KernelVersion, &ni.OSImage, &ni.ContainerRuntimeVersion, &ni.KubeletVersion, &ni.KubeProxyVersion, &ni.OperatingSystem, &ni.Architecture} {
 		*f = in.get(*f)
 	}
+	return *n
 }
+
+// slimCRD drops what no check reads of a CRD: managed fields, annotations
+// and the schemas, which make most of a Flux CRD's size.
+func slimCRD(c *apiextensionsv1.CustomResourceDefinition, _ *interner) apiextensionsv1.CustomResourceDefinition {
+	c.ManagedFields = nil
+	c.Annotations = nil
+	for i := range c.Spec.Versions {
+		c.Spec.Versions[i].Schema = nil
+	}
+	return *c
+}
+
+// reduceSecret keeps a Secret's metadata and type: verify reports presence
+// and type, never data.
+func reduceSecret(s *corev1.Secret, _ *interner) corev1.Secret {
+	s.Data, s.StringData, s.ManagedFields = nil, nil, nil
+	return *s
+}
+
+func (p *Pod) ref() ObjectRef { return ObjectRef{p.Namespace, p.Name, p.Meta} }
+
+func (s *Service) ref() ObjectRef { return ObjectRef{s.Namespace, s.Name, s.Meta} }
+
+func (np *NetworkPolicy) ref() ObjectRef { return ObjectRef{np.Namespace, np.Name, np.Meta} }

@@ -172,48 +172,6 @@ func TestReduceServiceKeepsAnnotationsOfLoadBalancersOnly(t *testing.T) {
 	}
 }
 
-func TestFromObjectsCarriesTheControlTypes(t *testing.T) {
-	objs, err := DecodeObjects([]byte(`
-apiVersion: test.aksbaseline.io/v1
-kind: Namespace
-metadata: {name: a0005-i}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: p, namespace: a0005-i}
-spec: {nodeName: n1, containers: [{name: c, image: i}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: s, namespace: a0005-i}
-spec: {type: LoadBalancer}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default, namespace: a0005-i}
-spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
----
-apiVersion: v1
-kind: ResourceQuota
-metadata: {name: default, namespace: a0005-i}
----
-apiVersion: v1
-kind: LimitRange
-metadata: {name: default, namespace: a0005-i}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := FromObjects(FixtureMeta{Now: "2026-11-26T12:00:00Z"}, objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !s.HasNamespace("a0005-i") || s.HasNamespace("a0005-o") || len(s.Pods) != 1 || len(s.Services) != 1 || len(s.NetworkPolicies) != 1 ||
-		len(s.ResourceQuotas) != 1 || len(s.LimitRanges) != 1 || s.Now.IsZero() {
-		t.Errorf("snapshot %+v", s)
-	}
-}
-
 // BenchmarkReducePods reduces 50,000 pods (on 5,000 nodes) page by page,
 // as the reader does, and reports what the slim pods keep on the heap.
 func BenchmarkReducePods(b *testing.B) {

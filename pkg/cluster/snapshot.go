@@ -67,21 +67,22 @@ func (r Resource) Plural() string {
 	return p
 }
 
-// Outcome is how reading one resource type went.
-type Outcome string
+// ReadOutcome is how reading one resource type went.
+type ReadOutcome string
 
 const (
-	OK        Outcome = "ok"
-	Forbidden Outcome = "forbidden"
+	OK        ReadOutcome = "ok"
+	Forbidden ReadOutcome = "forbidden"
 	// NotFound means the type is not served: its CRD is absent.
-	NotFound Outcome = "not-found"
-	Error    Outcome = "error"
+	NotFound ReadOutcome = "not-found"
+	Error    ReadOutcome = "error"
 )
 
-// Status is the outcome of reading one resource type.
-type Status struct {
-	Outcome Outcome
-	// Verb and Scope say what was attempted ("list", "in namespace x").
+// ReadStatus says how reading one resource type went: its outcome, and for
+// a failure the request that failed and why.
+type ReadStatus struct {
+	Outcome ReadOutcome
+	// Verb is the request attempted: "list", "get", "discover".
 	Verb string
 	Err  error
 	// Target names the exact resource when it differs from the type read
@@ -91,7 +92,7 @@ type Status struct {
 
 // Message explains a non-OK status in the words the issue asks for:
 // "forbidden: list constrainttemplates.templates.gatekeeper.sh".
-func (s Status) Message(r Resource) string {
+func (s ReadStatus) Message(r Resource) string {
 	if s.Target != "" {
 		r = Resource(s.Target)
 	}
@@ -132,18 +133,25 @@ type Snapshot struct {
 	// Now is when the snapshot was read; age checks measure from it.
 	Now time.Time
 
+	// Every type is held as its descriptor (types.go) reduces it, whether
+	// read from a cluster or built from objects (clustertest).
+	//
+	// Nodes and CRDs are slimmed (slim.go): no managed fields, annotations,
+	// images, addresses or schemas.
 	Nodes []corev1.Node
 	// Namespaces are each namespace's identity, sorted by name.
-	Namespaces []Object
+	Namespaces []ObjectRef
 	// KubeSystem is the kube-system namespace read for ClusterIdentity.
-	KubeSystem *Object
+	KubeSystem *ObjectRef
 	// Pods, Services and NetworkPolicies are reduced as they are read: the
 	// checks need a few fields of each, and a cluster can hold 50,000 pods.
 	Pods            []Pod
 	Services        []Service
 	NetworkPolicies []NetworkPolicy
-	ResourceQuotas  []Object
-	LimitRanges     []Object
+	ResourceQuotas  []ObjectRef
+	LimitRanges     []ObjectRef
+	// ServiceAccounts and Secrets are the named ones the checks asked for,
+	// sorted by namespace and name.
 	ServiceAccounts []corev1.ServiceAccount
 	// Secrets hold metadata and type only: their data is dropped on read.
 	Secrets     []corev1.Secret
@@ -154,27 +162,27 @@ type Snapshot struct {
 	// constraint kind together.
 	Custom map[Resource][]unstructured.Unstructured
 
-	status map[Resource]Status
+	status map[Resource]ReadStatus
 }
 
 // NewSnapshot returns an empty snapshot.
 func NewSnapshot() *Snapshot {
-	return &Snapshot{Custom: map[Resource][]unstructured.Unstructured{}, status: map[Resource]Status{}}
+	return &Snapshot{Custom: map[Resource][]unstructured.Unstructured{}, status: map[Resource]ReadStatus{}}
 }
 
-// SetStatus records how reading r went.
-func (s *Snapshot) SetStatus(r Resource, st Status) { s.status[r] = st }
+// SetReadStatus records how reading r went.
+func (s *Snapshot) SetReadStatus(r Resource, st ReadStatus) { s.status[r] = st }
 
-// Status returns how reading r went; a type never read is an error.
-func (s *Snapshot) Status(r Resource) Status {
+// ReadStatus returns how reading r went; a type never read is an error.
+func (s *Snapshot) ReadStatus(r Resource) ReadStatus {
 	if st, ok := s.status[r]; ok {
 		return st
 	}
-	return Status{Outcome: Error, Verb: "read", Err: fmt.Errorf("not read")}
+	return ReadStatus{Outcome: Error, Verb: "read", Err: fmt.Errorf("not read")}
 }
 
 // Absent reports whether r is not served by the cluster.
-func (s *Snapshot) Absent(r Resource) bool { return s.Status(r).Outcome == NotFound }
+func (s *Snapshot) Absent(r Resource) bool { return s.ReadStatus(r).Outcome == NotFound }
 
 // Resources lists the types with a recorded status, sorted.
 func (s *Snapshot) Resources() []Resource {
@@ -206,8 +214,8 @@ func (s *Snapshot) DaemonSet(ns, name string) *appsv1.DaemonSet {
 	return nil
 }
 
-// Object returns the named custom resource, or nil.
-func (s *Snapshot) Object(r Resource, ns, name string) *unstructured.Unstructured {
+// CustomObject returns the named custom resource of type r, or nil.
+func (s *Snapshot) CustomObject(r Resource, ns, name string) *unstructured.Unstructured {
 	for i := range s.Custom[r] {
 		if o := &s.Custom[r][i]; o.GetNamespace() == ns && o.GetName() == name {
 			return o

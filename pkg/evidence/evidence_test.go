@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result/schema"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
@@ -40,9 +41,12 @@ func fixture(t testing.TB, ctxName, uid string) Bundle {
 		Data:       map[string][]byte{"tls.key": []byte(sentinel)},
 		StringData: map[string]string{"password": sentinel},
 	}
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "container-azm-ms-agentconfig", UID: "2222", ResourceVersion: "7"},
-		Data: map[string]string{"key": sentinel}}
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "aks-npsystem-0", UID: "3333", ResourceVersion: "9"}}
+	// A snapshot as a careless reader could leave it, Secret data and all:
+	// the inventory still names the objects only.
+	snap := cluster.NewSnapshot()
+	snap.Secrets = []corev1.Secret{*secret}
+	snap.Nodes = []corev1.Node{*node}
 	kubeconfig := clientcmdapi.Config{
 		CurrentContext: ctxName,
 		Contexts:       map[string]*clientcmdapi.Context{ctxName: {Cluster: "c", AuthInfo: "u"}},
@@ -62,11 +66,8 @@ func fixture(t testing.TB, ctxName, uid string) Bundle {
 		Cluster: ClusterOf(kubeconfig, "", "v1.33.2", uid),
 		Profile: []byte("apiVersion: aksbaseline.io/v1alpha1\nkind: VerifyProfile\nname: regulated\n"),
 		Waivers: []byte("apiVersion: aksbaseline.io/v1alpha1\nkind: Waivers\nwaivers: []\n"),
-		Inventory: []InventoryItem{
-			Item(corev1.SchemeGroupVersion.WithKind("Secret"), secret),
-			Item(corev1.SchemeGroupVersion.WithKind("ConfigMap"), cm),
-			Item(corev1.SchemeGroupVersion.WithKind("Node"), node),
-		},
+		Inventory: append(Inventory(snap),
+			InventoryItem{APIVersion: "v1", Kind: "ConfigMap", Namespace: "kube-system", Name: "container-azm-ms-agentconfig", UID: "2222", ResourceVersion: "7"}),
 	}
 }
 

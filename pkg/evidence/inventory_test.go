@@ -12,8 +12,8 @@ import (
 
 func TestInventory(t *testing.T) {
 	s := cluster.NewSnapshot()
-	s.Namespaces = []cluster.Object{{Name: "ingress-nginx", Meta: cluster.Meta{UID: "ns-1", ResourceVersion: "1"}}}
-	s.KubeSystem = &cluster.Object{Name: "kube-system", Meta: cluster.Meta{UID: "ks-1", ResourceVersion: "2"}}
+	s.Namespaces = []cluster.ObjectRef{{Name: "ingress-nginx", Meta: cluster.Meta{UID: "ns-1", ResourceVersion: "1"}}}
+	s.KubeSystem = &cluster.ObjectRef{Name: "kube-system", Meta: cluster.Meta{UID: "ks-1", ResourceVersion: "2"}}
 	s.Pods = []cluster.Pod{{Namespace: "ingress-nginx", Name: "p", Meta: cluster.Meta{UID: "pod-1", ResourceVersion: "3"}}}
 	s.Secrets = []corev1.Secret{{ObjectMeta: metav1.ObjectMeta{Namespace: "ingress-nginx", Name: "tls", UID: "sec-1", ResourceVersion: "4"}}}
 	gr := unstructured.Unstructured{}

@@ -4,8 +4,6 @@ import (
 	"net/url"
 	"sort"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
@@ -23,16 +21,6 @@ type InventoryItem struct {
 	Name            string `json:"name"`
 	UID             string `json:"uid"`
 	ResourceVersion string `json:"resourceVersion"`
-}
-
-// Item makes an inventory entry from an object's type and metadata. Typed
-// objects read from a list carry no TypeMeta, hence gvk.
-func Item(gvk schema.GroupVersionKind, obj metav1.Object) InventoryItem {
-	return InventoryItem{
-		APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind,
-		Namespace: obj.GetNamespace(), Name: obj.GetName(),
-		UID: string(obj.GetUID()), ResourceVersion: obj.GetResourceVersion(),
-	}
 }
 
 // Cluster is cluster.json: what identifies the cluster a bundle speaks of.

@@ -151,7 +151,7 @@ func TestOpenReportsYAML(t *testing.T) {
 func TestOpenReportsAtScale(t *testing.T) {
 	s := cluster.NewSnapshot()
 	for _, r := range []cluster.Resource{cluster.Kubeconfig, cluster.ServerVersion, cluster.Nodes, cluster.Pods, cluster.Namespaces, cluster.DaemonSets, cluster.Deployments, cluster.CRDs, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges} {
-		s.SetStatus(r, cluster.Status{Outcome: cluster.OK, Verb: "list"})
+		s.SetReadStatus(r, cluster.ReadStatus{Outcome: cluster.OK, Verb: "list"})
 	}
 	s.Version = &version.Info{GitVersion: "v1.33.2"}
 	s.Now = start
@@ -171,7 +171,7 @@ func TestOpenReportsAtScale(t *testing.T) {
 			OwnerKind: "ReplicaSet", OwnerName: "workload", Phase: corev1.PodRunning,
 			Containers: []cluster.Container{{Name: "app", Image: fmt.Sprintf("docker.io/someone/app-%05d:latest", i), Kind: cluster.RegularContainer}}}
 		if i < 500 {
-			s.Namespaces = append(s.Namespaces, cluster.Object{Name: ns})
+			s.Namespaces = append(s.Namespaces, cluster.ObjectRef{Name: ns})
 		}
 	}
 	p, _, err := profile.Load("")

@@ -17,8 +17,8 @@ import (
 
 // identified is a cluster whose kube-system namespace has uid.
 func identified(s *cluster.Snapshot, uid string) *cluster.Snapshot {
-	s.KubeSystem = &cluster.Object{Name: cluster.KubeSystem, Meta: cluster.Meta{UID: types.UID(uid)}}
-	s.SetStatus(cluster.ClusterIdentity, cluster.Status{Outcome: cluster.OK, Verb: "get"})
+	s.KubeSystem = &cluster.ObjectRef{Name: cluster.KubeSystem, Meta: cluster.Meta{UID: types.UID(uid)}}
+	s.SetReadStatus(cluster.ClusterIdentity, cluster.ReadStatus{Outcome: cluster.OK, Verb: "get"})
 	return s
 }
 

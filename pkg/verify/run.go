@@ -175,9 +175,9 @@ func (o *Options) round(ctx context.Context, t Target, reader Reader, cfg *rest.
 	} else {
 		snap = cluster.NewSnapshot()
 		snap.Access = acc
-		snap.SetStatus(cluster.Kubeconfig, cluster.Status{Outcome: cluster.OK})
+		snap.SetReadStatus(cluster.Kubeconfig, cluster.ReadStatus{Outcome: cluster.OK})
 	}
-	if st := snap.Status(cluster.ServerVersion); reader != nil && st.Outcome == cluster.Error {
+	if st := snap.ReadStatus(cluster.ServerVersion); reader != nil && st.Outcome == cluster.Error {
 		accessErr = kubeerr.Explain(st.Err, cfg.Host)
 	}
 	a = assessed{results: check.Run(snap, o.Profile, o.Checks)}

@@ -49,7 +49,7 @@ func (s *script) rounds() int {
 func state(nodes ...corev1.Node) *cluster.Snapshot {
 	s := cluster.NewSnapshot()
 	for _, r := range []cluster.Resource{cluster.Kubeconfig, cluster.ServerVersion, cluster.Nodes, cluster.CRDs, cluster.Secrets} {
-		s.SetStatus(r, cluster.Status{Outcome: cluster.OK, Verb: "list"})
+		s.SetReadStatus(r, cluster.ReadStatus{Outcome: cluster.OK, Verb: "list"})
 	}
 	s.Version = &version.Info{GitVersion: "v1.31.2"}
 	if len(nodes) == 0 {
@@ -72,7 +72,7 @@ func node(name string, ready, cordoned bool) corev1.Node {
 }
 
 func forbidden(s *cluster.Snapshot, r cluster.Resource) *cluster.Snapshot {
-	s.SetStatus(r, cluster.Status{Outcome: cluster.Forbidden, Verb: "list"})
+	s.SetReadStatus(r, cluster.ReadStatus{Outcome: cluster.Forbidden, Verb: "list"})
 	return s
 }
 
@@ -188,8 +188,8 @@ func TestVerdictExitCodes(t *testing.T) {
 func TestNoAccess(t *testing.T) {
 	noVersion := func(int) *cluster.Snapshot {
 		s := state()
-		s.SetStatus(cluster.ServerVersion, cluster.Status{Outcome: cluster.Error, Verb: "get", Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")})
-		s.SetStatus(cluster.Nodes, cluster.Status{Outcome: cluster.Error, Verb: "list", Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")})
+		s.SetReadStatus(cluster.ServerVersion, cluster.ReadStatus{Outcome: cluster.Error, Verb: "get", Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")})
+		s.SetReadStatus(cluster.Nodes, cluster.ReadStatus{Outcome: cluster.Error, Verb: "list", Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")})
 		return s
 	}
 	out := run(t, options(t, &script{state: noVersion}, nil, "nodes-ready", "access-private-endpoint"), target("aks"))

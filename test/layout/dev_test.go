@@ -5,33 +5,52 @@ import (
 	"testing"
 )
 
-// devPrefix holds what only the demo, the tests and the benches use (the
-// simulated cluster, the control-plane binaries, a folder copier): none of it
-// may reach the plugin a user installs, nor the packages it is built from.
-const devPrefix = module + "/internal/dev/"
+// devOnly are the trees only the demo, the tests and the benches may link:
+// the simulated cluster, the control-plane binaries and a folder copier
+// (internal/dev), and the builder of snapshots from objects (clustertest).
+var devOnly = []string{module + "/internal/dev", module + "/pkg/cluster/clustertest"}
 
-// shipped lists the package patterns a user's binary is built from: the
-// plugin's main, the engines under pkg/ and the internals outside
-// internal/dev.
-var shipped = []string{"./cmd/...", "./pkg/...", "./manifests/...", "./internal/output/...", "./internal/yamlpos/..."}
+func isDevOnly(path string) bool {
+	for _, p := range devOnly {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// shippedPackages lists the packages a user's binary is built from or
+// could be: the plugin's main, the engines under pkg/, the embedded
+// manifests and the internals outside internal/dev.
+func shippedPackages(t *testing.T) []string {
+	var out []string
+	for path := range goList(t, "-f", "{{.ImportPath}}", "./cmd/...", "./pkg/...", "./manifests/...", "./internal/...") {
+		if !isDevOnly(path) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
 
 func TestShippedCodeLinksNoDevPackage(t *testing.T) {
-	deps := goList(t, append([]string{"-deps", "-f", "{{.ImportPath}}"}, shipped...)...)
+	deps := goList(t, append([]string{"-deps", "-f", "{{.ImportPath}}"}, shippedPackages(t)...)...)
 	for _, want := range []string{"/cmd/kubectl-aksbaseline", "/pkg/cluster", "/pkg/plugin", "/internal/output", "/internal/yamlpos"} {
 		if _, ok := deps[module+want]; !ok {
 			t.Fatalf("go list -deps did not list %s%s: the check looked at the wrong tree", module, want)
 		}
 	}
 	for path := range deps {
-		if strings.HasPrefix(path, devPrefix) {
-			t.Errorf("%s is linked into shipped code; internal/dev is for the demo, tests and benches only", path)
+		if isDevOnly(path) {
+			t.Errorf("%s is linked into shipped code; it is for the demo, tests and benches only", path)
 		}
 	}
-	// The same query over the demo must find the simulated cluster, or the
-	// prefix above names a folder that no longer exists.
-	demo := goList(t, "-deps", "-f", "{{.ImportPath}}", "./hack/demo")
-	if _, ok := demo[devPrefix+"sim"]; !ok {
-		t.Fatalf("go list -deps ./hack/demo did not list %ssim: the check looked for the wrong prefix", devPrefix)
+	// The same query over the demo and the check tests must find both
+	// trees, or a prefix above names a folder that no longer exists.
+	demo := goList(t, "-deps", "-test", "-f", "{{.ImportPath}}", "./hack/demo", "./pkg/check")
+	for _, want := range []string{module + "/internal/dev/sim", module + "/pkg/cluster/clustertest"} {
+		if _, ok := demo[want]; !ok {
+			t.Fatalf("go list -deps -test ./hack/demo ./pkg/check did not list %s: the check looked for the wrong tree", want)
+		}
 	}
 }
 
@@ -45,7 +64,7 @@ func TestInternalIsShippedOrDev(t *testing.T) {
 		t.Fatalf("go list ./internal/... did not list %s/internal/output: the check looked at the wrong tree", module)
 	}
 	for path := range internal {
-		if strings.HasPrefix(path, devPrefix) {
+		if isDevOnly(path) {
 			continue
 		}
 		if _, ok := plugin[path]; !ok {

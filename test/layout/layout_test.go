@@ -62,29 +62,3 @@ func goList(t *testing.T, args ...string) map[string][]string {
 	}
 	return m
 }
-
-// The fixture builders that tests use to make snapshots without a cluster
-// live beside the reader, but none of them may reach the plugin a user
-// installs: the linker drops them only while nothing the plugin runs refers
-// to them.
-func TestPluginLinksNoFixtureBuilder(t *testing.T) {
-	bin := t.TempDir() + "/kubectl-aksbaseline"
-	build := exec.Command("go", "build", "-o", bin, "./cmd/kubectl-aksbaseline")
-	build.Dir = plugintest.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	out, err := exec.Command("go", "tool", "nm", bin).Output()
-	if err != nil {
-		t.Fatalf("go tool nm: %v", err)
-	}
-	syms := string(out)
-	if !strings.Contains(syms, module+"/pkg/cluster.(*Reader).Read") {
-		t.Fatal("the symbol table lacks pkg/cluster.(*Reader).Read: the check looked at the wrong binary")
-	}
-	for _, name := range []string{"FromObjects", "FixtureMeta", "fixtureCustomKind", "AllResources"} {
-		if strings.Contains(syms, module+"/pkg/cluster."+name) {
-			t.Errorf("the plugin links pkg/cluster.%s, a test fixture builder", name)
-		}
-	}
-}

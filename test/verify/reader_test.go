@@ -86,7 +86,7 @@ func TestReaderPaginatesAndReadsEachTypeOnce(t *testing.T) {
 	q.Add(cluster.GitRepositories)
 	q.Add(cluster.ConstraintTemplates)
 	snap := rd.Read(context.Background(), q, cluster.Access{})
-	if st := snap.Status(cluster.Nodes); st.Outcome != cluster.OK {
+	if st := snap.ReadStatus(cluster.Nodes); st.Outcome != cluster.OK {
 		t.Fatalf("nodes: %v", st.Message(cluster.Nodes))
 	}
 	if len(snap.Nodes) < n {
@@ -105,7 +105,7 @@ func TestReaderPaginatesAndReadsEachTypeOnce(t *testing.T) {
 		t.Errorf("deployments listed %d times, want once", got)
 	}
 	for _, r := range []cluster.Resource{cluster.GitRepositories, cluster.ConstraintTemplates} {
-		if st := snap.Status(r); st.Outcome != cluster.OK && st.Outcome != cluster.NotFound {
+		if st := snap.ReadStatus(r); st.Outcome != cluster.OK && st.Outcome != cluster.NotFound {
 			t.Errorf("%s: %s", r, st.Message(r))
 		}
 		if got := len(ct.lists["/apis/"+strings.SplitN(string(r), ".", 2)[1]]); got > 1 {
@@ -150,7 +150,7 @@ func TestReaderForbiddenPerType(t *testing.T) {
 		cluster.Secrets:       "forbidden: get secrets",
 	}
 	for r, msg := range want {
-		if got := snap.Status(r).Message(r); got != msg {
+		if got := snap.ReadStatus(r).Message(r); got != msg {
 			t.Errorf("%s: %q, want %q", r, got, msg)
 		}
 	}
@@ -216,7 +216,7 @@ func TestReaderReducesControlTypes(t *testing.T) {
 	}
 	snap := rd.Read(ctx, q, cluster.Access{})
 	for _, r := range snap.Resources() {
-		if st := snap.Status(r); st.Outcome != cluster.OK {
+		if st := snap.ReadStatus(r); st.Outcome != cluster.OK {
 			t.Fatalf("%s: %s", r, st.Message(r))
 		}
 	}
