@@ -8,7 +8,9 @@
 # Go's download and build output goes to $cache/build.log (hack/logged.sh);
 # the screen shows one ► line per component built and its ✔ with the time.
 #
-# usage: hack/testbin.sh [--print-dir | --print-log]
+# usage: hack/testbin.sh [--print-dir | --print-log | --only NAME,... [--plan]]
+#   --only   build just these binaries (make demo: the ones its driver runs)
+#   --plan   print the binaries that would be built or linked, build nothing
 #   KUBE_VERSION   Kubernetes version to build (default: the one hack/tools/kube pins)
 #   AKSBASELINE_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-aksbaseline)
 set -euo pipefail
@@ -17,6 +19,16 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools=$root/hack/tools
 cache=${AKSBASELINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-aksbaseline}
 log=$cache/build.log
+
+only="" plan=false
+if [[ ${1:-} == --only ]]; then
+	only=",${2:?--only needs a comma-separated list of binaries},"
+	shift 2
+	if [[ ${1:-} == --plan ]]; then
+		plan=true
+		shift
+	fi
+fi
 
 if [[ ${1:-} == --print-log ]]; then
 	echo "$log"
@@ -49,6 +61,13 @@ done_() { printf '✔ %s\n' "$*" >&2; }
 # build NAME VERSION MODULE_DIR PACKAGE [LDFLAGS]
 build() {
 	local name=$1 version=$2 dir=$3 pkg=$4 ldflags=${5:-}
+	if [[ -n $only && $only != *",$name,"* ]]; then
+		return
+	fi
+	if $plan; then
+		echo "$name"
+		return
+	fi
 	local out=$cache/bin/$name/$version/$name
 	if [[ -x $out ]]; then
 		ln -sfn "$out" "$set_dir/$name"
@@ -87,7 +106,7 @@ kube_module_dir() {
 }
 
 mkdir -p "$set_dir"
-say "test binaries for Kubernetes $kube in $set_dir (built once per version, from Go modules; Go's output goes to $log)"
+$plan || say "test binaries for Kubernetes $kube in $set_dir (built once per version, from Go modules; Go's output goes to $log)"
 kdir=$(kube_module_dir)
 minor=${kube#v1.}
 minor=${minor%%.*}
@@ -116,4 +135,16 @@ if [[ -f $tools/flux/go.mod ]]; then
 	build kustomize-controller "$kc" "$tools/flux" github.com/fluxcd/kustomize-controller
 fi
 
+if [[ -n $only ]]; then
+	# A name no build above knows would otherwise be skipped in silence.
+	IFS=, read -ra names <<<"${only:1:-1}"
+	for n in "${names[@]}"; do
+		if ! $plan && [[ ! -x $set_dir/$n ]]; then
+			printf '✗ --only %s: no such test binary (see hack/testbin.sh)\n' "$n" >&2
+			exit 1
+		fi
+	done
+	$plan || done_ "test binaries ready in $set_dir: ${only:1:-1}"
+	exit 0
+fi
 done_ "test binaries ready in $set_dir"

@@ -10,9 +10,12 @@ DEMO_BIN := $(BIN_DIR)/aksbaseline-demo
 DEMO_DIR ?=
 
 .PHONY: demo
-demo: testbin ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension|migrated)
-	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build
+# It builds only what it runs: its driver, the plugin, and the test binaries
+# the driver names (a kwok cluster and the Flux controllers; not krew).
+demo: ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension|migrated)
 	@CGO_ENABLED=0 hack/logged.sh "$(BUILD_LOG)" "building $(DEMO_BIN), the demo's driver" go build -o $(DEMO_BIN) ./hack/demo
+	@KUBE_VERSION=$(KUBE_VERSION) hack/testbin.sh --only "$$($(DEMO_BIN) binaries)"
+	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build
 	@$(DEMO_BIN) up --era "$(ERA)" --tool $(BINARY) $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
 
 .PHONY: demo-down

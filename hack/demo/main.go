@@ -25,12 +25,15 @@ import (
 	"syscall"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 )
 
 var usage = `usage:
   aksbaseline-demo up [--era ` + strings.Join(sim.EraNames(), "|") + `] [--tool PATH] [--dir DIR]
   aksbaseline-demo down [--dir DIR]
+  aksbaseline-demo binaries    (what 'make demo' has hack/testbin.sh build: the cluster's and Flux's)
 `
 
 func main() {
@@ -51,6 +54,9 @@ func main() {
 
 	var err error
 	switch os.Args[1] {
+	case "binaries":
+		fmt.Println(strings.Join(demoBinaries(), ","))
+		return
 	case "up":
 		err = up(ctx, *dir, *era, *tool)
 	case "down":
@@ -70,4 +76,11 @@ func main() {
 		pr.Failuref("%v", err)
 		os.Exit(1)
 	}
+}
+
+// demoBinaries are the test binaries the demo runs: a kwok cluster and the
+// Flux controllers, and nothing else 'make testbin' builds (krew is for the
+// install tests).
+func demoBinaries() []string {
+	return append(append([]string(nil), kwok.Binaries...), flux.Binaries...)
 }

@@ -83,6 +83,18 @@ func (o *operator) quiet(ctx context.Context, argv ...string) ([]byte, int, erro
 	return out.Bytes(), code, nil
 }
 
+// toolDiscard runs 'kubectl aksbaseline ARGS... > /dev/null': progress on
+// stderr only, for a command whose stdout the screen has just shown.
+func (o *operator) toolDiscard(ctx context.Context, args ...string) (int, error) {
+	argv := append(append([]string{}, o.plugin...), args...)
+	o.ui.command(display(argv) + " > /dev/null")
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir, cmd.Env = o.dir, o.env
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	cmd.WaitDelay = 5 * time.Second
+	return exitCode(cmd.Run())
+}
+
 // tool runs 'kubectl aksbaseline ARGS...'.
 func (o *operator) tool(ctx context.Context, args ...string) (int, error) {
 	return o.run(ctx, append(append([]string{}, o.plugin...), args...)...)

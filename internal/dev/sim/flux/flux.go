@@ -43,13 +43,16 @@ type fluxProc struct {
 	err    error
 }
 
+// Binaries are the controllers Start runs, from 'make testbin'.
+var Binaries = []string{"source-controller", "kustomize-controller"}
+
 // Start starts both controllers against the cluster of kubeconfig,
 // watching all namespaces with RUNTIME_NAMESPACE=flux-system, on free
 // loopback ports, and waits until both report healthy. The Flux CRDs must be
 // installed (seed.InstallFluxCRDs, or the bootstrap's own install):
 // StartWhenServed waits for them.
 func Start(ctx context.Context, kubeconfig, workdir string) (*Controllers, error) {
-	if err := testbin.Check("source-controller", "kustomize-controller"); err != nil {
+	if err := testbin.Check(Binaries...); err != nil {
 		return nil, err
 	}
 	workdir, err := filepath.Abs(workdir)
