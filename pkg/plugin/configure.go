@@ -270,25 +270,6 @@ func (o *ConfigureOptions) printSkipped(pr *progress.Printer, tree *configure.Tr
 	}
 }
 
-// configureCheckEntry is one remaining placeholder in --check -o json|yaml, with what fills it.
-type configureCheckEntry struct {
-	placeholder.Finding
-	Flag   string `json:"flag"`
-	EnvVar string `json:"env"`
-}
-
-// configureCheckReport is the --check -o json|yaml document.
-type configureCheckReport struct {
-	Dir          string                `json:"dir"`
-	YAMLFiles    int                   `json:"yamlFiles"`
-	Remaining    int                   `json:"remaining"`
-	Placeholders []configureCheckEntry `json:"placeholders"`
-	Skipped      []configure.Skipped   `json:"skipped"`
-	// Flux lists a Flux install older than the supported window, and sync
-	// objects at removed API versions.
-	Flux []configure.FluxFinding `json:"flux"`
-}
-
 func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 	tree, err := configure.Scan(ctx, o.Dir)
 	if err != nil {
@@ -299,17 +280,7 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 	}
 	pr := progress.New(o.env.Streams.ErrOut)
 	o.printSkipped(pr, tree)
-	rep := configureCheckReport{Dir: o.Dir, YAMLFiles: tree.YAMLFiles, Placeholders: []configureCheckEntry{}, Skipped: tree.Skipped}
-	if rep.Skipped == nil {
-		rep.Skipped = []configure.Skipped{}
-	}
-	files := map[string]bool{}
-	for _, f := range tree.Remaining() {
-		tok, _ := placeholder.Lookup(f.Token)
-		rep.Placeholders = append(rep.Placeholders, configureCheckEntry{Finding: f, Flag: "--" + tok.Flag, EnvVar: tok.EnvVar})
-		files[f.File] = true
-	}
-	rep.Remaining = len(rep.Placeholders)
+	rep := tree.CheckReport(o.Dir)
 	if rep.Flux, err = o.checkFlux(ctx); err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
@@ -328,11 +299,11 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		}
 		return nil
 	}
-	pr.Failuref("%s in %s under %s: fill them with '%s configure'", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(len(files), "file", "files"), o.Dir, o.env.Name)
+	pr.Failuref("%s in %s under %s: fill them with '%s configure'", plural(rep.Remaining, "placeholder remains", "placeholders remain"), plural(rep.Files(), "file", "files"), o.Dir, o.env.Name)
 	return exitcode.Silent(exitcode.Failed)
 }
 
-func (o *ConfigureOptions) printCheck(out io.Writer, rep configureCheckReport) error {
+func (o *ConfigureOptions) printCheck(out io.Writer, rep configure.CheckReport) error {
 	if o.Output != "" {
 		return output.Write(out, o.Output, rep)
 	}

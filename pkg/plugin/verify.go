@@ -5,24 +5,19 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/kubectl/pkg/util/templates"
-	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/progress"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
-	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
 
@@ -160,16 +155,7 @@ func (o *VerifyOptions) execute(ctx context.Context) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	// Thousands of nodes and 50,000 pods arrive in pages that are garbage
-	// as soon as they are reduced: a soft limit makes the collector reclaim
-	// them before the heap doubles. Measured at 5,000 nodes and 50,000 pods
-	// (make bench), the live heap peaks near 45 MiB: 96 MiB never bound
-	// (peak RSS 135 MiB), 72 MiB gives 115 MiB for 0.7 s more CPU. Only the
-	// verify command sets it (not bootstrap, which runs the engine too);
-	// GOMEMLIMIT still wins.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(72 << 20)
-	}
+	verify.LimitHeap()
 	return o.Run(ctx)
 }
 
@@ -206,6 +192,9 @@ func (o *VerifyOptions) Validate() error {
 	}
 	if !slices.Contains(formats, o.Output) {
 		return exitcode.Usage("--output must be one of %s, not %q", strings.Join(formats, ", "), o.Output)
+	}
+	if o.List && !slices.Contains(report.CatalogueFormats, o.Output) {
+		return exitcode.Usage("--list prints text, json, yaml or markdown")
 	}
 	switch o.engine.FailOn {
 	case verify.FailOnFail, verify.FailOnWarn, verify.FailOnNew:
@@ -250,7 +239,7 @@ func (o *VerifyOptions) Run(ctx context.Context) error {
 	out := o.env.Streams.Out
 	switch {
 	case o.List:
-		return writeCatalogue(out, o.engine.Checks, o.Output, o.env.Name)
+		return report.WriteCatalogue(out, o.engine.Checks, o.Output, o.env.Name)
 	case o.PrintProfile:
 		b, err := o.engine.Profile.YAML()
 		if err != nil {
@@ -307,53 +296,4 @@ func colorFor(w io.Writer, format string) bool {
 	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-type catalogueEntry struct {
-	ID          string          `json:"id"`
-	Category    string          `json:"category"`
-	Severity    result.Severity `json:"severity"`
-	Title       string          `json:"title"`
-	Remediation string          `json:"remediation"`
-	// Controls are the PCI DSS v4.0.1 requirements the check gives evidence for.
-	Controls []string `json:"controls"`
-}
-
-// writeCatalogue prints the checks, speaking as cli; the README table is its
-// markdown form.
-func writeCatalogue(w io.Writer, checks []*check.Check, format, cli string) error {
-	var entries []catalogueEntry
-	for _, c := range checks {
-		entries = append(entries, catalogueEntry{c.ID, c.Category, c.Severity, check.WithCLI(c.Title, cli), check.WithCLI(c.Remediation, cli), append([]string{}, controls.For(c.ID)...)})
-	}
-	switch format {
-	case "json", "yaml":
-		b, err := yaml.Marshal(entries)
-		if err != nil {
-			return err
-		}
-		if format == "json" {
-			if b, err = yaml.YAMLToJSON(b); err != nil {
-				return err
-			}
-			b = append(b, '\n')
-		}
-		_, err = w.Write(b)
-		return err
-	case "markdown":
-		fmt.Fprintf(w, "| ID | Category | Severity | %s | Title |\n", controls.Standard)
-		fmt.Fprintln(w, "|---|---|---|---|---|")
-		for _, e := range entries {
-			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", e.ID, e.Category, e.Severity, strings.Join(e.Controls, ", "), strings.ReplaceAll(e.Title, "|", "\\|"))
-		}
-		return nil
-	case "junit", "html", "openreports":
-		return exitcode.Usage("--list prints text, json, yaml or markdown")
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tPCI DSS\tTITLE")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, e.Category, e.Severity, strings.Join(e.Controls, ","), e.Title)
-	}
-	return tw.Flush()
 }

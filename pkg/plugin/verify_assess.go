@@ -131,31 +131,12 @@ func verdicts(res *verify.Outcome) []string {
 // writeEvidence writes the bundle of a finished run. A run that could
 // check no cluster at all leaves the folder untouched, free for the next.
 func (a *assessorOptions) writeEvidence(ctx context.Context, p *progress.Printer, name string, engine *verify.Options, res *verify.Outcome) error {
-	checked := false
-	for _, t := range res.Targets {
-		checked = checked || t.Err == nil
-	}
-	if a.Evidence == "" || !checked {
+	if a.Evidence == "" {
 		return nil
 	}
-	prof, err := engine.Profile.YAML()
-	if err != nil {
+	bundles, err := evidence.FromOutcome(res, engine.Profile, a.waiversFile)
+	if err != nil || len(bundles) == 0 {
 		return err
-	}
-	var bundles []evidence.Bundle
-	for _, t := range res.Targets {
-		if t.Report == nil {
-			continue
-		}
-		b := evidence.Bundle{Report: t.Report, Verdict: t.Verdict.String(), Profile: prof, Waivers: a.waiversFile,
-			Cluster: evidence.Cluster{Server: t.Report.Server, Context: t.Report.Context, KubeSystemUID: t.Report.ClusterID}}
-		if s := t.Snapshot; s != nil {
-			b.Inventory = evidence.Inventory(s)
-			if s.Version != nil {
-				b.Cluster.KubernetesVersion = s.Version.GitVersion
-			}
-		}
-		bundles = append(bundles, b)
 	}
 	if err := evidence.Write(ctx, a.Evidence, bundles, evidence.Options{Force: a.Force, Signer: a.sign.signer}); err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, fmt.Errorf("writing the evidence: %w", err))
