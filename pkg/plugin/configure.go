@@ -41,6 +41,9 @@ type ConfigureOptions struct {
 	// from ("--acr-name" or "$ACR_NAME"), for messages.
 	values map[string]string
 	source map[string]string
+
+	// verifier holds --add-verifier and its flags.
+	verifier verifierOptions
 }
 
 func newConfigureCommand(env *Env) *cobra.Command {
@@ -85,6 +88,9 @@ func newConfigureCommand(env *Env) *cobra.Command {
 			# Bring the tree's Flux (the reference's v0.8.1) to the one this tool carries
 			%[1]s configure cluster-manifests --upgrade-flux
 
+			# Add the in-cluster verifier (hourly verify --report-to-cluster) and fill in its registry
+			%[1]s configure --add-verifier --acr-name acraksexample1
+
 			# In CI: fail while any placeholder remains
 			%[1]s configure --check cluster-manifests -o json`),
 		Args: cobra.MaximumNArgs(1),
@@ -105,6 +111,7 @@ func newConfigureCommand(env *Env) *cobra.Command {
 	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format of --check: '' (text), json or yaml.")
 	cmd.Flags().BoolVar(&o.UpgradeFlux, "upgrade-flux", o.UpgradeFlux, "Regenerate DIR/flux-system's Flux from the one this tool carries (see above).")
 	cmd.Flags().StringVar(&o.Registry, "registry", o.Registry, "With --upgrade-flux: pull the controller images from this registry (e.g. myacr.azurecr.io/live/fluxcd); default: the one the tree uses.")
+	o.verifier.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -146,6 +153,12 @@ func (o *ConfigureOptions) Validate() error {
 	if o.Check && o.DryRun {
 		return exitcode.Usage("--check and --dry-run do not go together: --check never writes")
 	}
+	if err := o.verifier.validate(o.Check); err != nil {
+		return err
+	}
+	if o.UpgradeFlux && o.verifier.Add {
+		return exitcode.Usage("--upgrade-flux and --add-verifier do not go together: run configure once for each")
+	}
 	if o.Registry != "" && !o.UpgradeFlux {
 		return exitcode.Usage("--registry applies to --upgrade-flux only")
 	}
@@ -159,6 +172,9 @@ func (o *ConfigureOptions) Validate() error {
 		return nil
 	}
 	if o.Check {
+		return nil
+	}
+	if len(o.values) == 0 && o.verifier.Add {
 		return nil
 	}
 	if len(o.values) == 0 {
@@ -198,6 +214,11 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 		return o.runUpgradeFlux(ctx)
 	}
 	pr := progress.New(o.env.Streams.ErrOut)
+	if o.verifier.Add {
+		if err := o.verifier.add(pr, o.Dir, o.DryRun); err != nil || len(o.values) == 0 {
+			return err
+		}
+	}
 	if !o.DryRun {
 		pr.Actionf("configuring %s", o.Dir)
 	}

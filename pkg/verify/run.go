@@ -121,13 +121,7 @@ func (o *Options) verifyOne(ctx context.Context, t Target, fleet bool) TargetOut
 			return couldNot(kubeerr.Explain(err, cfg.Host))
 		}
 	}
-	plan := check.Plan(o.Checks, o.Profile)
-	if api {
-		// /version doubles as the probe that tells no access from no permission.
-		plan.Add(cluster.ServerVersion)
-		// The kube-system UID names the cluster in reports, drift and evidence.
-		plan.Add(cluster.ClusterIdentity)
-	}
+	plan := ReadPlan(o.Checks, o.Profile)
 	deadline := start.Add(o.Wait)
 	for {
 		snap, a, accessErr := o.round(ctx, t, reader, cfg, plan, acc)
