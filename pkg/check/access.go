@@ -96,16 +96,17 @@ func credentialPlugin(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 		return warnBecause("verify sees one kubeconfig, not whether the cluster disables local accounts",
 			"the kubeconfig's user signs in without Entra ID (no kubelogin exec plugin): a client certificate or token, which on AKS is a local account the regulated reference disables (disableLocalAccounts)").
 			With(who).About(result.Finding{Object: who, Message: "signs in without Entra ID (no kubelogin exec plugin)"})
-	case plugin != entraPlugin:
-		return warnBecause("verify sees one kubeconfig, not whether the cluster disables local accounts",
-			"credential plugin %s is not Entra ID's kubelogin", s.Access.ExecCommand).
-			With("exec/" + s.Access.ExecCommand).About(result.Finding{Object: "exec/" + s.Access.ExecCommand, Message: "not Entra ID's kubelogin"})
 	case !s.Access.ExecFound:
+		// Whatever its name, a plugin that is not there signs nobody in.
 		msg := "the kubeconfig's user runs the credential plugin %q, which is not on PATH"
 		if strings.Contains(s.Access.ExecCommand, "kubelogin") {
 			msg += "; AKS clusters with Entra ID need kubelogin ('az aks install-cli')"
 		}
 		return fail(msg, s.Access.ExecCommand).With("exec/" + s.Access.ExecCommand).About(result.Finding{Object: "exec/" + s.Access.ExecCommand, Message: "not on PATH"})
+	case plugin != entraPlugin:
+		return warnBecause("verify sees one kubeconfig, not whether the cluster disables local accounts",
+			"credential plugin %s is not Entra ID's kubelogin", s.Access.ExecCommand).
+			With("exec/" + s.Access.ExecCommand).About(result.Finding{Object: "exec/" + s.Access.ExecCommand, Message: "not Entra ID's kubelogin"})
 	}
 	return pass("signs in through Entra ID: credential plugin %s found on PATH", s.Access.ExecCommand).With("exec/" + s.Access.ExecCommand)
 }
