@@ -178,10 +178,56 @@ func TestUpgradeFromV081(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 
+	// Watch the wire: each Flux kind is read in full once (the plan's
+	// list; later reads are by metadata, to compare UIDs), and each
+	// object is written at most once (the suspended Kustomization also
+	// gets its suspend and resume).
+	var (
+		mu     sync.Mutex
+		lists  = map[string]int{}
+		writes = map[string]int{}
+	)
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			p := r.URL.Path
+			if strings.Contains(p, ".toolkit.fluxcd.io/") && r.URL.Query().Get("dryRun") == "" {
+				mu.Lock()
+				switch {
+				case r.Method == http.MethodGet && !strings.Contains(r.Header.Get("Accept"), "PartialObjectMetadata") && strings.Count(strings.TrimPrefix(p, "/apis/"), "/") == 2:
+					lists[p]++
+				case r.Method != http.MethodGet:
+					writes[r.Method+" "+p]++
+				}
+				mu.Unlock()
+			}
+			return rt.RoundTrip(r)
+		})
+	})
 	var out bytes.Buffer
-	r, err = upgrade(ctx, t, env.Config, &out)
+	r, err = upgrade(ctx, t, cfg, &out)
 	if err != nil {
 		t.Fatalf("upgrade: %v\n%s", err, out.String())
+	}
+	if len(lists) != 5 {
+		t.Errorf("full lists of %d kinds, want the 5 of v0.8.1: %v", len(lists), lists)
+	}
+	for p, n := range lists {
+		if n > 1 {
+			t.Errorf("%s listed in full %d times", p, n)
+		}
+	}
+	restored := 0
+	for w, n := range writes {
+		if strings.HasPrefix(w, "PUT ") {
+			restored++
+		}
+		if n > 1 && !strings.HasSuffix(w, "/kustomizations/flux-system") {
+			t.Errorf("%s sent %d times", w, n)
+		}
+	}
+	if restored != n {
+		t.Errorf("%d objects re-stored, want %d: %v", restored, n, writes)
 	}
 	if !strings.Contains(out.String(), "14 of 14 Flux objects kept, every one with its UID") {
 		t.Errorf("no UID verdict:\n%s", out.String())
