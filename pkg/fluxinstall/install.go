@@ -85,6 +85,15 @@ type installer struct {
 	wrote atomic.Bool
 	// up is the upgrade of an older Flux this Install runs, if any.
 	up *upgradePlan
+	// remap makes a new mapper: once an upgrade has changed the versions
+	// the Flux CRDs serve, the first mapper still prefers the old ones.
+	remap func() (meta.RESTMapper, error)
+}
+
+// newPoller reads statuses with kstatus, Flux's own kinds by their Ready
+// condition (status.go).
+func newPoller(c client.Client, mapper meta.RESTMapper) *polling.StatusPoller {
+	return polling.NewStatusPoller(c, mapper, polling.Options{CustomStatusReaders: []engine.StatusReader{newFluxStatusReader(mapper)}})
 }
 
 // newInstaller connects to the API server cfg points at. Nothing is sent
@@ -108,9 +117,10 @@ func newInstaller(cfg *rest.Config, p *progress.Printer) (*installer, error) {
 	if err != nil {
 		return nil, err
 	}
-	poller := polling.NewStatusPoller(c, mapper, polling.Options{CustomStatusReaders: []engine.StatusReader{newFluxStatusReader(mapper)}})
+	poller := newPoller(c, mapper)
 	return &installer{
 		client: c, mapper: mapper, poller: poller, discovery: dc, progress: p,
+		remap: func() (meta.RESTMapper, error) { return apiutil.NewDynamicRESTMapper(cfg, httpClient) },
 		// ssa's own concurrency setting is read only by ApplyAll, which
 		// applyStage does not use (see there): the limit is ours.
 		manager:      ssa.NewResourceManager(c, poller, ssa.Owner{Field: fieldManager, Group: "aksbaseline.io"}),

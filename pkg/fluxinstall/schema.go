@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -71,28 +72,59 @@ func validateCustomResource(ctx context.Context, crd *apiextensionsv1.CustomReso
 	if version.Schema == nil || version.Schema.OpenAPIV3Schema == nil {
 		return errs
 	}
-	internal := &apiextensions.JSONSchemaProps{}
-	if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(version.Schema.OpenAPIV3Schema, internal, nil); err != nil {
-		return append(errs, field.InternalError(nil, err))
-	}
-	structural, err := structuralschema.NewStructural(internal)
+	cs, err := compiledSchema(crd, version)
 	if err != nil {
-		return append(errs, field.InternalError(nil, fmt.Errorf("CRD %s has no structural schema: %w", crd.Name, err)))
+		return append(errs, field.InternalError(nil, err))
 	}
 	obj := runtime.DeepCopyJSON(u.Object)
-	for _, p := range structuralpruning.PruneWithOptions(obj, structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}) {
+	for _, p := range structuralpruning.PruneWithOptions(obj, cs.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}) {
 		errs = append(errs, field.Invalid(field.NewPath(p), "", "unknown field"))
 	}
-	structuraldefaulting.Default(obj, structural)
-	validator, _, err := apiservervalidation.NewSchemaValidator(internal)
-	if err != nil {
-		return append(errs, field.InternalError(nil, err))
-	}
-	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, obj, validator)...)
-	if celErrs, _ := cel.NewValidator(structural, true, celconfig.PerCallLimit).Validate(ctx, nil, structural, obj, nil, celconfig.RuntimeCELCostBudget); len(celErrs) > 0 {
+	structuraldefaulting.Default(obj, cs.structural)
+	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, obj, cs.validator)...)
+	if celErrs, _ := cs.cel.Validate(ctx, nil, cs.structural, obj, nil, celconfig.RuntimeCELCostBudget); len(celErrs) > 0 {
 		errs = append(errs, celErrs...)
 	}
 	return errs
+}
+
+// schemaOf is one version's schema of a CRD, compiled once: the upgrade
+// validates a thousand objects of a kind, and compiling the CEL rules for
+// each would cost more than the API server's own validation.
+type schemaOf struct {
+	structural *structuralschema.Structural
+	validator  apiservervalidation.SchemaValidator
+	cel        *cel.Validator
+}
+
+type schemaKey struct {
+	crd     *apiextensionsv1.CustomResourceDefinition
+	version string
+}
+
+var compiledSchemas sync.Map // schemaKey → *schemaOf
+
+// compiledSchema compiles version's schema of crd, or returns it compiled.
+func compiledSchema(crd *apiextensionsv1.CustomResourceDefinition, version *apiextensionsv1.CustomResourceDefinitionVersion) (*schemaOf, error) {
+	key := schemaKey{crd, version.Name}
+	if cs, ok := compiledSchemas.Load(key); ok {
+		return cs.(*schemaOf), nil
+	}
+	internal := &apiextensions.JSONSchemaProps{}
+	if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(version.Schema.OpenAPIV3Schema, internal, nil); err != nil {
+		return nil, err
+	}
+	structural, err := structuralschema.NewStructural(internal)
+	if err != nil {
+		return nil, fmt.Errorf("CRD %s has no structural schema: %w", crd.Name, err)
+	}
+	validator, _, err := apiservervalidation.NewSchemaValidator(internal)
+	if err != nil {
+		return nil, err
+	}
+	cs := &schemaOf{structural: structural, validator: validator, cel: cel.NewValidator(structural, true, celconfig.PerCallLimit)}
+	compiledSchemas.Store(key, cs)
+	return cs, nil
 }
 
 func servedVersions(crd *apiextensionsv1.CustomResourceDefinition) []string {

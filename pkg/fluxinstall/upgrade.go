@@ -142,6 +142,15 @@ func (in *installer) refreshPlanned(up *upgradePlan, u *unstructured.Unstructure
 // there with its UID, and resumes the managing Kustomization.
 func (in *installer) finishUpgrade(ctx context.Context, up *upgradePlan) error {
 	p := in.progress
+	if in.remap != nil && len(up.kinds) > 0 {
+		// The waits ask the mapper for each kind's preferred version,
+		// which it learnt when only the old ones were served.
+		m, err := in.remap()
+		if err != nil {
+			return err
+		}
+		in.mapper, in.poller = m, newPoller(in.client, m)
+	}
 	if len(up.kinds) > 0 {
 		missing := 0
 		var lost []string

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
@@ -50,15 +49,16 @@ func moveObject(live *unstructured.Unstructured, target *apiextensionsv1.CustomR
 
 // targetSchema is the structural schema of version to of target.
 func targetSchema(target *apiextensionsv1.CustomResourceDefinition, to string) (*structuralschema.Structural, error) {
-	for _, v := range target.Spec.Versions {
+	for i := range target.Spec.Versions {
+		v := &target.Spec.Versions[i]
 		if v.Name != to || v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
 			continue
 		}
-		internal := &apiextensions.JSONSchemaProps{}
-		if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(v.Schema.OpenAPIV3Schema, internal, nil); err != nil {
+		cs, err := compiledSchema(target, v)
+		if err != nil {
 			return nil, err
 		}
-		return structuralschema.NewStructural(internal)
+		return cs.structural, nil
 	}
 	return nil, fmt.Errorf("CustomResourceDefinition %s has no schema for %s", target.Name, to)
 }

@@ -86,6 +86,9 @@ type Options struct {
 	// PerTeam is how many GitRepository+Kustomization pairs each team
 	// namespace holds (default 1).
 	PerTeam int
+	// TeamURL gives a team namespace's repository URL; nil names one on
+	// GitHub that nothing fetches.
+	TeamURL func(ns string) string
 	// SelfManaged labels the Flux CRDs and controllers as v0.8.1's
 	// kustomize-controller did once the flux-system Kustomization had
 	// applied its own folder: Flux manages itself from Git.
@@ -155,8 +158,12 @@ func Install(ctx context.Context, cfg *rest.Config, o Options) (int, error) {
 		if err := create(ctx, c, nsObj); err != nil {
 			return n, err
 		}
+		url := "https://github.com/contoso/" + ns
+		if o.TeamURL != nil {
+			url = o.TeamURL(ns)
+		}
 		for i := range per {
-			for _, u := range TeamObjects(ns, fmt.Sprintf("app-%03d", i+1), "https://github.com/contoso/"+ns) {
+			for _, u := range TeamObjects(ns, fmt.Sprintf("app-%03d", i+1), url) {
 				if err := create(ctx, c, u); err != nil {
 					return n, err
 				}
