@@ -85,6 +85,9 @@ type installer struct {
 	wrote atomic.Bool
 	// up is the upgrade of an older Flux this Install runs, if any.
 	up *upgradePlan
+	// bulk reads and writes an upgrade's objects (upgrade_restore.go);
+	// nil in tests that use client alone.
+	bulk client.Client
 	// remap makes a new mapper: once an upgrade has changed the versions
 	// the Flux CRDs serve, the first mapper still prefers the old ones.
 	remap func() (meta.RESTMapper, error)
@@ -113,13 +116,17 @@ func newInstaller(cfg *rest.Config, p *progress.Printer) (*installer, error) {
 	if err != nil {
 		return nil, err
 	}
+	bulk, err := newBulkClient(cfg, httpClient, mapper)
+	if err != nil {
+		return nil, err
+	}
 	dc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, httpClient)
 	if err != nil {
 		return nil, err
 	}
 	poller := newPoller(c, mapper)
 	return &installer{
-		client: c, mapper: mapper, poller: poller, discovery: dc, progress: p,
+		client: c, bulk: bulk, mapper: mapper, poller: poller, discovery: dc, progress: p,
 		remap: func() (meta.RESTMapper, error) { return apiutil.NewDynamicRESTMapper(cfg, httpClient) },
 		// ssa's own concurrency setting is read only by ApplyAll, which
 		// applyStage does not use (see there): the limit is ours.

@@ -3,18 +3,40 @@ package fluxinstall
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
+
+// newBulkClient is the client of the upgrade's per-object requests: a
+// thousand objects at the command's client-side limit (50 a second) would
+// take a minute of waiting on the client alone. Its concurrency
+// (installer.concurrency requests in flight) bounds the load instead, and
+// the API server's priority and fairness protects it from the rest.
+func newBulkClient(cfg *rest.Config, httpClient *http.Client, mapper meta.RESTMapper) (client.Client, error) {
+	bc := rest.CopyConfig(cfg)
+	bc.QPS, bc.Burst, bc.RateLimiter = -1, 0, nil
+	return client.New(bc, client.Options{HTTPClient: httpClient, Mapper: mapper})
+}
+
+// objects is the client of the per-object requests.
+func (in *installer) objects() client.Client {
+	if in.bulk != nil {
+		return in.bulk
+	}
+	return in.client
+}
 
 // dryRunMoves sends every object's move to the server as a dry-run
 // update at the new version: the server's schema validation and admission
@@ -28,7 +50,7 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 	g.SetLimit(in.concurrency)
 	for _, m := range k.objects {
 		g.Go(func() error {
-			err := in.client.Update(gctx, m.moved.DeepCopy(), client.DryRunAll, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
+			err := in.objects().Update(gctx, m.moved.DeepCopy(), client.DryRunAll, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
 			switch {
 			case err == nil, apierrors.IsConflict(err), apierrors.IsNotFound(err):
 				// A conflict or a deletion since the list: the write
@@ -85,7 +107,7 @@ func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject
 	moved := m.moved
 	for attempt := 0; ; attempt++ {
 		u := moved.DeepCopy()
-		err := in.client.Update(ctx, u, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
+		err := in.objects().Update(ctx, u, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
 		switch {
 		case err == nil:
 			return u.GetResourceVersion() != moved.GetResourceVersion(), nil
@@ -96,7 +118,7 @@ func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject
 		}
 		fresh := &unstructured.Unstructured{}
 		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind})
-		if err := in.client.Get(ctx, client.ObjectKey{Namespace: m.live.GetNamespace(), Name: m.live.GetName()}, fresh); err != nil {
+		if err := in.objects().Get(ctx, client.ObjectKey{Namespace: m.live.GetNamespace(), Name: m.live.GetName()}, fresh); err != nil {
 			if apierrors.IsNotFound(err) {
 				return false, nil
 			}
