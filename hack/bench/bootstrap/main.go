@@ -23,7 +23,10 @@
 // intermittently ("no matches for kind"), so the manual sequence here
 // includes it to be correct at all.
 //
-// usage: go run ./hack/bench/bootstrap -binary bin/kubectl-aksbaseline [-runs 3]
+// With -upgrade it times the upgrade of the reference's Flux v0.8.1 with
+// 1,000 v1beta1 objects instead (upgrade.go).
+//
+// usage: go run ./hack/bench/bootstrap -binary bin/kubectl-aksbaseline [-runs 3] [-upgrade]
 package main
 
 import (
@@ -54,7 +57,12 @@ import (
 func main() {
 	binary := flag.String("binary", "bin/kubectl-aksbaseline", "the plugin binary to time")
 	runs := flag.Int("runs", 3, "runs of each sequence (medians are reported)")
+	upgrade := flag.Bool("upgrade", false, "time the upgrade of Flux v0.8.1 with 1,000 v1beta1 objects instead (upgrade.go)")
 	flag.Parse()
+	if *upgrade {
+		devcmd.Main(func() error { return benchUpgrade(*binary, *runs) })
+		return
+	}
 	devcmd.Main(func() error { return bench(*binary, *runs) })
 }
 
@@ -150,7 +158,9 @@ var syncKinds = []schema.GroupVersionResource{
 }
 
 // simulateSync plays source-controller and kustomize-controller for the
-// sync objects: it reports them Ready for their generation once they exist.
+// sync objects: it reports them Ready for their generation once they
+// exist, and again whenever their generation moves (an upgrade suspends
+// and resumes the Kustomization), until stopped.
 func simulateSync(kubeconfig string) (stop func(), err error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
@@ -165,15 +175,12 @@ func simulateSync(kubeconfig string) (stop func(), err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		marked := map[string]bool{}
-		for ctx.Err() == nil && len(marked) < len(syncKinds) {
+		marked := map[string]int64{}
+		for ctx.Err() == nil {
 			for _, gvr := range syncKinds {
-				if marked[gvr.Resource] {
-					continue
-				}
 				ri := dc.Resource(gvr).Namespace("flux-system")
 				u, err := ri.Get(ctx, "flux-system", metav1.GetOptions{})
-				if err != nil {
+				if err != nil || marked[gvr.Resource] == u.GetGeneration() {
 					continue
 				}
 				u.Object["status"] = map[string]any{
@@ -184,7 +191,7 @@ func simulateSync(kubeconfig string) (stop func(), err error) {
 					}},
 				}
 				if _, err := ri.UpdateStatus(ctx, u, metav1.UpdateOptions{}); err == nil {
-					marked[gvr.Resource] = true
+					marked[gvr.Resource] = u.GetGeneration()
 				}
 			}
 			time.Sleep(50 * time.Millisecond)
