@@ -5,8 +5,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
 )
 
 // File is one member of an archive.
@@ -184,18 +184,7 @@ func FindEntry(entries []Entry, name string) (Entry, bool) {
 
 // SHA256File returns the lowercase hex SHA-256 of a file, the form both krew
 // (^[a-f0-9]{64}$) and Flux (sha256:<hex>) require.
-func SHA256File(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
+func SHA256File(path string) (string, error) { return digest.File(path) }
 
 // WriteFileAtomic replaces path with data, never leaving a half-written file
 // where a release step or a reader could pick it up.

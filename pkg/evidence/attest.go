@@ -2,11 +2,8 @@ package evidence
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
@@ -179,9 +177,9 @@ func fleetVerdict(entries []indexEntry) string {
 	return "passed"
 }
 
-// digestsUnder hashes every regular file under dir but its own attestation,
-// by path relative to dir with '/'.
-func digestsUnder(dir string) (map[string]string, error) {
+// digestsUnder hashes every regular file under dir but skip (the file that
+// will list them), by path relative to dir with '/'.
+func digestsUnder(dir, skip string) (map[string]string, error) {
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -191,13 +189,13 @@ func digestsUnder(dir string) (map[string]string, error) {
 		if err != nil {
 			return err
 		}
-		if rel = filepath.ToSlash(rel); rel == Attestation {
+		if rel = filepath.ToSlash(rel); rel == skip {
 			return nil
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", rel)
 		}
-		sum, err := fileDigest(p)
+		sum, err := digest.File(p)
 		if err != nil {
 			return err
 		}
@@ -205,19 +203,6 @@ func digestsUnder(dir string) (map[string]string, error) {
 		return nil
 	})
 	return out, err
-}
-
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // statement makes the in-toto Statement over the files digests lists.
@@ -301,7 +286,7 @@ func attestOne(ctx context.Context, dir string, b Bundle, o Options) error {
 	if o.Signer == nil {
 		return nil
 	}
-	digests, err := digestsUnder(dir)
+	digests, err := digestsUnder(dir, Attestation)
 	if err != nil {
 		return err
 	}
@@ -314,7 +299,7 @@ func attestIndex(ctx context.Context, dir string, bundles []Bundle, entries []in
 	if o.Signer == nil {
 		return nil
 	}
-	digests, err := digestsUnder(dir)
+	digests, err := digestsUnder(dir, Attestation)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
@@ -132,7 +133,7 @@ func (c *checker) walk(dir string) (map[string]string, error) {
 			out[rel] = ""
 			return nil
 		}
-		sum, err := fileDigest(p)
+		sum, err := digest.File(p)
 		if err != nil {
 			return fmt.Errorf("evidence file %s: %w", rel, unwrapPath(err))
 		}

@@ -3,16 +3,15 @@ package evidence
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
@@ -208,35 +207,18 @@ func writeFiles(ctx context.Context, dir string, files map[string][]byte) error 
 	return nil
 }
 
-// writeSums hashes every file under dir into SHA256SUMS, in the format
+// writeSums hashes every regular file under dir into SHA256SUMS, in the format
 // 'sha256sum -c' reads: "HEX  PATH", paths relative to dir with '/'.
 func writeSums(dir string) error {
-	var lines []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if rel == Sums {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		h := sha256.Sum256(data)
-		lines = append(lines, hex.EncodeToString(h[:])+"  "+rel)
-		return nil
-	})
+	digests, err := digestsUnder(dir, Sums)
 	if err != nil {
 		return err
 	}
-	sort.Slice(lines, func(i, j int) bool { return lines[i][66:] < lines[j][66:] })
-	return os.WriteFile(filepath.Join(dir, Sums), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	var b strings.Builder
+	for _, rel := range slices.Sorted(maps.Keys(digests)) {
+		b.WriteString(digests[rel] + "  " + rel + "\n")
+	}
+	return os.WriteFile(filepath.Join(dir, Sums), []byte(b.String()), 0o644)
 }
 
 // indexEntry is one cluster in index.json.
