@@ -17,10 +17,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/keytest"
 	ita "github.com/in-toto/attestation/go/v1"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
-	"github.com/youmark/pkcs8"
 	"golang.org/x/crypto/ssh"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -42,38 +42,6 @@ func keys(t *testing.T) map[string]crypto.Signer {
 	return map[string]crypto.Signer{"ed25519": ed, "ecdsa-p256": ec, "rsa-2048": rs}
 }
 
-// writeKeys writes priv as PKCS#8 PEM (encrypted with password unless it
-// is nil) and its public key as PKIX PEM.
-func writeKeys(t *testing.T, priv crypto.Signer, password []byte) (privPath, pubPath string) {
-	t.Helper()
-	dir := t.TempDir()
-	var der []byte
-	var err error
-	typ := privatePEM
-	if password == nil {
-		der, err = x509.MarshalPKCS8PrivateKey(priv)
-	} else {
-		der, err = pkcs8.MarshalPrivateKey(priv, password, nil)
-		typ = encryptedPEM
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	privPath = filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(privPath, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubPath = filepath.Join(dir, "key.pub")
-	if err := os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: publicPEM, Bytes: pub}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return privPath, pubPath
-}
-
 func testStatement(t *testing.T) *ita.Statement {
 	t.Helper()
 	pred, err := structpb.NewStruct(map[string]any{"result": "PASSED"})
@@ -89,7 +57,7 @@ func TestSignAndOpen(t *testing.T) {
 	all := keys(t)
 	for name, priv := range all {
 		t.Run(name, func(t *testing.T) {
-			privPath, pubPath := writeKeys(t, priv, nil)
+			privPath, pubPath := keytest.WritePair(t, priv, nil)
 			s, err := LoadSigner(privPath, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -151,7 +119,7 @@ func TestSignAndOpen(t *testing.T) {
 				if other == name {
 					continue
 				}
-				_, otherPub := writeKeys(t, p, nil)
+				_, otherPub := keytest.WritePair(t, p, nil)
 				ok, err := LoadKey(otherPub)
 				if err != nil {
 					t.Fatal(err)
@@ -172,7 +140,7 @@ func TestSignAndOpen(t *testing.T) {
 
 func TestEncryptedKey(t *testing.T) {
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
-	privPath, _ := writeKeys(t, ed, []byte("correct horse"))
+	privPath, _ := keytest.WritePair(t, ed, []byte("correct horse"))
 	asked := 0
 	pass := func(p string) Passphrase {
 		return func() ([]byte, error) { asked++; return []byte(p), nil }
@@ -207,7 +175,7 @@ func TestRefused(t *testing.T) {
 	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pkcs1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rs)})
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
-	_, pub := writeKeys(t, ed, nil)
+	_, pub := keytest.WritePair(t, ed, nil)
 	corrupt := pem.EncodeToMemory(&pem.Block{Type: privatePEM, Bytes: []byte("not DER at all")})
 	secretLines := [][]byte{p384der, smallDer, x509.MarshalPKCS1PrivateKey(rs)}
 	for name, c := range map[string]struct {
@@ -232,7 +200,7 @@ func TestRefused(t *testing.T) {
 			}
 		}
 	}
-	privPath, _ := writeKeys(t, ed, nil)
+	privPath, _ := keytest.WritePair(t, ed, nil)
 	if _, err := LoadKey(privPath); err == nil || !strings.Contains(err.Error(), "private key") {
 		t.Errorf("a private key given as the public one: %v", err)
 	}

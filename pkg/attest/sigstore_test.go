@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/test/keytest"
 	"github.com/sigstore/sigstore/pkg/signature"
 	sigdsse "github.com/sigstore/sigstore/pkg/signature/dsse"
 )
@@ -21,7 +22,7 @@ func TestSigstoreVerifies(t *testing.T) {
 	ctx := context.Background()
 	for name, priv := range keys(t) {
 		t.Run(name, func(t *testing.T) {
-			privPath, _ := writeKeys(t, priv, nil)
+			privPath, _ := keytest.WritePair(t, priv, nil)
 			s, err := LoadSigner(privPath, nil)
 			if err != nil {
 				t.Fatal(err)

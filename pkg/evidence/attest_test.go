@@ -2,12 +2,8 @@ package evidence
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -19,25 +15,13 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/keytest"
 )
 
 // testKey makes an ED25519 key pair and loads both halves.
 func testKey(t testing.TB) (*attest.Signer, *attest.Key) {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	der, _ := x509.MarshalPKCS8PrivateKey(priv)
-	pder, _ := x509.MarshalPKIXPublicKey(pub)
-	kp, pp := filepath.Join(dir, "key.pem"), filepath.Join(dir, "key.pub")
-	if err := os.WriteFile(kp, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pp, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pder}), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	kp, pp := keytest.WritePair(t, keytest.Ed25519(t), nil)
 	s, err := attest.LoadSigner(kp, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -3,64 +3,30 @@ package verify
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/youmark/pkcs8"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/evidence"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/keytest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
-
-// keyPair writes priv as a PKCS#8 PEM file (encrypted with passphrase
-// unless it is empty) and its public key beside it.
-func keyPair(t *testing.T, priv crypto.Signer, passphrase string) (privPath, pubPath string) {
-	t.Helper()
-	dir := t.TempDir()
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	typ := "PRIVATE KEY"
-	if passphrase != "" {
-		der, err = pkcs8.MarshalPrivateKey(priv, []byte(passphrase), nil)
-		typ = "ENCRYPTED PRIVATE KEY"
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	privPath = plugintest.WriteFile(t, filepath.Join(dir, "signing.pem"), string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})))
-	pubPath = plugintest.WriteFile(t, filepath.Join(dir, "signing.pub.pem"), string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
-	return privPath, pubPath
-}
-
-func newEd25519(t *testing.T) crypto.Signer {
-	_, k, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // TestSigningKeyRefused: a key that cannot be read or used stops verify
 // before any request reaches the cluster.
 func TestSigningKeyRefused(t *testing.T) {
 	kc, requests := countingServer(t)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	badCurve, _ := keyPair(t, p384, "")
-	encrypted, _ := keyPair(t, newEd25519(t), "open sesame")
-	_, public := keyPair(t, newEd25519(t), "")
+	badCurve, _ := keytest.WritePair(t, p384, nil)
+	encrypted, _ := keytest.WritePair(t, keytest.Ed25519(t), []byte("open sesame"))
+	_, public := keytest.WritePair(t, keytest.Ed25519(t), nil)
 	garbage := tempFile(t, "garbage.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
 	for _, tc := range []struct {
 		name string
@@ -106,10 +72,10 @@ func TestSignedEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	_, otherPub := keyPair(t, newEd25519(t), "")
-	for name, k := range map[string]crypto.Signer{"ed25519": newEd25519(t), "ecdsa-p256": ecKey, "rsa-2048": rsaKey} {
+	_, otherPub := keytest.WritePair(t, keytest.Ed25519(t), nil)
+	for name, k := range map[string]crypto.Signer{"ed25519": keytest.Ed25519(t), "ecdsa-p256": ecKey, "rsa-2048": rsaKey} {
 		t.Run(name, func(t *testing.T) {
-			priv, pub := keyPair(t, k, "s3cret passphrase")
+			priv, pub := keytest.WritePair(t, k, []byte("s3cret passphrase"))
 			dir := filepath.Join(t.TempDir(), "evidence")
 			r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", kc, "--evidence", dir, "--sign-key", priv},
 				Env: []string{"AKSBASELINE_SIGN_KEY_PASSPHRASE=s3cret passphrase"}})
@@ -149,7 +115,7 @@ func TestSignedEvidence(t *testing.T) {
 	t.Run("unsigned", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "evidence")
 		runVerify(t, "verify", "--kubeconfig", kc, "--evidence", dir)
-		_, pub := keyPair(t, newEd25519(t), "")
+		_, pub := keytest.WritePair(t, keytest.Ed25519(t), nil)
 		if r := evidenceVerify(t, dir, "--key", pub); r.Code != 1 || !strings.Contains(r.Stdout, "not signed") {
 			t.Errorf("unsigned: want exit 1 saying so\n%s", r)
 		}
@@ -159,7 +125,7 @@ func TestSignedEvidence(t *testing.T) {
 	})
 
 	t.Run("could not check", func(t *testing.T) {
-		_, pub := keyPair(t, newEd25519(t), "")
+		_, pub := keytest.WritePair(t, keytest.Ed25519(t), nil)
 		for name, args := range map[string][]string{
 			"not a bundle":    {t.TempDir(), "--key", pub},
 			"no such folder":  {filepath.Join(t.TempDir(), "none"), "--key", pub},
@@ -175,7 +141,7 @@ func TestSignedEvidence(t *testing.T) {
 
 	t.Run("contexts", func(t *testing.T) {
 		two := eastWest(t, kc)
-		priv, pub := keyPair(t, newEd25519(t), "")
+		priv, pub := keytest.WritePair(t, keytest.Ed25519(t), nil)
 		dir := filepath.Join(t.TempDir(), "fleet")
 		r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", two, "--contexts", "east,west", "--evidence", dir}, Env: []string{"AKSBASELINE_SIGN_KEY=" + priv}})
 		for _, f := range []string{evidence.Attestation, "east/" + evidence.Attestation, "west/" + evidence.Attestation} {
