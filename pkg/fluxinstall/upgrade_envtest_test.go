@@ -412,3 +412,46 @@ func markReady(t *testing.T, cfg *rest.Config) (stop func()) {
 	}()
 	return func() { cancel(); <-done }
 }
+
+// TestNewerFluxRefused: a cluster whose Flux is newer than the embedded
+// one is refused before anything is written, naming both versions, unless
+// forced.
+func TestNewerFluxRefused(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range embedded(t).objects {
+		if o.GetName() != gitRepositoryCRD {
+			continue
+		}
+		u := o.DeepCopy()
+		l := u.GetLabels()
+		l["app.kubernetes.io/version"] = "v2.99.0"
+		u.SetLabels(l)
+		if err := c.Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	_, err = Install(ctx, upgradeSet(t), Options{Config: env.Config, Progress: progress.New(&out), DefaultNamespace: "default", Timeout: time.Minute, PlanOnly: true})
+	var re *RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "Flux v2.99.0") || !strings.Contains(err.Error(), "Flux "+embeddedVersion(t)) {
+		t.Fatalf("got %v, want a refusal naming v2.99.0 and the embedded version", err)
+	}
+	out.Reset()
+	if _, err := Install(ctx, upgradeSet(t), Options{Config: env.Config, Progress: progress.New(&out), DefaultNamespace: "default", Timeout: time.Minute, PlanOnly: true, Force: true}); err != nil {
+		t.Fatalf("--force: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "--force: downgrading Flux v2.99.0") {
+		t.Errorf("--force did not say it downgrades:\n%s", out.String())
+	}
+}
+
+// embeddedVersion is the Flux version the embedded install labels itself with.
+func embeddedVersion(t *testing.T) string {
+	t.Helper()
+	return setFluxVersion(embedded(t))
+}
