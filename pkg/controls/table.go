@@ -45,6 +45,7 @@ var mappings = []Mapping{
 	// 1.x: segmentation and the private API server.
 	{"access-private-endpoint", []string{"1.3.1", "1.4.4"}, []string{"1.3"}},
 	{"segmentation-pci-scope", []string{"1.3.1", "1.3.2", "2.2.3"}, []string{"1.2", "2.2"}},
+	{"segmentation-in-scope-node-selector", []string{"1.2.1", "2.2.3"}, []string{"1.2", "2.2"}},
 	{"network-deny-all", []string{"1.3.1", "1.3.2"}, []string{"1.2", "1.3"}},
 	{"network-internal-load-balancers", []string{"1.3.1", "1.4.4"}, []string{"1.3"}},
 	{"nodes-pools", []string{"1.2.1", "2.2.3"}, []string{"1.2", "2.2"}},
