@@ -40,6 +40,13 @@ func init() {
 			s.mentions = []string{pod, node, "pool npooscope01", "pci-scope=out-of-scope"}
 			return func() { s.delete(t, gvrPods, "a0005-i", pod) }
 		}},
+		"segmentation-in-scope-node-selector": {what: "web-frontend in a0005-i loses its pci-scope nodeSelector", apply: func(t *testing.T, s *simCluster) func() {
+			s.patch(t, gvrDeployments, "a0005-i", "web-frontend", `{"spec":{"template":{"spec":{"nodeSelector":{"pci-scope":null}}}}}`)
+			s.mentions = []string{"Deployment/a0005-i/web-frontend", "pci-scope=in-scope"}
+			return func() {
+				s.patch(t, gvrDeployments, "a0005-i", "web-frontend", `{"spec":{"template":{"spec":{"nodeSelector":{"pci-scope":"in-scope"}}}}}`)
+			}
+		}},
 		// The deny-all stays: Kubernetes adds policies up, so one beside it
 		// that lets every source in opens the namespace; and a waiver for
 		// the other namespaces (the issue's shape) must leave it failing.
