@@ -57,15 +57,18 @@ type appGroup struct {
 	pool       string
 	weight     int
 	registry   string // image prefix; the ACR's live/ path unless excluded from the policy
+	// scope is the pci-scope the pod template selects, as the reference's
+	// workloads do; empty selects none (system add-ons).
+	scope string
 }
 
 func appGroups() []appGroup {
 	acr := sim.ACRName + ".azurecr.io/live/"
 	return []appGroup{
-		{[]string{"a0005-i"}, "npinscope01", 4, acr},
-		{[]string{"a0005-o"}, "npooscope01", 3, acr},
-		{[]string{"team-payments", "team-ledger", "team-web", "team-search"}, "npooscope01", 2, acr},
-		{[]string{"kube-system"}, "npsystem", 1, "mcr.microsoft.com/oss/kubernetes/"},
+		{[]string{"a0005-i"}, "npinscope01", 4, acr, "in-scope"},
+		{[]string{"a0005-o"}, "npooscope01", 3, acr, "out-of-scope"},
+		{[]string{"team-payments", "team-ledger", "team-web", "team-search"}, "npooscope01", 2, acr, "out-of-scope"},
+		{[]string{"kube-system"}, "npsystem", 1, "mcr.microsoft.com/oss/kubernetes/", ""},
 	}
 }
 
@@ -159,7 +162,7 @@ func (s *podSeeder) seed(ctx context.Context, total int) error {
 			ns := g.namespaces[d%len(g.namespaces)]
 			name := fmt.Sprintf("%s-app-%03d", ns, d/len(g.namespaces))
 			replicas := min(replicasPerDeployment, share)
-			rs, err := s.ensureDeployment(ctx, ns, name, g.registry, int32(replicas))
+			rs, err := s.ensureDeployment(ctx, ns, name, g.registry, g.scope, int32(replicas))
 			if err != nil {
 				return err
 			}
@@ -244,9 +247,13 @@ func (s *podSeeder) ensureDaemonSet(ctx context.Context, ns, name, image string,
 
 // ensureDeployment creates the Deployment ns/name and the ReplicaSet its
 // controller would make, and returns the ReplicaSet (the pods' owner).
-func (s *podSeeder) ensureDeployment(ctx context.Context, ns, name, registry string, replicas int32) (*appsv1.ReplicaSet, error) {
+func (s *podSeeder) ensureDeployment(ctx context.Context, ns, name, registry, scope string, replicas int32) (*appsv1.ReplicaSet, error) {
 	lbl := map[string]string{"app.kubernetes.io/name": name}
-	spec := podSpec(registry, name+":1.0.0", nil)
+	var sel map[string]string
+	if scope != "" {
+		sel = map[string]string{"pci-scope": scope}
+	}
+	spec := podSpec(registry, name+":1.0.0", sel)
 	deps := s.cs.AppsV1().Deployments(ns)
 	dep, err := deps.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
