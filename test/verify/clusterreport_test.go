@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	orv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -49,6 +50,8 @@ func TestReportToCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitAuthorized(t, env, user, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: report.OpenReportsName}, true)
+	waitAuthorized(t, env, user, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
 	plain := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools")
 	first := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools", "--report-to-cluster", "--report-interval", "30m")
 	if first.Code != plain.Code || first.Code == 2 {

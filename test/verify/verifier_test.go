@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/openreports"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verifier"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
 const verifierSA = "system:serviceaccount:" + verifier.Namespace + ":" + verifier.ServiceAccount
@@ -67,6 +71,8 @@ func TestVerifierRBAC(t *testing.T) {
 		}
 	}
 
+	waitAuthorized(t, env, verifierSA, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
+	waitAuthorized(t, env, verifierSA, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: "aksbaseline"}, true)
 	r, rep := verifyJSON(t, env.Kubeconfig, "--as", verifierSA, "--report-to-cluster")
 	if r.Code == 2 {
 		t.Fatalf("verify as the verifier: exit 2\n%s", r.Stderr)
@@ -97,15 +103,48 @@ func TestVerifierRBAC(t *testing.T) {
 				less.Rules = slices.Delete(less.Rules, i, i+1)
 			}
 			what := strings.Join(rule.Verbs, ",") + " " + strings.TrimSuffix(res+"."+rule.APIGroups[0], ".")
+			attrs := &authorizationv1.ResourceAttributes{Verb: rule.Verbs[0], Group: rule.APIGroups[0], Resource: res}
+			if len(rule.ResourceNames) > 0 {
+				attrs.Name = rule.ResourceNames[0]
+			}
+			if res == "*" {
+				attrs.Resource = "k8sazurev1anyconstraint"
+			}
 			t.Run("without "+what, func(t *testing.T) {
 				updateRole(t, c, less)
-				defer updateRole(t, c, full)
+				waitAuthorized(t, env, verifierSA, attrs, false)
+				defer func() {
+					updateRole(t, c, full)
+					waitAuthorized(t, env, verifierSA, attrs, true)
+				}()
 				_, rep := verifyJSON(t, env.Kubeconfig, "--as", verifierSA)
 				if !forbiddenSomewhere(rep) {
 					t.Errorf("the role grants %s, yet verify needs it nowhere: the role is broader than the checks' reads", what)
 				}
 			})
 		}
+	}
+}
+
+// waitAuthorized waits until the API server's authorizer, which reads
+// RBAC through a cache, answers user's request attrs with want.
+func waitAuthorized(t *testing.T, env *testenv.Env, user string, attrs *authorizationv1.ResourceAttributes, want bool) {
+	t.Helper()
+	cs := kubernetes.NewForConfigOrDie(env.Config)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sar, err := cs.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
+			Spec: authorizationv1.SubjectAccessReviewSpec{User: user, Groups: []string{"system:authenticated"}, ResourceAttributes: attrs}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sar.Status.Allowed == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %+v still allowed=%v after 30s", user, attrs, !want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
