@@ -153,8 +153,9 @@ func (o Options) judge(c Cluster, cr *orv1alpha1.ClusterReport) Cluster {
 	default:
 		start = start.UTC()
 		c.StartTime = &start
-		c.Age = result.Duration(max(o.Now().Sub(start), 0).Round(time.Second))
-		if time.Duration(c.Age) > maxAge {
+		age := max(o.Now().Sub(start), 0)
+		c.Age = result.Duration(age.Round(time.Second))
+		if age > maxAge {
 			c.verdict, c.Stale = max(c.verdict, verify.Failed), true
 			c.Problem = "stale: older than " + shortDuration(maxAge) + ", the verifier has stopped running"
 		}
