@@ -52,22 +52,37 @@ func listReduced[L any, PL protoList[L], T, O any](ctx context.Context, rc rest.
 		}
 		its := items(l)
 		if all == nil {
-			// The first page says how many follow: one allocation of the
-			// right size instead of doubling (50,000 pods would leave a
-			// quarter of the slice unused).
-			n := len(its)
-			if r := l.GetRemainingItemCount(); r != nil && *r > 0 {
-				n += int(*r)
-			}
-			all = make([]O, 0, n)
+			all = make([]O, 0, presize(len(its), l.GetRemainingItemCount()))
 		}
 		for i := range its {
 			all = append(all, reduce(&its[i]))
 		}
-		if cont = l.GetContinue(); cont == "" {
+		next := l.GetContinue()
+		if next == "" {
 			return all, nil
 		}
+		if next == cont {
+			return nil, fmt.Errorf("listing %s: the API server returned the same continue token twice", resource)
+		}
+		cont = next
 	}
+}
+
+// maxPresize bounds the capacity the first page may ask for: a server's
+// remainingItemCount is a hint, and a hostile or broken one must not make
+// verify allocate gigabytes (or panic on a count beyond any slice).
+const maxPresize = 1 << 17
+
+// presize is the capacity for a list whose first page holds first items and
+// says remaining follow: one allocation of the right size instead of
+// doubling (50,000 pods would leave a quarter of the slice unused), within
+// maxPresize; append grows past it if the pages really hold more.
+func presize(first int, remaining *int64) int {
+	n := int64(first)
+	if remaining != nil && *remaining > 0 {
+		n += min(*remaining, maxPresize)
+	}
+	return int(min(n, maxPresize))
 }
 
 // fetchPage reads one response into buf and decodes it into l: protobuf in

@@ -251,7 +251,8 @@ func (rd *Reader) listDynamic(ctx context.Context, gvr schema.GroupVersionResour
 	})
 }
 
-// pages follows continue tokens until the list is complete.
+// pages follows continue tokens until the list is complete; a server that
+// hands back the token it was given would otherwise loop forever.
 func pages[T any](ctx context.Context, size int64, fetch func(metav1.ListOptions) ([]T, string, error)) ([]T, error) {
 	var all []T
 	opts := metav1.ListOptions{Limit: size}
@@ -271,6 +272,9 @@ func pages[T any](ctx context.Context, size int64, fetch func(metav1.ListOptions
 		if cont == "" {
 			return all, nil
 		}
+		if cont == opts.Continue {
+			return nil, fmt.Errorf("the API server returned the same continue token twice")
+		}
 		opts.Continue = cont
 	}
 }
@@ -285,6 +289,19 @@ func classify(verb string, err error) ReadStatus {
 		return ReadStatus{Outcome: NotFound, Verb: verb, Err: err}
 	}
 	return ReadStatus{Outcome: Error, Verb: verb, Err: err}
+}
+
+// builtin is how reading a built-in type went. Every API server serves
+// them: a 404 there is not "absent, nothing to judge" but a server (or a
+// proxy in front of it) that does not answer as Kubernetes does, and the
+// checks that need the type must error, never pass on an empty list. Only
+// CRD-backed types may be absent.
+func builtin(st ReadStatus) ReadStatus {
+	if st.Outcome == NotFound {
+		st.Outcome = Error
+		st.Err = fmt.Errorf("the API server answered 404 Not Found for a built-in type: %w", st.Err)
+	}
+	return st
 }
 
 // classifyGet treats a missing named object as read successfully: the

@@ -88,7 +88,8 @@ func listed[L any, PL protoList[L], T, O any](r Resource, kind schema.GroupVersi
 		read: func(ctx context.Context, rd *Reader, _ Request) (ReadStatus, func(*Snapshot)) {
 			in := newInterner()
 			got, err := listReduced(ctx, client(rd), r.Plural(), rd.PageSize, items, func(t *T) O { return sl.reduce(t, in) })
-			return sl.keep("list", got, err)
+			st, store := sl.keep("list", got, err)
+			return builtin(st), store
 		}}
 }
 
@@ -110,7 +111,8 @@ func metadataListed(r Resource, kind schema.GroupVersionKind, field func(*Snapsh
 				}
 				return refs, l.Continue, nil
 			})
-			return sl.keep("list", got, err)
+			st, store := sl.keep("list", got, err)
+			return builtin(st), store
 		}}
 }
 
@@ -147,9 +149,6 @@ func named[T any](r Resource, kind schema.GroupVersionKind, get func(context.Con
 		}}
 }
 
-func getSecret(ctx context.Context, rd *Reader, n types.NamespacedName) (*corev1.Secret, error) {
-	return rd.typed.CoreV1().Secrets(n.Namespace).Get(ctx, n.Name, metav1.GetOptions{})
-}
 
 func getServiceAccount(ctx context.Context, rd *Reader, n types.NamespacedName) (*corev1.ServiceAccount, error) {
 	return rd.typed.CoreV1().ServiceAccounts(n.Namespace).Get(ctx, n.Name, metav1.GetOptions{})
@@ -164,7 +163,7 @@ func readVersion(ctx context.Context, rd *Reader, _ Request) (ReadStatus, func(*
 		err = json.Unmarshal(body, &info)
 	}
 	if err != nil {
-		return classify("get", err), nil
+		return builtin(classify("get", err)), nil
 	}
 	return classify("get", nil), func(s *Snapshot) { s.Version = &info }
 }
@@ -174,7 +173,7 @@ func readVersion(ctx context.Context, rd *Reader, _ Request) (ReadStatus, func(*
 func readClusterIdentity(ctx context.Context, rd *Reader, _ Request) (ReadStatus, func(*Snapshot)) {
 	m, err := rd.meta.Resource(corev1.SchemeGroupVersion.WithResource("namespaces")).Get(ctx, KubeSystem, metav1.GetOptions{})
 	if err != nil {
-		return classify("get", err), nil
+		return builtin(classify("get", err)), nil
 	}
 	ref := refOfMetadata(m, nil)
 	return classify("get", nil), func(s *Snapshot) { s.KubeSystem = &ref }
