@@ -1,0 +1,87 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:p@host:443/path?x=1#f":     "https://host:443/path",
+		"https://aks.example:443":             "https://aks.example:443",
+		"https://user:pa ss@host/?token=s3cr": "https://host/",
+		"https://us%zzer:pass@host/?token=s":  "https://host/",
+		"host:6443":                           "host:6443",
+		"":                                    "",
+	} {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestURLs(t *testing.T) {
+	in := `Get "https://alice:hunter2@aks.example:443/api?timeout=32s&token=abc": dial tcp: connection refused; also http://bob:***@x/y?k=v.`
+	got := URLs(in)
+	for _, secret := range []string{"alice", "hunter2", "token=abc", "bob", "k=v"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("URLs left %q in %q", secret, got)
+		}
+	}
+	if !strings.Contains(got, `"https://aks.example:443/api"`) || !strings.Contains(got, "http://x/y") {
+		t.Errorf("URLs lost the addresses: %q", got)
+	}
+}
+
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"nginx:1.27":                     "nginx:1.27",
+		"évian ✔ 名前":                     "évian ✔ 名前",
+		"\x1b]0;pwned\x07\x1b[2J":        `\x1b]0;pwned\x07\x1b[2J`,
+		"a\nb\tc\rd\x7f":                 `a\x0ab\x09c\x0dd\x7f`,
+		"c1:\u009b31m":                   `c1:\u009b31m`,
+		"lone:\x9b":                      `lone:\x9b`,
+		"bidi:\u202eexe.txt\u2066\u200f": `bidi:\u202eexe.txt\u2066\u200f`,
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Lines("error: x\x1b[2J\n\thint"); got != "error: x\\x1b[2J\n\thint" {
+		t.Errorf("Lines = %q", got)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	type inner struct {
+		Msg  string
+		tags []string
+	}
+	type doc struct {
+		Name    string
+		When    time.Time
+		Ptr     *inner
+		List    []inner
+		Map     map[string]string
+		Any     any
+		private string
+	}
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	in := doc{Name: "a\x1b", When: when, Ptr: &inner{Msg: "b\x07", tags: []string{"\x1b"}}, List: []inner{{Msg: "c\x1b"}},
+		Map: map[string]string{"k\x1b": "v\x1b"}, Any: "d\x1b", private: "\x1b"}
+	out := Strings(in, Text)
+	if out.Name != `a\x1b` || out.Ptr.Msg != `b\x07` || out.List[0].Msg != `c\x1b` || out.Map[`k\x1b`] != `v\x1b` || out.Any != `d\x1b` {
+		t.Errorf("Strings missed a field: %+v", out)
+	}
+	if !out.When.Equal(when) || out.private != "\x1b" || out.Ptr.tags[0] != "\x1b" {
+		t.Errorf("Strings changed what it must copy as is: %+v", out)
+	}
+	if in.Name != "a\x1b" || in.Ptr.Msg != "b\x07" || in.List[0].Msg != "c\x1b" {
+		t.Errorf("Strings changed its input: %+v", in)
+	}
+	var nilDoc *doc
+	if Strings(nilDoc, Text) != nil {
+		t.Error("nil pointer not kept")
+	}
+}

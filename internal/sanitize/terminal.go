@@ -1,0 +1,65 @@
+package sanitize
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text escapes what a terminal would act on instead of showing: C0 controls
+// (ESC, BEL, CR, newline ...), DEL, C1 controls, the bidirectional
+// overrides and isolates that reorder what is read (Trojan Source), and
+// bytes that are not UTF-8 (a lone 0x9b is CSI to some terminals). Each is
+// shown as a Go escape (\x1b, \u202e), so the text stays readable and a
+// name from a cluster cannot rewrite the title or clear the screen.
+func Text(s string) string { return escape(s, false) }
+
+// Lines is Text keeping newlines and tabs: for a message of several lines
+// the tool composes itself (an error and its hint).
+func Lines(s string) string { return escape(s, true) }
+
+func escape(s string, keepLines bool) string {
+	if clean(s, keepLines) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case keepLines && (r == '\n' || r == '\t'):
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafe(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// unsafe reports the non-ASCII runes Text escapes: C1 controls and the
+// bidirectional formatting characters.
+func unsafe(r rune) bool {
+	return r >= 0x80 && r <= 0x9f ||
+		r >= 0x202a && r <= 0x202e || // LRE, RLE, PDF, LRO, RLO
+		r >= 0x2066 && r <= 0x2069 || // LRI, RLI, FSI, PDI
+		r == 0x200e || r == 0x200f || r == 0x061c // LRM, RLM, ALM
+}
+
+func clean(s string, keepLines bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return false // checked rune by rune
+		}
+		if (c < 0x20 || c == 0x7f) && !(keepLines && (c == '\n' || c == '\t')) {
+			return false
+		}
+	}
+	return true
+}
