@@ -2,9 +2,10 @@
 # fuzzing of the files users write, and the published report schema.
 
 # How long each fuzz target runs under 'make fuzz'.
-FUZZTIME ?= 20s
-# package:target pairs of the parsers of user-written files.
-FUZZ_TARGETS := ./pkg/profile:FuzzParse ./pkg/waiver:FuzzParse ./pkg/drift:FuzzParse
+FUZZTIME ?= 60s
+# package:target pairs of the parsers of user-written files and of the
+# list reader, which decodes what any API server sends.
+FUZZ_TARGETS := ./pkg/profile:FuzzParse ./pkg/waiver:FuzzParse ./pkg/drift:FuzzParse ./pkg/cluster:FuzzListPage
 
 .PHONY: chromium
 chromium: ## Install Debian's chromium for the HTML report's browser test, where it is missing (needs root)
@@ -16,7 +17,7 @@ chromium: ## Install Debian's chromium for the HTML report's browser test, where
 test: chromium
 
 .PHONY: fuzz
-fuzz: ## Fuzz the profile, waivers and baseline parsers for FUZZTIME each (20s)
+fuzz: ## Fuzz the profile, waivers and baseline parsers and the list reader for FUZZTIME each (60s)
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "► fuzzing $$fn in $$pkg for $(FUZZTIME)" >&2; \

@@ -12,6 +12,7 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/plugin"
 )
@@ -24,7 +25,8 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	out := exitcode.WatchOutput(os.Stdout, "standard output")
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: out, ErrOut: os.Stderr}
 	root := plugin.NewRootCommand(streams, os.Args[0])
 	err := root.ExecuteContext(ctx)
 	if ctx.Err() != nil {
@@ -32,7 +34,11 @@ func run() int {
 		return exitcode.Interrupted
 	}
 	if err != nil && !exitcode.IsSilent(err) {
-		fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(streams.ErrOut, "error: %s\n", sanitize.Lines(sanitize.URLs(err.Error())))
 	}
-	return exitcode.Code(err)
+	code, werr := out.Settle(exitcode.Code(err))
+	if werr != nil {
+		fmt.Fprintf(streams.ErrOut, "error: %v\n", werr)
+	}
+	return code
 }

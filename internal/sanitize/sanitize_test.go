@@ -85,3 +85,12 @@ func TestStrings(t *testing.T) {
 		t.Error("nil pointer not kept")
 	}
 }
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := Writer(&b)
+	n, err := w.Write([]byte("+ image: x\x1b[2J\n"))
+	if err != nil || n != len("+ image: x\x1b[2J\n") || b.String() != "+ image: x\\x1b[2J\n" {
+		t.Errorf("Writer wrote %q (%d, %v)", b.String(), n, err)
+	}
+}

@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,4 +63,23 @@ func clean(s string, keepLines bool) bool {
 		}
 	}
 	return true
+}
+
+// Writer passes text to w with Lines applied to each write: for text
+// outputs that carry no control sequence of their own (a diff, a change
+// set) and show content from a cluster or a file. A write's runes must not
+// be split across writes, as fmt's are not.
+func Writer(w io.Writer) io.Writer { return lineWriter{w} }
+
+type lineWriter struct{ w io.Writer }
+
+func (l lineWriter) Write(p []byte) (int, error) {
+	s := string(p)
+	if e := Lines(s); e != s {
+		if _, err := io.WriteString(l.w, e); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return l.w.Write(p)
 }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
@@ -124,7 +125,7 @@ func verdictOf(b Bundle) string {
 // files' SHA-256, for the configuration.
 func bundlePredicate(b Bundle, tool version.Info, digests map[string]string) predicate {
 	cl := b.Cluster
-	cl.Server = SafeURL(cl.Server)
+	cl.Server = sanitize.URL(cl.Server)
 	p := predicate{
 		Result: resultOf(verdictOf(b), b.Report.Summary),
 		Ext: extension{APIVersion: APIVersion, Verdict: verdictOf(b), Cluster: &cl, Profile: b.Report.Profile,

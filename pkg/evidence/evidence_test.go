@@ -276,12 +276,6 @@ func TestFailureLeavesNothing(t *testing.T) {
 	}
 }
 
-func TestSafeURL(t *testing.T) {
-	if got := SafeURL("https://u:p@host:443/path?x=1#f"); got != "https://host:443/path" {
-		t.Errorf("SafeURL = %q", got)
-	}
-}
-
 // An engine may fill Cluster itself: the URL is cleaned on the way out too.
 func TestClusterURLCleaned(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "e")

@@ -1,11 +1,11 @@
 package evidence
 
 import (
-	"net/url"
 	"sort"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
@@ -43,20 +43,10 @@ func ClusterOf(cfg clientcmdapi.Config, context, kubernetesVersion, kubeSystemUI
 	c := Cluster{Context: context, KubernetesVersion: kubernetesVersion, KubeSystemUID: kubeSystemUID}
 	if kctx := cfg.Contexts[context]; kctx != nil {
 		if cl := cfg.Clusters[kctx.Cluster]; cl != nil {
-			c.Server = SafeURL(cl.Server)
+			c.Server = sanitize.URL(cl.Server)
 		}
 	}
 	return c
-}
-
-// SafeURL drops user info, query and fragment from a server address.
-func SafeURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return ""
-	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	return u.String()
 }
 
 // Bundle is what one cluster's evidence is made of; the engine fills it.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
@@ -175,7 +176,7 @@ func render(b Bundle, o Options) (map[string][]byte, error) {
 		files[WaiversYAML] = b.Waivers
 	}
 	cl := b.Cluster
-	cl.Server = SafeURL(cl.Server) // whoever filled it, no credential in the URL
+	cl.Server = sanitize.URL(cl.Server) // whoever filled it, no credential in the URL
 	docs := map[string]any{
 		InventoryJSON: inventoryDoc{APIVersion: APIVersion, Kind: "Inventory", Items: sortedInventory(b.Inventory)},
 		ClusterJSON: struct {

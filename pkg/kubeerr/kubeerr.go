@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 )
 
@@ -57,7 +58,7 @@ func Explain(err error, server string) error {
 func classify(err error, server string) error {
 	at := ""
 	if server != "" {
-		at = " at " + server
+		at = " at " + sanitize.URL(server)
 	}
 	msg := err.Error()
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/kubectl/pkg/util/templates"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
@@ -305,8 +306,13 @@ func (o *BootstrapOptions) Run(ctx context.Context) error {
 // render writes what stdout carries, chosen here once: the diff with
 // --diff, else the change set as text or -o json|yaml.
 func (o *BootstrapOptions) render(w io.Writer, r fluxinstall.Result) error {
+	// The diff and the text change set show what the cluster and the
+	// manifests hold: their control characters are shown, not obeyed.
 	if o.Diff {
-		return fluxinstall.WriteDiff(w, r)
+		return fluxinstall.WriteDiff(sanitize.Writer(w), r)
+	}
+	if o.Output == "" {
+		w = sanitize.Writer(w)
 	}
 	return fluxinstall.WriteChangeSet(w, o.Output, r)
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/configure"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
@@ -231,7 +232,7 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 	}
 	o.printNotes(pr, plan)
 	if o.DryRun {
-		if err := plan.WriteDiff(o.env.Streams.Out); err != nil {
+		if err := plan.WriteDiff(sanitize.Writer(o.env.Streams.Out)); err != nil {
 			return err
 		}
 		if len(plan.Changes) == 0 {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/configure"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
@@ -102,5 +103,5 @@ func (o *ConfigureOptions) applyPlan(ctx context.Context, plan *configure.Plan) 
 		}
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
-	return plan.WriteDiff(o.env.Streams.Out)
+	return plan.WriteDiff(sanitize.Writer(o.env.Streams.Out))
 }

@@ -294,6 +294,7 @@ func colorFor(w io.Writer, format string) bool {
 	if os.Getenv("NO_COLOR") != "" || format != "text" {
 		return false
 	}
-	f, ok := w.(*os.File)
+	// The file itself, or main's watch on it (exitcode.Output).
+	f, ok := w.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
 }

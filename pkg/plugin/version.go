@@ -10,6 +10,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
@@ -77,7 +78,8 @@ func (o *VersionOptions) Run(ctx context.Context) error {
 		c := rep.ClientVersion
 		fmt.Fprintf(out, "Client Version: %s (commit %s, built %s, %s, %s)\n", c.Version, c.Commit, c.BuildDate, c.GoVersion, c.Platform)
 		if rep.ServerVersion != nil {
-			fmt.Fprintf(out, "Server Version: %s\n", rep.ServerVersion.GitVersion)
+			// The server says what its version is: shown, not obeyed.
+			fmt.Fprintf(out, "Server Version: %s\n", sanitize.Text(rep.ServerVersion.GitVersion))
 		}
 	}
 	return serverErr

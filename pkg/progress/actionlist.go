@@ -1,6 +1,10 @@
 package progress
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
+)
 
 // ActionList prints a ► line and, indented beneath it, a · line per item:
 // a plan shown before it runs.
@@ -15,8 +19,9 @@ func (p *Printer) list(head, bullet string, items []string, format string, args 
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastAt = p.now()
-	fmt.Fprintf(p.w, "%s %s\n", head, fmt.Sprintf(format, args...))
+	fmt.Fprintf(p.w, "%s %s\n", head, safe(fmt.Sprintf(format, args...)))
 	for _, it := range items {
-		fmt.Fprintf(p.w, "  %s %s\n", bullet, it)
+		// One item a line: a newline in it would forge another.
+		fmt.Fprintf(p.w, "  %s %s\n", bullet, sanitize.Text(sanitize.URLs(it)))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 )
 
 // Printer writes human progress to stderr in the Flux CLI's idiom:
@@ -55,8 +57,13 @@ func (p *Printer) line(symbol, format string, args ...any) {
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastAt = p.now()
-	fmt.Fprintf(p.w, "%s %s\n", symbol, fmt.Sprintf(format, args...))
+	fmt.Fprintf(p.w, "%s %s\n", symbol, safe(fmt.Sprintf(format, args...)))
 }
+
+// safe makes a line fit to print: the names, images and messages in it
+// come from clusters and files, so their control characters are escaped
+// and no URL keeps a credential.
+func safe(s string) string { return sanitize.Lines(sanitize.URLs(s)) }
 
 func (p *Printer) clearLive() {
 	if p.live && p.tty {
@@ -93,7 +100,8 @@ func (p *Printer) Pending(key, plain, detailed string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
-		line := fmt.Sprintf("◎ %s (%s)", detailed, p.Elapsed())
+		// One line redrawn in place: a newline in it would break the redraw.
+		line := fmt.Sprintf("◎ %s (%s)", sanitize.Text(sanitize.URLs(detailed)), p.Elapsed())
 		// A line wider than the terminal wraps, and \r then redraws only
 		// its last part: cut it to the width (80 when unknown).
 		w, _, err := term.GetSize(int(p.w.(*os.File).Fd()))
@@ -113,7 +121,7 @@ func (p *Printer) Pending(key, plain, detailed string) {
 		return
 	}
 	p.lastLive, p.lastAt = key, p.now()
-	fmt.Fprintf(p.w, "◎ %s (%s)\n", plain, p.Elapsed())
+	fmt.Fprintf(p.w, "◎ %s (%s)\n", safe(plain), p.Elapsed())
 }
 
 // Done ends a pending line.

@@ -37,3 +37,20 @@ func TestWaitingListIndentsItems(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+// TestProgressEscapesControlCharacters: a line quoting a cluster's names
+// or messages shows their control characters escaped, and a URL in it
+// loses its credentials.
+func TestProgressEscapesControlCharacters(t *testing.T) {
+	var b bytes.Buffer
+	now := time.Unix(0, 0)
+	p := &Printer{w: &b, start: now, now: func() time.Time { return now }}
+	p.Failuref("pod %s: %v", "x\x1b]0;owned\x07", "Get \"https://u:pw@host/api?token=t0k\": refused")
+	p.WaitingList([]string{"a\x1b[2J"}, "waiting for %s", "\u202eb")
+	p.Warningf("two lines\nstay two\x9b")
+	out := b.String()
+	want := "✗ pod x\\x1b]0;owned\\x07: Get \"https://host/api\": refused\n◎ waiting for \\u202eb\n  ◎ a\\x1b[2J\n⚠ two lines\nstay two\\x9b\n"
+	if out != want {
+		t.Errorf("progress:\n%q\nwant\n%q", out, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/phrase"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
@@ -21,6 +22,9 @@ const (
 
 func init() {
 	register("text", 10, func(w io.Writer, reports []*result.Report, o Options) error {
+		// Names, images and messages come from the cluster and from files:
+		// on a terminal their control characters would act, not show.
+		reports = sanitize.Strings(reports, sanitize.Text)
 		if o.ByControl {
 			return writeByControl(w, reports, o)
 		}

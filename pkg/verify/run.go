@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/check"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
@@ -76,7 +77,12 @@ func Run(ctx context.Context, targets []Target, o *Options) (*Outcome, error) {
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Go(func() {
-			out.Targets[i] = o.verifyOne(ctx, t, len(targets) > 1)
+			res := o.verifyOne(ctx, t, len(targets) > 1)
+			// Messages quote client-go's errors, which quote the request
+			// URL: every string of the report loses URL credentials here,
+			// before any renderer or the evidence bundle sees it.
+			res.Report = sanitize.Strings(res.Report, sanitize.URLs)
+			out.Targets[i] = res
 		})
 	}
 	wg.Wait()

@@ -8,6 +8,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
@@ -100,7 +101,9 @@ func contextFlags(cf *genericclioptions.ConfigFlags, name string) *genericcliopt
 // access reads what the kubeconfig says about reaching the cluster; server
 // is the REST config's host, which --server may have overridden.
 func (t Target) access(server string) cluster.Access {
-	a := cluster.Access{Context: t.Context, Server: server}
+	// The address reaches reports, evidence and messages: without the
+	// user info or token a URL can carry.
+	a := cluster.Access{Context: t.Context, Server: sanitize.URL(server)}
 	if t.Kubeconfig == nil {
 		return a
 	}
@@ -118,7 +121,7 @@ func (t Target) access(server string) cluster.Access {
 	}
 	if a.Server == "" {
 		if c := raw.Clusters[kctx.Cluster]; c != nil {
-			a.Server = c.Server
+			a.Server = sanitize.URL(c.Server)
 		}
 	}
 	if u := raw.AuthInfos[kctx.AuthInfo]; u != nil && u.Exec != nil && u.Exec.Command != "" {
