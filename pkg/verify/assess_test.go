@@ -120,6 +120,20 @@ func TestFailOnNew(t *testing.T) {
 			}
 		})
 	}
+	// An error means verify could not look: it is never "unchanged", and
+	// it keeps exit code 1 under every --fail-on, also when the baseline
+	// holds the same error.
+	t.Run("an error the baseline also had", func(t *testing.T) {
+		healthy := func(int) *cluster.Snapshot {
+			return forbidden(identified(state(node("n1", true, false)), "uid-1"), cluster.CRDs)
+		}
+		o := options(t, &script{state: healthy}, nil, "nodes-ready", "flux-crds")
+		o.FailOn, o.Baseline = FailOnNew, baseline(t, "uid-1", result.Result{ID: "flux-crds", Status: result.Error})
+		tg := run(t, o, target("aks")).Targets[0]
+		if tg.Verdict != Failed || byID(tg.Report, "flux-crds").Status != result.Error {
+			t.Errorf("verdict %s with flux-crds %s, want failed", tg.Verdict, byID(tg.Report, "flux-crds").Status)
+		}
+	})
 	o := options(t, &script{state: broken}, nil, "nodes-ready")
 	o.FailOn = FailOnNew
 	if _, err := Run(t.Context(), []Target{target("aks")}, o); err == nil {

@@ -70,7 +70,9 @@ func judge(results []result.Result, failOn string) Verdict {
 	case len(results) > 0 && c.Error == len(results), remote > 0 && remoteErrors == remote:
 		return CouldNotCheck
 	case failOn == FailOnNew:
-		if drift.HasNewFailure(results) {
+		// An error is verify not having looked: never "known", whatever
+		// the baseline holds.
+		if c.Error > 0 || drift.HasNewFailure(results) {
 			return Failed
 		}
 	case c.Fail > 0 || c.Error > 0:
@@ -84,7 +86,7 @@ func judge(results []result.Result, failOn string) Verdict {
 // blocking reports whether r stands in the way of a pass.
 func blocking(r result.Result, failOn string) bool {
 	if failOn == FailOnNew {
-		return r.Drift == result.DriftNew && (r.Status == result.Fail || r.Status == result.Error)
+		return r.Status == result.Error || r.Drift == result.DriftNew && r.Status == result.Fail
 	}
 	return r.Status == result.Fail || r.Status == result.Error || (failOn == FailOnWarn && r.Status == result.Warn)
 }
