@@ -37,9 +37,10 @@ func Read(file string) (*Baseline, error) {
 	return Parse(file, b)
 }
 
-// Parse reads a previous report strictly: it must match the published
-// schema of its kind, and every problem is reported as FILE:LINE in a
-// *yamlpos.Error.
+// Parse reads a previous report: it must match the published schema of its
+// kind, except that fields the schema does not name are ignored (a newer
+// version's report is a valid baseline); every problem is reported as
+// FILE:LINE in a *yamlpos.Error.
 func Parse(file string, data []byte) (*Baseline, error) {
 	fail := func(ps ...yamlpos.Problem) error {
 		return &yamlpos.Error{What: "baseline", File: file, Problems: yamlpos.Fill(ps, data)}
@@ -65,7 +66,7 @@ func Parse(file string, data []byte) (*Baseline, error) {
 	if probe.Kind == result.ListKind {
 		kindName = result.ListKind
 	}
-	if err := schema.ValidateAs(data, kindName); err != nil {
+	if err := schema.ValidateKnown(data, kindName); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
 			return nil, fail(yamlpos.Problem{Msg: err.Error()})

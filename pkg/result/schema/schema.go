@@ -21,10 +21,19 @@ const File = "pkg/result/schema/verifyreport.schema.json"
 
 // The schemas Validate and ValidateAs use: the whole file ("") or one of
 // its document types.
-var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
+var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) { return compile(false) })
+
+// open is the same schema with every object open to fields it does not
+// name, for reading documents a newer version may have written.
+var open = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) { return compile(true) })
+
+func compile(openObjects bool) (map[string]*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
 	if err != nil {
 		return nil, err
+	}
+	if openObjects {
+		allowAdditional(doc)
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
@@ -42,7 +51,24 @@ var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 		}
 	}
 	return out, nil
-})
+}
+
+// allowAdditional drops every "additionalProperties": false of a schema.
+func allowAdditional(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if b, ok := x["additionalProperties"].(bool); ok && !b {
+			delete(x, "additionalProperties")
+		}
+		for _, e := range x {
+			allowAdditional(e)
+		}
+	case []any:
+		for _, e := range x {
+			allowAdditional(e)
+		}
+	}
+}
 
 // Validate checks one JSON document against the schema.
 func Validate(doc []byte) error { return ValidateAs(doc, "") }
@@ -50,8 +76,16 @@ func Validate(doc []byte) error { return ValidateAs(doc, "") }
 // ValidateAs checks a document against one document type (VerifyReport or
 // VerifyReportList), so errors name that type's fields only. A
 // *jsonschema.ValidationError says where each problem is.
-func ValidateAs(doc []byte, kind string) error {
-	all, err := compiled()
+func ValidateAs(doc []byte, kind string) error { return validate(compiled, doc, kind) }
+
+// ValidateKnown is ValidateAs for a document this version reads but may
+// not have written: fields the schema does not name are allowed (a newer
+// version's additions within v1alpha1); apiVersion, kind and every field
+// it does name must still be right.
+func ValidateKnown(doc []byte, kind string) error { return validate(open, doc, kind) }
+
+func validate(schemas func() (map[string]*jsonschema.Schema, error), doc []byte, kind string) error {
+	all, err := schemas()
 	if err != nil {
 		return fmt.Errorf("compiling the report schema: %w", err)
 	}
