@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -73,6 +74,42 @@ func DecodeProblems(err error) []Problem {
 		return []Problem{{Line: n, Msg: m[2]}}
 	}
 	return []Problem{{Msg: msg}}
+}
+
+// SyntaxProblems is DecodeProblems for the bytes that failed, placing a
+// syntax error at the line of the mistake. yaml.v3 names the line where
+// the enclosing block begins (a profile's mistake at line 40 is reported
+// at line 4); yaml.v2's parser, fed the same bytes, names the line of the
+// token it could not take. Type errors keep yaml.v3's lines, which are
+// right.
+func SyntaxProblems(err error, data []byte) []Problem {
+	ps := DecodeProblems(err)
+	var te *yaml.TypeError
+	if errors.As(err, &te) || len(ps) != 1 {
+		return Fill(ps, data)
+	}
+	var v any
+	e2 := yaml2.Unmarshal(data, &v)
+	if e2 == nil {
+		return Fill(ps, data)
+	}
+	m := typeLine.FindStringSubmatch(strings.TrimPrefix(e2.Error(), "yaml: "))
+	if m == nil {
+		return Fill(ps, data)
+	}
+	line, _ := strconv.Atoi(m[1])
+	// yaml.v2 counts a parser error's line from 0 and a scanner error's
+	// from 1; the parser's messages are these.
+	for _, p := range []string{"did not find expected key", "did not find expected ',' or", "did not find expected node content", "did not find expected '-' indicator", "did not find expected <document start>"} {
+		if strings.HasPrefix(m[2], p) {
+			line++
+			break
+		}
+	}
+	if line > ps[0].Line {
+		ps[0].Line = line
+	}
+	return Fill(ps, data)
 }
 
 // LineOf finds the line of the value at path (mapping keys and sequence

@@ -96,7 +96,18 @@ func Parse(file string, data []byte) (*Profile, error) {
 			perr.Problems = append(perr.Problems, Problem{Msg: "the profile is empty"})
 			return nil, perr
 		}
-		perr.Problems = append(perr.Problems, yamlpos.DecodeProblems(err)...)
+		perr.Problems = append(perr.Problems, yamlpos.SyntaxProblems(err, data)...)
+		return nil, perr
+	}
+	// A second document would be ignored, and with it whatever the user
+	// meant by it.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		p := Problem{Line: extra.Line, Msg: "one VerifyProfile document per file"}
+		if err != nil {
+			p = yamlpos.SyntaxProblems(err, data)[0]
+		}
+		perr.Problems = append(perr.Problems, yamlpos.Fill([]Problem{p}, data)...)
 		return nil, perr
 	}
 	var root yaml.Node

@@ -54,6 +54,12 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"bad mode", header + "nodes:\n  poolLabel: x\n  pools:\n    - name: a\n      mode: system\n", []string{`mine.yaml:8: pool "a": mode must be System or User, not "system"`}},
 		{"bad kind", "apiVersion: aksbaseline.io/v1alpha1\nkind: Profile\nname: x\n", []string{`mine.yaml:2: kind must be "VerifyProfile"`}},
 		{"empty", "", []string{"the profile is empty"}},
+		// A second document would be ignored: refused where it starts.
+		{"second document", header + "nodes:\n  poolLabel: x\n---\n" + header + "nodes:\n  poolLabel: y\n", []string{"mine.yaml:6: one VerifyProfile document per file"}},
+		// yaml.v3 names the start of the enclosing block; the user needs
+		// the line where the mistake is.
+		{"syntax error deep in the file", header + "nodes:\n  poolLabel: x\n  pools:\n    - name: a\n    - name: b\n  - bogus\n", []string{"mine.yaml:9: did not find expected key"}},
+		{"tab", header + "nodes:\n  poolLabel: x\n\tpools: []\n", []string{"mine.yaml:6: found a tab character"}},
 		{"bad image pattern", header + "nodes:\n  poolLabel: x\nimages:\n  allowed:\n    pattern: '{acr}\\.azurecr\\.io/(live'\n", []string{`mine.yaml:8: images.allowed.pattern: invalid regular expression`}},
 		{"unknown allowed-images policy", header + "nodes:\n  poolLabel: x\nimages:\n  allowed:\n    policy: allowed-images\n    parameter: imageRegex\n", []string{`mine.yaml:8: images.allowed.policy "allowed-images" names no entry of policies.templates`}},
 		{"bad enforcement", header + "nodes:\n  poolLabel: x\npolicies:\n  templates:\n    - {policy: a, match: '^a$', enforcement: audit}\n", []string{`mine.yaml:8: policy "a": enforcement must be deny, dryrun or warn, not "audit"`}},

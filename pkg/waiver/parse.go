@@ -85,7 +85,7 @@ func Parse(file string, data []byte, known Known) ([]Waiver, error) {
 		if errors.Is(err, io.EOF) {
 			perr.Problems = append(perr.Problems, yamlpos.Empty)
 		} else {
-			perr.Problems = append(perr.Problems, yamlpos.Fill(yamlpos.DecodeProblems(err), data)...)
+			perr.Problems = append(perr.Problems, yamlpos.SyntaxProblems(err, data)...)
 		}
 		return nil, perr
 	}
@@ -93,14 +93,14 @@ func Parse(file string, data []byte, known Known) ([]Waiver, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		p := yamlpos.Problem{Line: extra.Line, Msg: "one Waivers document per file"}
 		if err != nil {
-			p = yamlpos.DecodeProblems(err)[0]
+			p = yamlpos.SyntaxProblems(err, data)[0]
 		}
 		perr.Problems = append(perr.Problems, yamlpos.Fill([]yamlpos.Problem{p}, data)...)
 		return nil, perr
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		perr.Problems = append(perr.Problems, yamlpos.Fill(yamlpos.DecodeProblems(err), data)...)
+		perr.Problems = append(perr.Problems, yamlpos.SyntaxProblems(err, data)...)
 		return nil, perr
 	}
 	// A missing key is reported at the start of the document.
