@@ -23,7 +23,7 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 	res[1].Remediation = hostileText
 	r := result.New("ctx"+hostileText, "https://host"+hostileText, "profile"+hostileText, time.Unix(0, 0), time.Second, res)
 	r.Error = "access " + hostileText
-	r.Drift = &result.Drift{Baseline: "base" + hostileText, New: []result.Finding{{Check: "nodes-ready", Object: "Node/" + hostileText, Status: result.Fail}}}
+	r.Drift = &result.Drift{Baseline: "base" + hostileText, New: []result.DriftFinding{{Check: "nodes-ready", Object: "Node/" + hostileText, Status: result.Fail}}}
 	for _, o := range []Options{{Format: "text"}, {Format: "text", ByControl: true}, {Format: "text", Color: true}} {
 		out := string(render(t, []*result.Report{r}, o))
 		if !strings.Contains(out, `\x1b]0;owned\x07\x1b[2J\u202egpj.exe\x9b31m\x0aforged`) {
