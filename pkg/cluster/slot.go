@@ -149,7 +149,6 @@ func named[T any](r Resource, kind schema.GroupVersionKind, get func(context.Con
 		}}
 }
 
-
 func getServiceAccount(ctx context.Context, rd *Reader, n types.NamespacedName) (*corev1.ServiceAccount, error) {
 	return rd.typed.CoreV1().ServiceAccounts(n.Namespace).Get(ctx, n.Name, metav1.GetOptions{})
 }
