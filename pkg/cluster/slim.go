@@ -302,11 +302,10 @@ func slimCRD(c *apiextensionsv1.CustomResourceDefinition, _ *interner) apiextens
 	return *c
 }
 
-// reduceSecret keeps a Secret's metadata and type: verify reports presence
-// and type, never data.
+// reduceSecret keeps what a Secret's table row shows (getSecret): its
+// name and type, nothing of its data or metadata.
 func reduceSecret(s *corev1.Secret, _ *interner) corev1.Secret {
-	s.Data, s.StringData, s.ManagedFields = nil, nil, nil
-	return *s
+	return corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: s.Name}, Type: s.Type}
 }
 
 func (p *Pod) ref() ObjectRef { return ObjectRef{p.Namespace, p.Name, p.Meta} }
