@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -146,8 +147,12 @@ func TestCheckListsWhatRemains(t *testing.T) {
 		"ingress-nginx/akv-tls-provider.yaml:23: KEYVAULT_TENANT",
 		"ingress-nginx/kustomization.yaml:10: REPLACE_ME_WITH_YOUR_ACRNAME",
 		"ingress-nginx/kustomization.yaml:12: REPLACE_ME_WITH_YOUR_ACRNAME",
+		// Era A's tree carries the reference's own Flux: --check names it too.
+		"flux-system/gotk-components.yaml: carries Flux v0.8.1, older than the supported window (v2.7 to v2.9): run 'configure --upgrade-flux'",
+		"flux-system/gotk-sync.yaml: GitRepository flux-system/flux-system is at source.toolkit.fluxcd.io/v1beta1, which Flux " + manifests.FluxVersion + " no longer serves",
+		"flux-system/gotk-sync.yaml: Kustomization flux-system/flux-system is at kustomize.toolkit.fluxcd.io/v1beta1, which Flux " + manifests.FluxVersion + " no longer serves",
 	}, "\n") + "\n"
-	if r.Code != 1 || r.Stdout != want || !strings.Contains(r.Stderr, "✗ 10 placeholders remain in 6 files") {
+	if r.Code != 1 || r.Stdout != want || !strings.Contains(r.Stderr, "✗ 10 placeholders remain in 6 files") || !strings.Contains(r.Stderr, "carries a Flux that current Flux no longer supports (3 finding(s))") {
 		t.Errorf("--check: got\n%s\nwant stdout\n%s", r, want)
 	}
 
