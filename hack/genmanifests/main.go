@@ -14,12 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -40,16 +38,7 @@ func write(out string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(out, name))
-	}
-	return nil
+	return devcmd.WriteFiles(out, files)
 }
 
 // moduleDir asks the go command where module@version lives, downloading it

@@ -12,11 +12,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 )
@@ -35,16 +33,7 @@ func write(out string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "✔ %s\n", filepath.Join(out, name))
-	}
-	return nil
+	return devcmd.WriteFiles(out, files)
 }
 
 // Generate returns the files by name: each CRD of the module (ClusterReport,
