@@ -1,6 +1,9 @@
 package sanitize
 
 import (
+	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +95,33 @@ func TestWriter(t *testing.T) {
 	n, err := w.Write([]byte("+ image: x\x1b[2J\n"))
 	if err != nil || n != len("+ image: x\x1b[2J\n") || b.String() != "+ image: x\\x1b[2J\n" {
 		t.Errorf("Writer wrote %q (%d, %v)", b.String(), n, err)
+	}
+}
+
+func TestLogFilter(t *testing.T) {
+	var f LogFilter
+	args := []any{"url", "https://u:p@h/api?token=t", "err", errors.New(`Get "https://u:p@h/x?token=t": EOF`), "n", 3, "u", &url.URL{Scheme: "https", User: url.UserPassword("u", "p"), Host: "h"}, "body", "{\"image\":\"x\x1b[2J\u202e\"}\n\tnext"}
+	msg, kv := f.FilterS("Request \x1b]0;t\x07", args)
+	if msg != `Request \x1b]0;t\x07` {
+		t.Errorf("message %q", msg)
+	}
+	got := fmt.Sprint(kv...)
+	for _, leak := range []string{"u:p", "token", "\x1b", "\u202e"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("FilterS left %q: %q", leak, got)
+		}
+	}
+	if kv[5] != 3 || !strings.Contains(got, "https://h/api") || !strings.Contains(got, "\n\tnext") {
+		t.Errorf("FilterS changed what is safe: %q", got)
+	}
+	if args[1] != "https://u:p@h/api?token=t" {
+		t.Error("FilterS changed its caller's slice")
+	}
+	format, fa := f.FilterF("GET %s \x1b", []any{"https://u:p@h/"})
+	if format != `GET %s \x1b` || fa[0] != "https://h/" {
+		t.Errorf("FilterF = %q %q", format, fa)
+	}
+	if a := f.Filter([]any{"https://u:p@h/"}); a[0] != "https://h/" {
+		t.Errorf("Filter = %q", a)
 	}
 }

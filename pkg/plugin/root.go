@@ -13,6 +13,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/templates"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
 )
@@ -103,6 +104,8 @@ func newRoot(streams genericiooptions.IOStreams, argv0 string) (*cobra.Command, 
 	env.ConfigFlags.AddFlags(root.PersistentFlags())
 	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
 	klog.InitFlags(klogFlags)
+	// client-go logs request URLs and response bodies at -v=6 and up.
+	klog.SetLogFilter(sanitize.LogFilter{})
 	root.PersistentFlags().AddGoFlag(klogFlags.Lookup("v"))
 
 	root.AddCommand(newVersionCommand(env))

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// TestClientGoLogsCarryNoCredential: at -v=6 to -v=9 client-go logs each
+// request's URL (and at 9 a curl command); with user info and a query in the
+// kubeconfig's server address, neither may reach stderr. The request still
+// reaches the API server (client-go drops the query from its base URL; Go's
+// HTTP client turns user info into a Basic header only when no other
+// Authorization is set, and the API server authenticates the client
+// certificate first).
+func TestClientGoLogsCarryNoCredential(t *testing.T) {
+	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var host string
+	for _, c := range cfg.Clusters {
+		host = c.Server
+		c.Server = strings.Replace(c.Server, "://", "://alice:hunter2@", 1) + "/?token=s3cr3t-t0ken"
+	}
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
+		t.Fatal(err)
+	}
+	for v := 6; v <= 9; v++ {
+		r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--kubeconfig", kc, fmt.Sprintf("-v=%d", v))
+		if r.Code != 0 {
+			t.Fatalf("version -v=%d with user info in the server address: %s", v, r)
+		}
+		if !strings.Contains(r.Stderr, host+"/version") {
+			t.Errorf("version -v=%d logged no request to %s/version (nothing was tested):\n%s", v, host, r.Stderr)
+		}
+		for _, secret := range []string{"alice", "hunter2", "s3cr3t-t0ken"} {
+			if strings.Contains(r.Stdout+r.Stderr, secret) {
+				t.Errorf("version -v=%d printed %q:\n%s", v, secret, lastLines(r.Stderr, 3))
+			}
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
