@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // 'make demo' builds only what the demo runs: the test binaries its driver
@@ -42,16 +44,7 @@ func TestDemoBuildsOnlyWhatItRuns(t *testing.T) {
 // The warnings the demo explains are the ones the README's demo section
 // names: what the screen says and what the README says agree.
 func TestWarningsByDesignInREADME(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	start, end := strings.Index(readme, "<!-- demo:begin -->"), strings.Index(readme, "<!-- demo:end -->")
-	if start < 0 || end < start {
-		t.Fatal("README.md lacks the demo section markers")
-	}
-	demo := readme[start:end]
+	demo := plugintest.READMESection(t, "demo")
 	for id := range byDesign {
 		if !strings.Contains(demo, "`"+id+"`") {
 			t.Errorf("the demo explains the warning of %s; the README's demo section does not name it", id)

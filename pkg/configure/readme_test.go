@@ -1,28 +1,18 @@
 package configure
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // The README's table of tokens, flags and variables is for readers; the
 // token table is the truth. This keeps the two from drifting apart.
 func TestREADMEListsEveryTokenWithItsFlagAndVariable(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	begin, end := strings.Index(s, "<!-- configure:begin -->"), strings.Index(s, "<!-- configure:end -->")
-	if begin < 0 || end < begin {
-		t.Fatal("README.md lacks the configure section markers")
-	}
 	rows := map[string]string{}
-	for _, line := range strings.Split(s[begin:end], "\n") {
+	for _, line := range strings.Split(plugintest.READMESection(t, "configure"), "\n") {
 		if strings.HasPrefix(line, "| `") {
 			name := strings.SplitN(strings.TrimPrefix(line, "| `"), "`", 2)[0]
 			rows[name] = line

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 var start = time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
@@ -246,16 +246,7 @@ func TestClip(t *testing.T) {
 
 // TestOpenReportsREADME: the README's mapping table says what the code does.
 func TestOpenReportsREADME(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i, j := strings.Index(s, "<!-- continuous:begin -->"), strings.Index(s, "<!-- continuous:end -->")
-	if i < 0 || j < i {
-		t.Fatal("README.md has no continuous section")
-	}
-	s = s[i:j]
+	s := plugintest.READMESection(t, "continuous")
 	for sev, or := range openReportsSeverity {
 		if !regexp.MustCompile("`" + string(sev) + "` checks[^→|]*→ `" + string(or) + "`").MatchString(s) {
 			t.Errorf("the README does not map severity %s to %s", sev, or)

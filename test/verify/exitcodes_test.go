@@ -302,21 +302,11 @@ func TestReadmeTableMatchesCatalogue(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatal(r.Stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(plugintest.RepoRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const begin, end = "<!-- verify-checks:begin -->\n", "<!-- verify-checks:end -->"
-	s := string(b)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
-	}
-	if got := s[i+len(begin) : j]; got != r.Stdout {
+	if got := plugintest.READMESection(t, "verify-checks"); got != r.Stdout {
 		t.Errorf("README's table of checks differs from 'verify --list -o markdown': run 'make verify-docs'\n--- README\n%s\n--- catalogue\n%s", got, r.Stdout)
 	}
 	// The usage line lists the categories, each a 'verify <category>' command.
-	if want := "# one category: " + strings.Join(check.Categories, "|") + "\n"; !strings.Contains(s, want) {
+	if want := "# one category: " + strings.Join(check.Categories, "|") + "\n"; !strings.Contains(plugintest.README(t), want) {
 		t.Errorf("README's verify usage does not list the categories as %q", want)
 	}
 }
