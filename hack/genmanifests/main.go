@@ -8,14 +8,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,35 +24,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", filepath.Join("manifests", "flux"), "folder to write the generated YAML into")
-	flag.Parse()
-	devcmd.Main(func() error { return write(*out) })
-}
-
-func write(out string) error {
-	files, err := Generate(context.Background())
-	if err != nil {
-		return err
-	}
-	return devcmd.WriteFiles(out, files)
-}
-
-// moduleDir asks the go command where module@version lives, downloading it
-// through the module proxy if needed. It runs outside any module so it never
-// touches the project's go.mod or go.sum.
-func moduleDir(ctx context.Context, module, version string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", module+"@"+version)
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GO111MODULE=on")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var info struct{ Dir, Error string }
-	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Error != "" || runErr != nil {
-		msg := strings.TrimSpace(info.Error + " " + stderr.String())
-		return "", fmt.Errorf("go mod download %s@%s: %s", module, version, msg)
-	}
-	return info.Dir, nil
+	devcmd.Generator(filepath.Join("manifests", "flux"), "folder to write the generated YAML into", Generate)
 }
 
 // copyTree copies the regular files of dir into the in-memory fs under dst.
@@ -94,7 +62,7 @@ const (
 // Generate returns the generated files by name: base.yaml and one per component.
 func Generate(ctx context.Context) (map[string][]byte, error) {
 	mem := filesys.MakeFsInMemory()
-	fluxDir, err := moduleDir(ctx, manifests.FluxModule, manifests.FluxVersion)
+	fluxDir, err := devcmd.ModuleDir(ctx, manifests.FluxModule, manifests.FluxVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +71,7 @@ func Generate(ctx context.Context) (map[string][]byte, error) {
 	}
 	provenance := map[string]string{}
 	for _, c := range manifests.Components {
-		dir, err := moduleDir(ctx, c.Module, c.Version)
+		dir, err := devcmd.ModuleDir(ctx, c.Module, c.Version)
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,17 +22,7 @@ import (
 const module = "github.com/openreports/reports-api"
 
 func main() {
-	out := flag.String("out", filepath.Join("pkg", "openreports", "crds"), "folder to write the CRDs into")
-	flag.Parse()
-	devcmd.Main(func() error { return write(*out) })
-}
-
-func write(out string) error {
-	files, err := Generate(context.Background())
-	if err != nil {
-		return err
-	}
-	return devcmd.WriteFiles(out, files)
+	devcmd.Generator(filepath.Join("pkg", "openreports", "crds"), "folder to write the CRDs into", Generate)
 }
 
 // Generate returns the files by name: each CRD of the module (ClusterReport,
@@ -74,13 +63,7 @@ func download(ctx context.Context) (moduleInfo, error) {
 		return m, fmt.Errorf("go list -m %s: %w", module, err)
 	}
 	if m.Dir == "" {
-		out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", module+"@"+m.Version).Output()
-		if err == nil {
-			err = json.Unmarshal(out, &m)
-		}
-		if err != nil || m.Dir == "" {
-			return m, fmt.Errorf("go mod download %s@%s: %v", module, m.Version, err)
-		}
+		m.Dir, err = devcmd.ModuleDir(ctx, module, m.Version)
 	}
-	return m, nil
+	return m, err
 }
