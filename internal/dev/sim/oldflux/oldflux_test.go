@@ -1,48 +1,30 @@
 package oldflux
 
 import (
-	"os"
+	"context"
+	"fmt"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // TestFixtureIsCurrent fails when regenerating the fixture (make oldflux)
 // would change it: someone edited it by hand, or changed the generator or
 // its pinned modules without running it.
 func TestFixtureIsCurrent(t *testing.T) {
-	root, err := testbin.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	cmd := exec.Command("go", "run", ".", "-out", out)
-	cmd.Dir = filepath.Join(root, "hack", "oldflux")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("hack/oldflux: %v\n%s", err, b)
-	}
-	fresh, err := os.ReadDir(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fresh) != len(Files()) {
-		t.Errorf("the fixture holds %d files, the generator makes %d: run 'make oldflux'", len(Files()), len(fresh))
-	}
-	for _, e := range fresh {
-		want, err := os.ReadFile(filepath.Join(out, e.Name()))
-		if err != nil {
-			t.Fatal(err)
+	plugintest.Generated(t, "internal/dev/sim/oldflux/flux-system", func(ctx context.Context) (map[string][]byte, error) {
+		out := t.TempDir()
+		cmd := exec.CommandContext(ctx, "go", "run", ".", "-out", out)
+		cmd.Dir = filepath.Join(plugintest.RepoRoot(t), "hack", "oldflux")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("hack/oldflux: %v\n%s", err, b)
 		}
-		got, err := files.ReadFile(path.Join("flux-system", e.Name()))
-		if err != nil || string(got) != string(want) {
-			t.Errorf("flux-system/%s differs from what hack/oldflux makes: run 'make oldflux' and commit the result", e.Name())
-		}
-	}
+		return plugintest.ReadFiles(t, out), nil
+	}, "oldflux")
 }
 
 // The fixture is v0.8.1's shape: five CRDs served and stored at v1beta1
