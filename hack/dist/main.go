@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -64,11 +63,8 @@ func run() error {
 		start := time.Now()
 		fmt.Fprintf(os.Stderr, "► building %s %s\n", release.Binary, p)
 		bin := filepath.Join(work, p.OS+"_"+p.Arch, p.BinaryName())
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", *ldflags, "-o", bin, *pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.OS, "GOARCH="+p.Arch)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go build for %s: %w", p, err)
+		if err := release.Build(*pkg, *ldflags, p, bin); err != nil {
+			return err
 		}
 		data, err := os.ReadFile(bin)
 		if err != nil {
