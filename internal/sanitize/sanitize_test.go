@@ -1,12 +1,15 @@
 package sanitize
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"sigs.k8s.io/yaml"
 )
 
 func TestURL(t *testing.T) {
@@ -123,5 +126,29 @@ func TestLogFilter(t *testing.T) {
 	}
 	if a := f.Filter([]any{"https://u:p@h/"}); a[0] != "https://h/" {
 		t.Errorf("Filter = %q", a)
+	}
+}
+
+func TestDataEscapesDecodeToTheSameString(t *testing.T) {
+	hostile := "x\x1b]0;t\x07\x1b[2J\u202egpj.exe\u009b31m\x7f \"q\" \\ end\n\tline"
+	b, err := json.Marshal(map[string]string{"m": hostile, "k\u202e": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc := JSON(b)
+	if Unsafe(strings.ReplaceAll(string(esc), "\n", "")) {
+		t.Errorf("JSON left a raw unsafe rune: %q", esc)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(esc, &back); err != nil || back["m"] != hostile || back["k\u202e"] != "v" {
+		t.Errorf("JSON changed the data: %q (%v)", back, err)
+	}
+	q := YAMLQuoted(hostile)
+	if Unsafe(q) {
+		t.Errorf("YAMLQuoted left a raw unsafe rune: %q", q)
+	}
+	var y map[string]string
+	if err := yaml.Unmarshal([]byte("m: "+q+"\n"), &y); err != nil || y["m"] != hostile {
+		t.Errorf("YAMLQuoted %s reads back as %q (%v)", q, y["m"], err)
 	}
 }

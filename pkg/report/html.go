@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/controls"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/version"
@@ -74,7 +75,10 @@ func WriteHTML(w io.Writer, reports []*result.Report, o HTMLOptions) error {
 		}
 		d.Clusters = append(d.Clusters, c)
 	}
-	return htmlPage.Execute(w, d)
+	// The page is a view like the text output: html/template escapes markup,
+	// not the control and bidirectional characters (from the cluster, from
+	// a waivers file) that reorder what an assessor reads.
+	return htmlPage.Execute(w, sanitize.Strings(d, sanitize.Lines))
 }
 
 // Verdict sums a report up the way the default --fail-on does: any failure

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
@@ -65,6 +66,9 @@ type junitMessage struct {
 // warning is a passing case with the message on system-out, so CI
 // dashboards stay green unless something failed.
 func writeJUnit(w io.Writer, reports []*result.Report) error {
+	// CI pages and terminals show these messages: their control characters
+	// are shown as escapes (XML itself cannot even hold most of them).
+	reports = sanitize.Strings(reports, sanitize.Lines)
 	doc := junitSuites{Name: "kubectl-aksbaseline verify"}
 	var total time.Duration
 	for _, r := range reports {
