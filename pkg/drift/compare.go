@@ -108,9 +108,9 @@ func HasNewFailure(results []result.Result) bool {
 
 // For picks the baseline report of the cluster current was made from. It
 // matches on the kube-system UID, else on the context; a baseline from
-// another cluster is refused unless force, since comparing two clusters
-// would call every difference between them drift.
-func (b *Baseline) For(current *result.Report, force bool) (*result.Report, error) {
+// another cluster is refused unless anyCluster, since comparing two
+// clusters would call every difference between them drift.
+func (b *Baseline) For(current *result.Report, anyCluster bool) (*result.Report, error) {
 	if current.ClusterID != "" {
 		for _, r := range b.Reports {
 			if r.ClusterID == current.ClusterID {
@@ -132,8 +132,8 @@ func (b *Baseline) For(current *result.Report, force bool) (*result.Report, erro
 	}
 	other := pick.ClusterID != "" && current.ClusterID != "" && pick.ClusterID != current.ClusterID
 	unsure := (pick.ClusterID == "" || current.ClusterID == "") && pick.Context != current.Context
-	if (other || unsure) && !force {
-		return nil, fmt.Errorf("the baseline %s is from another cluster (context %q, kube-system UID %s), not this one (context %q, kube-system UID %s): compare with a report of this cluster, or pass --force",
+	if (other || unsure) && !anyCluster {
+		return nil, fmt.Errorf("the baseline %s is from another cluster (context %q, kube-system UID %s), not this one (context %q, kube-system UID %s): compare with a report of this cluster, or pass --baseline-any-cluster",
 			b.File, pick.Context, orUnknown(pick.ClusterID), current.Context, orUnknown(current.ClusterID))
 	}
 	return pick, nil

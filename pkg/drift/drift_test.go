@@ -129,11 +129,11 @@ func TestForRefusesAnotherCluster(t *testing.T) {
 	}
 	other := &result.Report{Context: "aks-prod", ClusterID: "0000"}
 	_, err = b.For(other, false)
-	if err == nil || !strings.Contains(err.Error(), "is from another cluster") || !strings.Contains(err.Error(), "--force") {
+	if err == nil || !strings.Contains(err.Error(), "is from another cluster") || !strings.Contains(err.Error(), "--baseline-any-cluster") {
 		t.Errorf("another cluster accepted: %v", err)
 	}
 	if _, err := b.For(other, true); err != nil {
-		t.Errorf("--force: %v", err)
+		t.Errorf("--baseline-any-cluster: %v", err)
 	}
 	renamed := &result.Report{Context: "aks-prod-renamed", ClusterID: "6f1d2c3b-0a4e-4b8f-9c7d-112233445566"}
 	if _, err := b.For(renamed, false); err != nil {

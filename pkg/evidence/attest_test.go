@@ -224,19 +224,19 @@ func TestSignedFleet(t *testing.T) {
 	s, k := testKey(t)
 	dir := signedBundle(t, s, fixture(t, "east", "a"), fixture(t, "west", "b"))
 	sha256sumCheck(t, dir)
-	sha256sumCheck(t, filepath.Join(dir, "east"))
-	for _, f := range []string{Attestation, "east/" + Attestation, "west/" + Attestation} {
+	sha256sumCheck(t, filepath.Join(dir, ContextsDir, "east"))
+	for _, f := range []string{Attestation, "contexts/east/" + Attestation, "contexts/west/" + Attestation} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("no %s", f)
 		}
 	}
 	c := checkDir(t, dir, k)
-	if !c.Intact() || !c.Signed() || len(c.Folders) != 3 || c.Folders[2].ClusterID != "b" || c.Folders[2].Path != "west" {
+	if !c.Intact() || !c.Signed() || len(c.Folders) != 3 || c.Folders[2].ClusterID != "b" || c.Folders[2].Path != "contexts/west" {
 		t.Fatalf("a fresh fleet bundle: %+v", c)
 	}
-	os.WriteFile(filepath.Join(dir, "west", ReportJSON), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(dir, ContextsDir, "west", ReportJSON), []byte("{}"), 0o644)
 	c = checkDir(t, dir, k)
-	if c.Intact() || !names(c, "west/"+ReportJSON) {
+	if c.Intact() || !names(c, "contexts/west/"+ReportJSON) {
 		t.Errorf("a changed cluster report: %v", c.Problems)
 	}
 }

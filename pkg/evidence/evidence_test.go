@@ -173,14 +173,18 @@ func TestSeveralContexts(t *testing.T) {
 	if err := Write(context.Background(), dir, bundles, Options{Tool: tool}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{Sums, "aks-prod", "aks-prod-2", "arn_aws_dr_cluster", IndexHTML, IndexJSON}
+	want := []string{Sums, ContextsDir, IndexHTML, IndexJSON}
 	if got := siblings(t, dir); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("entries %v, want %v", got, want)
 	}
+	want = []string{"aks-prod", "aks-prod-2", "arn_aws_dr_cluster"}
+	if got := siblings(t, filepath.Join(dir, ContextsDir)); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("context folders %v, want %v", got, want)
+	}
 	sha256sumCheck(t, dir)
-	sha256sumCheck(t, filepath.Join(dir, "arn_aws_dr_cluster"))
+	sha256sumCheck(t, filepath.Join(dir, ContextsDir, "arn_aws_dr_cluster"))
 	sums, _ := os.ReadFile(filepath.Join(dir, Sums))
-	if !strings.Contains(string(sums), "  aks-prod-2/report.html\n") || !strings.Contains(string(sums), "  aks-prod/SHA256SUMS\n") {
+	if !strings.Contains(string(sums), "  contexts/aks-prod-2/report.html\n") || !strings.Contains(string(sums), "  contexts/aks-prod/SHA256SUMS\n") {
 		t.Errorf("the top SHA256SUMS does not cover the sub-folders:\n%s", sums)
 	}
 	noLeak(t, dir)
@@ -192,38 +196,12 @@ func TestSeveralContexts(t *testing.T) {
 	if err := json.Unmarshal(b, &idx); err != nil {
 		t.Fatal(err)
 	}
-	if idx.Kind != "EvidenceIndex" || len(idx.Items) != 3 || idx.Items[1].Dir != "arn_aws_dr_cluster" || idx.Items[1].Context != "arn:aws/dr cluster" || idx.Items[0].Verdict != "failed" {
+	if idx.Kind != "EvidenceIndex" || len(idx.Items) != 3 || idx.Items[1].Dir != "contexts/arn_aws_dr_cluster" || idx.Items[1].Context != "arn:aws/dr cluster" || idx.Items[0].Verdict != "failed" {
 		t.Errorf("index.json: %+v", idx)
 	}
 	page, _ := os.ReadFile(filepath.Join(dir, IndexHTML))
-	if !strings.Contains(string(page), `<a href="arn_aws_dr_cluster/report.html">arn:aws/dr cluster</a>`) {
+	if !strings.Contains(string(page), `<a href="contexts/arn_aws_dr_cluster/report.html">arn:aws/dr cluster</a>`) {
 		t.Errorf("index.html does not link the reports:\n%s", page)
-	}
-}
-
-func TestRefusesNonEmptyUnlessForce(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := Write(context.Background(), dir, []Bundle{fixture(t, "aks-prod", "u")}, Options{Tool: tool})
-	if err == nil || !strings.Contains(err.Error(), "is not empty") || !strings.Contains(err.Error(), "--force") {
-		t.Fatalf("non-empty folder: %v", err)
-	}
-	if err := Write(context.Background(), dir, []Bundle{fixture(t, "aks-prod", "u")}, Options{Tool: tool, Force: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); !errors.Is(err, fs.ErrNotExist) {
-		t.Error("--force kept an old file: the bundle must be only this run's")
-	}
-	sha256sumCheck(t, dir)
-	if got := siblings(t, filepath.Dir(dir)); len(got) != 1 {
-		t.Errorf("left beside the bundle: %v", got)
-	}
-	// An empty folder is fine without --force.
-	empty := t.TempDir()
-	if err := Write(context.Background(), empty, []Bundle{fixture(t, "aks-prod", "u")}, Options{Tool: tool}); err != nil {
-		t.Error(err)
 	}
 }
 

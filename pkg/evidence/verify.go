@@ -80,8 +80,13 @@ func Check(ctx context.Context, dir string, key *attest.Key) (*Checked, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is a file: %w", dir, ErrNotBundle)
 	}
+	// A link to the bundle is read where it leads, as Write wrote through it.
+	top, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("evidence folder %s: %w", dir, unwrapPath(err))
+	}
 	c := &checker{ctx: ctx, key: key, out: &Checked{}}
-	if c.files, err = c.walk(dir); err != nil {
+	if c.files, err = c.walk(top); err != nil {
 		return nil, err
 	}
 	if _, ok := c.files[Sums]; !ok {
@@ -89,7 +94,7 @@ func Check(ctx context.Context, dir string, key *attest.Key) (*Checked, error) {
 			return nil, fmt.Errorf("%s holds neither %s nor %s: %w", dir, Sums, Attestation, ErrNotBundle)
 		}
 	}
-	c.dir = dir
+	c.dir = top
 	if _, fleet := c.files[IndexJSON]; !fleet {
 		c.bundle("")
 		return c.out, nil
@@ -239,8 +244,8 @@ func (c *checker) sums(prefix string, files map[string]string) {
 	listed := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for line := 1; sc.Scan(); line++ {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		if !ok || len(sum) != 64 {
+		sum, name, ok := sumsLine(sc.Text())
+		if !ok {
 			c.problem(prefix+Sums, "line %d is not 'SHA256  FILE'", line)
 			continue
 		}
@@ -260,6 +265,13 @@ func (c *checker) sums(prefix string, files map[string]string) {
 			c.problem(prefix+n, "not in %s", Sums)
 		}
 	}
+}
+
+// sumsLine splits a line of SHA256SUMS, as writeSums writes it and
+// 'sha256sum -c' reads it: 64 hex digits, two spaces, the path.
+func sumsLine(line string) (sum, name string, ok bool) {
+	sum, name, ok = strings.Cut(line, "  ")
+	return sum, name, ok && len(sum) == 64 && strings.Trim(sum, "0123456789abcdef") == ""
 }
 
 // bundle checks one cluster's folder and that its report.json says what
@@ -309,7 +321,7 @@ func (c *checker) index() []string {
 	}
 	var dirs []string
 	for _, e := range idx.Items {
-		if !filepath.IsLocal(e.Dir) || strings.ContainsAny(e.Dir, `/\`) {
+		if !contextDir(e.Dir) {
 			c.problem(IndexJSON, "names an impossible folder %q", e.Dir)
 			continue
 		}
@@ -327,6 +339,14 @@ func (c *checker) index() []string {
 		}
 	}
 	return dirs
+}
+
+// contextDir tells whether a fleet's index may name dir: a folder under
+// contexts/, or, as earlier versions wrote, at the top. A name with any
+// other "/", "\\", "." or ".." would point elsewhere.
+func contextDir(dir string) bool {
+	name := strings.TrimPrefix(dir, ContextsDir+"/")
+	return filepath.IsLocal(name) && !strings.ContainsAny(name, `/\`) && name != "." && name != ".."
 }
 
 func (c *checker) readJSON(rel string, v any) error {

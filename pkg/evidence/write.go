@@ -35,46 +35,20 @@ const (
 	IndexJSON     = "index.json"
 )
 
-// Options adjust Write and Preflight.
+// ContextsDir holds the clusters' folders of a several-context bundle,
+// apart from the bundle's own files, so that no context name (index.html,
+// SHA256SUMS, ...) can stand for one of them.
+const ContextsDir = "contexts"
+
+// Options adjust Write.
 type Options struct {
-	// Force replaces a non-empty DIR.
+	// Force replaces a previous bundle in DIR (and nothing else).
 	Force bool
 	// Tool is the build recorded in tool.json; zero means this one.
 	Tool version.Info
 	// Signer, when set, signs each folder into its attestation.dsse.json.
 	Signer *attest.Signer
 }
-
-// Preflight tells, before the cluster is read, whether dir can receive a
-// bundle: dir is absent or an empty folder (or force), and its parent
-// accepts a new folder, which Write needs for its temporary sibling.
-func Preflight(dir string, force bool) error {
-	if dir == "" {
-		return errors.New("--evidence needs a folder")
-	}
-	fi, err := os.Stat(dir)
-	switch {
-	case err == nil && !fi.IsDir():
-		return fmt.Errorf("evidence folder %s is a file", dir)
-	case err == nil && !force:
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return fmt.Errorf("evidence folder %s: %w", dir, err)
-		}
-		if len(entries) > 0 {
-			return fmt.Errorf("evidence folder %s is not empty: choose a new folder, or pass --force to replace it", dir)
-		}
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("evidence folder %s cannot be written: %w", dir, unwrapPath(err))
-	}
-	probe, err := os.MkdirTemp(parent(dir), ".evidence-probe-")
-	if err != nil {
-		return fmt.Errorf("evidence folder %s cannot be written: %w", dir, unwrapPath(err))
-	}
-	return os.Remove(probe)
-}
-
-func parent(dir string) string { return filepath.Dir(filepath.Clean(dir)) }
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError
@@ -85,61 +59,58 @@ func unwrapPath(err error) error {
 }
 
 // Write writes the bundle of one cluster into dir, or with several, one
-// sub-folder per context and an index. Everything is written into a
-// temporary sibling folder first and renamed into place when complete, so
-// a failed or interrupted run leaves no half bundle at dir.
+// folder per context under contexts/ and an index. dir is created when
+// absent; a link to a folder is kept and written through. Everything is
+// written into a staging folder inside dir first and moved into place when
+// complete (see install), so a failed run leaves dir as it was, and an
+// interrupted one leaves no mix that passes as a bundle.
 func Write(ctx context.Context, dir string, bundles []Bundle, o Options) (err error) {
 	if len(bundles) == 0 {
 		return errors.New("no report to write")
 	}
-	if err := Preflight(dir, o.Force); err != nil {
+	t, err := prepare(dir, o.Force)
+	if err != nil {
 		return err
 	}
 	if o.Tool.Version == "" {
 		o.Tool = version.Get()
 	}
-	clean := filepath.Clean(dir)
-	tmp, err := os.MkdirTemp(parent(clean), "."+filepath.Base(clean)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("evidence folder %s: %w", dir, err)
+	if t.isNew {
+		if err := os.Mkdir(t.path, 0o755); err != nil {
+			return fmt.Errorf("evidence folder %s: %w", dir, unwrapPath(err))
+		}
 	}
+	tmp, err := os.MkdirTemp(t.path, staging)
+	if err != nil {
+		return fmt.Errorf("evidence folder %s: %w", dir, unwrapPath(err))
+	}
+	installing := false
 	defer func() {
-		if err != nil {
+		if err != nil && !installing {
 			os.RemoveAll(tmp)
+			if t.isNew {
+				os.Remove(t.path)
+			}
 		}
 	}()
 	if len(bundles) == 1 {
-		if err := writeOne(ctx, tmp, bundles[0], o); err != nil {
-			return err
-		}
-	} else if err := writeMany(ctx, tmp, bundles, o); err != nil {
-		return err
+		err = writeOne(ctx, tmp, bundles[0], o)
+	} else {
+		err = writeMany(ctx, tmp, bundles, o)
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return replace(tmp, clean)
-}
-
-// replace moves the finished bundle to dir; an existing dir (empty, or
-// non-empty with Force, which Preflight checked) is set aside first and
-// restored if the move fails.
-func replace(tmp, dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		return os.Rename(tmp, dir)
+	// From here a failure keeps the staging folder: it lists the new files
+	// already moved, which the next --force then recognises.
+	installing = true
+	if ierr := t.install(tmp); ierr != nil {
+		return fmt.Errorf("evidence folder %s: %w (run again with --force to replace what was written)", dir, ierr)
 	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return fmt.Errorf("evidence folder %s: %w", dir, err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		_ = os.Rename(old, dir)
-		return fmt.Errorf("evidence folder %s: %w", dir, err)
-	}
-	return os.RemoveAll(old)
+	return nil
 }
 
 func writeOne(ctx context.Context, dir string, b Bundle, o Options) error {
@@ -238,11 +209,11 @@ func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) err
 		if b.Report == nil {
 			return errors.New("a bundle needs its report")
 		}
-		sub := folderName(b.Report.Context, used)
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+		sub := ContextsDir + "/" + folderName(b.Report.Context, used)
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err != nil {
 			return err
 		}
-		if err := writeOne(ctx, filepath.Join(dir, sub), b, o); err != nil {
+		if err := writeOne(ctx, filepath.Join(dir, filepath.FromSlash(sub)), b, o); err != nil {
 			return err
 		}
 		verdict := b.Verdict
@@ -279,16 +250,18 @@ func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) err
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // folderName turns a context name into a folder name that is safe on every
-// file system and unique within the bundle.
+// file system and unique within the bundle, also where case does not
+// count (the bundle may be copied to one): no "/", no leading dot, never
+// "." or "..".
 func folderName(context string, used map[string]bool) string {
 	base := strings.Trim(unsafeName.ReplaceAllString(context, "_"), "._")
 	if base == "" {
 		base = "context"
 	}
 	name := base
-	for i := 2; used[name]; i++ {
+	for i := 2; used[strings.ToLower(name)]; i++ {
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
-	used[name] = true
+	used[strings.ToLower(name)] = true
 	return name
 }

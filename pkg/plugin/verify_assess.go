@@ -21,11 +21,12 @@ import (
 // assessorOptions are verify's flags for evidence: waivers, drift against a
 // baseline, the evidence bundle and the by-requirement view.
 type assessorOptions struct {
-	Waivers   string
-	Baseline  string
-	Evidence  string
-	Force     bool
-	ByControl bool
+	Waivers            string
+	Baseline           string
+	BaselineAnyCluster bool
+	Evidence           string
+	Force              bool
+	ByControl          bool
 
 	// waiversFile is the --waivers file as given, for the bundle.
 	waiversFile []byte
@@ -36,8 +37,9 @@ type assessorOptions struct {
 func (a *assessorOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&a.Waivers, "waivers", "", "Waivers file: accepted exceptions (check, objects, reason, expires) reported as waived, never failing the run.")
 	f.StringVar(&a.Baseline, "baseline", "", "A previous -o json report of this cluster: mark each finding new, unchanged or resolved (see --fail-on new).")
-	f.StringVar(&a.Evidence, "evidence", "", "Write an evidence bundle for an assessor into this new or empty folder (report.json, report.html, inventory, hashes).")
-	f.BoolVar(&a.Force, "force", false, "Replace a non-empty --evidence folder; accept a --baseline of another cluster.")
+	f.BoolVar(&a.BaselineAnyCluster, "baseline-any-cluster", false, "Compare with a --baseline of another cluster (another kube-system UID) instead of refusing it.")
+	f.StringVar(&a.Evidence, "evidence", "", "Write an evidence bundle for an assessor into this new or empty folder, or one a link or mount point leads to (report.json, report.html, inventory, hashes).")
+	f.BoolVar(&a.Force, "force", false, "Replace the bundle a previous run wrote in the --evidence folder; anything else there is refused.")
 	f.BoolVar(&a.ByControl, "by-control", false, "Text output grouped by PCI DSS v4.0.1 requirement, with what the cluster cannot show.")
 	a.sign.addFlags(f)
 }
@@ -68,7 +70,7 @@ func (a *assessorOptions) complete(env *Env, profileRef string, p *profile.Profi
 		}
 		engine.Baseline = base
 	}
-	engine.Force = a.Force
+	engine.BaselineAnyCluster = a.BaselineAnyCluster
 	if a.Evidence != "" {
 		if err := evidence.Preflight(a.Evidence, a.Force); err != nil {
 			return exitcode.WithCode(exitcode.CouldNotCheck, err)
@@ -94,6 +96,12 @@ func fileExists(path string) bool {
 func (a *assessorOptions) validate(output string, engine *verify.Options) error {
 	if engine.FailOn == verify.FailOnNew && a.Baseline == "" {
 		return exitcode.Usage("--fail-on new needs --baseline PREVIOUS.json")
+	}
+	if a.Force && a.Evidence == "" {
+		return exitcode.Usage("--force replaces a previous evidence bundle: add --evidence DIR (a --baseline of another cluster is --baseline-any-cluster)")
+	}
+	if a.BaselineAnyCluster && a.Baseline == "" {
+		return exitcode.Usage("--baseline-any-cluster needs --baseline PREVIOUS.json")
 	}
 	if a.ByControl && output != "text" {
 		return exitcode.Usage("--by-control is a text view; it cannot be combined with -o %s", output)

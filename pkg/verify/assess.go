@@ -50,7 +50,7 @@ func (o *Options) compare(t Target, snap *cluster.Snapshot, a *assessed) {
 		return
 	}
 	probe := &result.Report{Context: t.Context, ClusterID: snap.ClusterID()}
-	base, err := o.Baseline.For(probe, o.Force)
+	base, err := o.Baseline.For(probe, o.BaselineAnyCluster)
 	if err != nil {
 		a.refused = exitcode.WithCode(exitcode.CouldNotCheck, err)
 		return

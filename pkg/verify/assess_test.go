@@ -150,8 +150,8 @@ func TestBaselineOfAnotherCluster(t *testing.T) {
 		t.Errorf("want the baseline refused with exit 2, got %s, %v", tg.Verdict, tg.Err)
 	}
 	o = options(t, &script{state: snap}, nil, "nodes-ready")
-	o.Baseline, o.Force = baseline(t, "uid-1"), true
+	o.Baseline, o.BaselineAnyCluster = baseline(t, "uid-1"), true
 	if tg := run(t, o, target("aks")).Targets[0]; tg.Err != nil || tg.Verdict != Passed || tg.Report.Drift == nil {
-		t.Errorf("--force compares anyway: %s, %v", tg.Verdict, tg.Err)
+		t.Errorf("--baseline-any-cluster compares anyway: %s, %v", tg.Verdict, tg.Err)
 	}
 }

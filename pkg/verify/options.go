@@ -47,9 +47,10 @@ type Options struct {
 	Waivers []waiver.Waiver
 	// Baseline, when set, marks each report's findings new, unchanged or
 	// resolved against the previous report of the same cluster. A baseline
-	// of another cluster (kube-system UID) is refused unless Force.
-	Baseline *drift.Baseline
-	Force    bool
+	// of another cluster (kube-system UID) is refused unless
+	// BaselineAnyCluster.
+	Baseline           *drift.Baseline
+	BaselineAnyCluster bool
 	// NewReader opens a cluster for reading; tests feed fixtures through it.
 	NewReader func(*rest.Config) (Reader, error)
 

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -101,6 +103,19 @@ func TestRefusedBeforeTheClusterIsRead(t *testing.T) {
 	}
 	badWaivers := waiversFile(t, "  - check: nodes-ready\n    reason: ok\n    expires: 2099-12-31\n  - check: no-such-check\n    reason: typo\n    expires: 2099-12-31\n")
 	noReason := waiversFile(t, "  - check: nodes-ready\n    expires: 2099-12-31\n")
+	// A previous bundle with the user's own files beside it, which --force
+	// must not remove.
+	previous := filepath.Join(t.TempDir(), "evidence")
+	if err := evidence.Write(context.Background(), previous, []evidence.Bundle{{Report: result.New("aks", "https://aks:443", "regulated", time.Now(), 0, nil)}}, evidence.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"my-notes.txt", "notes/day1.txt"} {
+		plugintest.WriteFile(t, filepath.Join(previous, filepath.FromSlash(f)), "mine")
+	}
+	dangling := filepath.Join(t.TempDir(), "evidence")
+	if err := os.Symlink("/no/such/volume", dangling); err != nil {
+		t.Fatal(err)
+	}
 	badBaseline := tempFile(t, "previous.json", "{\n  \"apiVersion\": \"aksbaseline.io/v1alpha1\",\n  \"kind\": \"VerifyReport\",\n  \"results\": 3\n}\n")
 	for _, tc := range []struct {
 		name string
@@ -112,6 +127,11 @@ func TestRefusedBeforeTheClusterIsRead(t *testing.T) {
 		{"malformed baseline", []string{"--baseline", badBaseline}, badBaseline + ":"},
 		{"unwritable evidence", []string{"--evidence", filepath.Join(file, "bundle")}, "cannot be written"},
 		{"non-empty evidence", []string{"--evidence", full}, "is not empty"},
+		{"--force over files no bundle wrote", []string{"--evidence", full, "--force"}, "no bundle of this tool wrote (it has no SHA256SUMS of one): old;"},
+		{"--force over files beside a bundle", []string{"--evidence", previous, "--force"}, "does not list: my-notes.txt, notes/;"},
+		{"a link to nothing", []string{"--evidence", dangling}, "is a symbolic link to /no/such/volume, which does not exist"},
+		{"--force without --evidence", []string{"--force"}, "--force replaces a previous evidence bundle: add --evidence DIR"},
+		{"--baseline-any-cluster without --baseline", []string{"--baseline-any-cluster"}, "--baseline-any-cluster needs --baseline"},
 		{"fail-on new without baseline", []string{"--fail-on", "new"}, "--baseline"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,11 +251,16 @@ func TestAssessor(t *testing.T) {
 		if other.Code != 2 || !strings.Contains(other.Stderr, "another cluster") {
 			t.Errorf("a baseline of another cluster: want exit 2 and a plain message\n%s", other)
 		}
-		forced := runVerify(t, "verify", "--kubeconfig", shared.Kubeconfig, "-o", "json", "--baseline", prev, "--force")
+		forced := runVerify(t, "verify", "--kubeconfig", shared.Kubeconfig, "-o", "json", "--baseline", prev, "--baseline-any-cluster")
 		if forced.Code == 2 {
-			t.Errorf("--force compares anyway\n%s", forced)
+			t.Errorf("--baseline-any-cluster compares anyway\n%s", forced)
 		}
 		validJSON(t, forced)
+		// --force replaces an evidence bundle; it no longer grants this too.
+		ev := filepath.Join(t.TempDir(), "evidence")
+		if r := runVerify(t, "verify", "--kubeconfig", shared.Kubeconfig, "--baseline", prev, "--evidence", ev, "--force"); r.Code != 2 || !strings.Contains(r.Stderr, "--baseline-any-cluster") {
+			t.Errorf("--force with a baseline of another cluster: want it refused naming --baseline-any-cluster\n%s", r)
+		}
 	})
 
 	t.Run("views", func(t *testing.T) {
@@ -363,6 +388,35 @@ func testEvidence(t *testing.T, c client.Client, kc string, kubeSystem *corev1.N
 		}
 	})
 
+	// CI mounts a volume at /evidence, or runs in the folder it keeps: a
+	// folder that cannot be renamed is written into; a link to one stays.
+	t.Run("the working folder and a link to it", func(t *testing.T) {
+		parent := t.TempDir()
+		vol, link := filepath.Join(parent, "volume"), filepath.Join(parent, "evidence")
+		if err := os.Mkdir(vol, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(vol, link); err != nil {
+			t.Fatal(err)
+		}
+		r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Dir: vol, Args: []string{"verify", "--kubeconfig", kc, "--evidence", "."}})
+		if r.Code != 1 {
+			t.Errorf("--evidence . : exit %d\n%s", r.Code, r)
+		}
+		sha256sum(t, vol)
+		r = runVerify(t, "verify", "--kubeconfig", kc, "--evidence", link, "--force")
+		if r.Code != 1 {
+			t.Errorf("--evidence LINK --force: exit %d\n%s", r.Code, r)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("the link was replaced (%v)", err)
+		}
+		sha256sum(t, vol)
+		if r := evidenceVerify(t, link, "--allow-unsigned"); r.Code != 0 {
+			t.Errorf("evidence verify LINK: %s", r)
+		}
+	})
+
 	t.Run("contexts", func(t *testing.T) {
 		two := eastWest(t, kc)
 		dir := filepath.Join(t.TempDir(), "fleet")
@@ -370,7 +424,7 @@ func testEvidence(t *testing.T, c client.Client, kc string, kubeSystem *corev1.N
 		if err := schema.ValidateAs([]byte(r.Stdout), result.ListKind); err != nil {
 			t.Errorf("the list does not validate: %v\n%s", err, r)
 		}
-		for _, f := range []string{"east/report.json", "west/report.html", evidence.IndexJSON, evidence.IndexHTML, evidence.Sums} {
+		for _, f := range []string{"contexts/east/report.json", "contexts/west/report.html", evidence.IndexJSON, evidence.IndexHTML, evidence.Sums} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Errorf("the fleet bundle lacks %s\n%s", f, r.Stderr)
 			}

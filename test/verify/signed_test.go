@@ -144,7 +144,7 @@ func TestSignedEvidence(t *testing.T) {
 		priv, pub := keytest.WritePair(t, keytest.Ed25519(t), nil)
 		dir := filepath.Join(t.TempDir(), "fleet")
 		r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Args: []string{"verify", "--kubeconfig", two, "--contexts", "east,west", "--evidence", dir}, Env: []string{"AKSBASELINE_SIGN_KEY=" + priv}})
-		for _, f := range []string{evidence.Attestation, "east/" + evidence.Attestation, "west/" + evidence.Attestation} {
+		for _, f := range []string{evidence.Attestation, "contexts/east/" + evidence.Attestation, "contexts/west/" + evidence.Attestation} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 				t.Errorf("no %s\n%s", f, r)
 			}
@@ -155,8 +155,8 @@ func TestSignedEvidence(t *testing.T) {
 		if r.Code != 0 || !strings.Contains(r.Stdout, "east") || !strings.Contains(r.Stdout, "west") {
 			t.Errorf("a signed fleet: want exit 0 naming both clusters\n%s", r)
 		}
-		os.Remove(filepath.Join(dir, "west", evidence.ReportHTML))
-		if r := evidenceVerify(t, dir, "--key", pub); r.Code != 1 || !strings.Contains(r.Stdout, "west/report.html: missing") {
+		os.Remove(filepath.Join(dir, evidence.ContextsDir, "west", evidence.ReportHTML))
+		if r := evidenceVerify(t, dir, "--key", pub); r.Code != 1 || !strings.Contains(r.Stdout, "contexts/west/report.html: missing") {
 			t.Errorf("a file removed from a cluster folder: want exit 1 naming it\n%s", r)
 		}
 	})
