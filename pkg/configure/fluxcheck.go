@@ -10,6 +10,7 @@ import (
 
 	"github.com/blang/semver/v4"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
@@ -45,13 +46,9 @@ func CheckFlux(ctx context.Context, dir string, window int) ([]FluxFinding, erro
 		if !isRegular(root, rel) {
 			continue
 		}
-		b, err := root.ReadFile(filepath.FromSlash(rel))
+		objs, err := readObjects(root, rel)
 		if err != nil {
 			return nil, err
-		}
-		objs, err := ssautil.ReadObjects(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
 		_, version, _ := describeInstall(objs)
 		if reason := tooOld(version, window); reason != "" {
@@ -59,13 +56,9 @@ func CheckFlux(ctx context.Context, dir string, window int) ([]FluxFinding, erro
 		}
 		sync := path.Join(folder, syncFile)
 		if isRegular(root, sync) {
-			b, err := root.ReadFile(filepath.FromSlash(sync))
+			objs, err := readObjects(root, sync)
 			if err != nil {
 				return nil, err
-			}
-			objs, err := ssautil.ReadObjects(bytes.NewReader(b))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", sync, err)
 			}
 			for _, u := range objs {
 				moved, _, _, err := fluxinstall.MoveManifest(u)
@@ -78,6 +71,20 @@ func CheckFlux(ctx context.Context, dir string, window int) ([]FluxFinding, erro
 		break
 	}
 	return out, nil
+}
+
+// readObjects reads the Kubernetes objects of the file rel (slash-separated)
+// under root; a file that does not parse is named in the error.
+func readObjects(root *os.Root, rel string) ([]*unstructured.Unstructured, error) {
+	b, err := root.ReadFile(filepath.FromSlash(rel))
+	if err != nil {
+		return nil, err
+	}
+	objs, err := ssautil.ReadObjects(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	return objs, nil
 }
 
 // tooOld words why version is outside the window of the embedded Flux's

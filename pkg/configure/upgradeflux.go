@@ -275,11 +275,7 @@ func definesNamespace(root *os.Root, folder, name string) bool {
 		if !e.Type().IsRegular() || !isYAML(e.Name()) || slices.Contains([]string{crdsFile, componentsFile, syncFile, kustomizeFile}, e.Name()) {
 			continue
 		}
-		b, err := root.ReadFile(filepath.Join(filepath.FromSlash(folder), e.Name()))
-		if err != nil {
-			continue
-		}
-		objs, err := ssautil.ReadObjects(bytes.NewReader(b))
+		objs, err := readObjects(root, path.Join(folder, e.Name()))
 		if err != nil {
 			continue
 		}
