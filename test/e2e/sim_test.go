@@ -13,7 +13,6 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/gitserver"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
@@ -45,18 +44,13 @@ func newSim(t *testing.T, era sim.Era) *simCluster {
 	tree := configuredTree(t, era)
 	s := &simCluster{era: era, fluxUp: make(chan struct{})}
 	s.c = testenv.KwokT(t, kwok.Options{})
-	git, err := gitserver.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(git.Stop)
-	if s.gitURL, err = git.Init(sim.RepoName, "main"); err != nil {
-		t.Fatal(err)
-	}
+	git, url := testenv.ForkT(t)
 	if _, err := git.Publish(sim.RepoName, "main", tree, "Use images from my ACR, my Key Vault and tenant"); err != nil {
 		t.Fatal(err)
 	}
+	s.gitURL = url
 	s.opts = seed.Options{SkipGitOps: true, GitURL: s.gitURL, GitBranch: "main"}
+	var err error
 	if s.cs, err = kubernetes.NewForConfig(s.c.Config); err != nil {
 		t.Fatal(err)
 	}

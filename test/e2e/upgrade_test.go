@@ -18,7 +18,6 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/gitserver"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
@@ -54,15 +53,7 @@ spec:
 // Flux stays at the embedded version once it has reconciled the tree.
 func TestUpgradeV081WithRealFlux(t *testing.T) {
 	ctx := ctxFor(t, 12*time.Minute)
-	git, err := gitserver.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(git.Stop)
-	gitURL, err := git.Init(sim.RepoName, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
+	git, gitURL := testenv.ForkT(t)
 	teamURLs := map[string]string{}
 	for i := 1; i <= 3; i++ {
 		ns := fmt.Sprintf("team-%02d", i)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/controlplane"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/gitserver"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 )
 
@@ -50,4 +52,22 @@ func KwokT(t testing.TB, opts kwok.Options) *kwok.Cluster {
 		}
 	})
 	return c
+}
+
+// ForkT serves Git repositories on loopback for one test, the way a fork
+// on GitHub serves the reference to Flux, and stops the server when the
+// test ends. It holds the fork's repository (sim.RepoName) with an empty
+// branch main, whose URL it returns beside the server.
+func ForkT(t testing.TB) (*gitserver.Server, string) {
+	t.Helper()
+	git, err := gitserver.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(git.Stop)
+	url, err := git.Init(sim.RepoName, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return git, url
 }

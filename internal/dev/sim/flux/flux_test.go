@@ -182,15 +182,7 @@ func waitNamespace(t *testing.T, cl client.Client, name string) *corev1.Namespac
 // serve publishes dir as the fork's branch main on a new Git server.
 func serve(t *testing.T, dir string) (*gitserver.Server, string) {
 	t.Helper()
-	git, err := gitserver.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(git.Stop)
-	url, err := git.Init(sim.RepoName, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
+	git, url := testenv.ForkT(t)
 	if _, err := git.Publish(sim.RepoName, "main", dir, "Add the cluster manifests"); err != nil {
 		t.Fatal(err)
 	}
