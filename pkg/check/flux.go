@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -54,9 +55,9 @@ var fluxControllersCheck = &Check{ID: "flux-controllers", Severity: result.Criti
 	Title: "The Flux controllers are healthy", Remediation: "kubectl -n flux-system describe deployment NAME; re-run '{cli} bootstrap' or check the microsoft.flux extension"}
 
 func fluxControllers(s *cluster.Snapshot, p *profile.Profile) result.Result {
-	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	sel, err := fluxSelector(p)
 	if err != nil {
-		return fail("profile flux.partOfLabel: %v", err)
+		return fail("%v", err)
 	}
 	ns := p.Flux.Namespace
 	picked := map[string]*appsv1.Deployment{}
@@ -101,21 +102,45 @@ func fluxControllers(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	return pass("deployments ready: %s", strings.Join(good, ", ")).With(objs...)
 }
 
+// fluxSelector selects Flux's controllers and CRDs by the profile's
+// part-of label, as 'flux check' does.
+func fluxSelector(p *profile.Profile) (labels.Selector, error) {
+	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	if err != nil {
+		return nil, fmt.Errorf("profile flux.partOfLabel: %v", err)
+	}
+	return sel, nil
+}
+
+// installedFluxCRDs are the CRDs of the Flux on the cluster: those with
+// the part-of label and, as older installs and other tools leave it out,
+// those whose group ends in the profile's CRD group suffix.
+func installedFluxCRDs(s *cluster.Snapshot, p *profile.Profile) ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	sel, err := fluxSelector(p)
+	if err != nil {
+		return nil, err
+	}
+	var out []*apiextensionsv1.CustomResourceDefinition
+	for i := range s.CRDs {
+		c := &s.CRDs[i]
+		if sel.Matches(labels.Set(c.Labels)) || (p.Flux.CRDGroupSuffix != "" && strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 var fluxCRDsCheck = &Check{ID: "flux-crds", Severity: result.Critical, Uses: []cluster.Resource{cluster.CRDs}, Run: fluxCRDs,
 	Title: "The Flux CRDs are installed with stored versions", Remediation: "install Flux ('{cli} bootstrap'); an empty storedVersions means the CRD was never used to store objects"}
 
 func fluxCRDs(s *cluster.Snapshot, p *profile.Profile) result.Result {
-	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	crds, err := installedFluxCRDs(s, p)
 	if err != nil {
-		return fail("profile flux.partOfLabel: %v", err)
+		return fail("%v", err)
 	}
 	var good, bad, objs []string
 	var fs findings
-	for i := range s.CRDs {
-		c := &s.CRDs[i]
-		if !sel.Matches(labels.Set(c.Labels)) && (p.Flux.CRDGroupSuffix == "" || !strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
-			continue
-		}
+	for _, c := range crds {
 		objs = append(objs, "CustomResourceDefinition/"+c.Name)
 		if n := len(c.Status.StoredVersions); n == 0 {
 			bad = append(bad, "no stored versions for "+c.Name)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/blang/semver/v4"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
@@ -65,20 +64,14 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if err != nil {
 		return result.Result{Status: result.Error, Message: err.Error(), Remediation: retryRemediation}
 	}
-	sel, err := labels.Parse(p.Flux.PartOfLabel)
+	crds, err := installedFluxCRDs(s, p)
 	if err != nil {
-		return fail("profile flux.partOfLabel: %v", err)
+		return fail("%v", err)
 	}
 	var removed, objs []string
 	var fs findings
 	dist := ""
-	found := 0
-	for i := range s.CRDs {
-		c := &s.CRDs[i]
-		if !sel.Matches(labels.Set(c.Labels)) && (p.Flux.CRDGroupSuffix == "" || !strings.HasSuffix(c.Spec.Group, p.Flux.CRDGroupSuffix)) {
-			continue
-		}
-		found++
+	for _, c := range crds {
 		if v := c.Labels["app.kubernetes.io/version"]; v != "" && (dist == "" || c.Name == string(cluster.GitRepositories)) {
 			dist = v
 		}
@@ -98,7 +91,7 @@ func fluxCurrency(s *cluster.Snapshot, p *profile.Profile) result.Result {
 			fs.addStatus(result.Fail, "CustomResourceDefinition/"+c.Name, "serves only %s (Flux %s serves %s)", strings.Join(have, ", "), manifests.FluxVersion, strings.Join(want, ", "))
 		}
 	}
-	if found == 0 {
+	if len(crds) == 0 {
 		return skip("no Flux CRDs (reported by flux-crds)")
 	}
 	cur := semver.MustParse(strings.TrimPrefix(manifests.FluxVersion, "v"))
