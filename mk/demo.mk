@@ -2,8 +2,9 @@
 # the same kind of cluster (hack/demo, demo/, test/e2e).
 
 # Era of the reference to simulate: podidentity (the reference's bootstrap
-# walkthrough), workloadidentity, extension (Flux as the AKS extension), or
-# migrated (Workload ID on a cluster that ran AAD Pod Identity before).
+# walkthrough), workloadidentity, extension (Flux as the AKS extension),
+# migrated (Workload ID on a cluster that ran AAD Pod Identity before), or
+# oldflux (the walkthrough's own Flux v0.8.1, upgraded in place).
 ERA ?= podidentity
 DEMO_BIN := $(BIN_DIR)/aksbaseline-demo
 # Where the demo keeps its cluster, daemon, logs and Git repository.
@@ -12,7 +13,7 @@ DEMO_DIR ?=
 .PHONY: demo
 # It builds only what it runs: its driver, the plugin, and the test binaries
 # the driver names (a kwok cluster and the Flux controllers; not krew).
-demo: ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension|migrated)
+demo: ## Start a simulated AKS regulated cluster and run configure, bootstrap and verify on it (ERA=podidentity|workloadidentity|extension|migrated|oldflux)
 	@CGO_ENABLED=0 hack/logged.sh "$(BUILD_LOG)" "building $(DEMO_BIN), the demo's driver" go build -o $(DEMO_BIN) ./hack/demo
 	@KUBE_VERSION=$(KUBE_VERSION) hack/testbin.sh --only "$$($(DEMO_BIN) binaries)"
 	@hack/logged.sh "$(BUILD_LOG)" "building $(BINARY)" $(MAKE) --no-print-directory build

@@ -5,7 +5,8 @@
 // Git repository on loopback and runs the real Flux source-controller and
 // kustomize-controller against the cluster, and then does the operator's job
 // with kubectl aksbaseline, echoing each command: configure, git push,
-// bootstrap, verify, and one regulated control broken through Git (an
+// bootstrap (in the oldflux era, the upgrade of the reference's own Flux
+// v0.8.1: verify flux, configure --upgrade-flux, push, bootstrap -k), verify, and one regulated control broken through Git (an
 // in-scope workload pushed onto out-of-scope nodes), caught by verify and
 // repaired, and last the assessor's evidence bundle.
 // 'down' removes all of it. 'daemon' is the background process itself.

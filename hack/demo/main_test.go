@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -52,5 +53,27 @@ func TestWarningsByDesignInREADME(t *testing.T) {
 	}
 	if strings.Contains(demo, "one warning by design") {
 		t.Errorf("the README still promises one warning; the demo shows %d", len(byDesign))
+	}
+}
+
+// Every era the demo accepts is one the README's demo section shows how to
+// start, and one 'make help' names.
+func TestErasInREADMEAndMakeHelp(t *testing.T) {
+	demo := plugintest.READMESection(t, "demo")
+	mk, err := os.ReadFile(filepath.Join("..", "..", "mk", "demo.mk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range sim.EraNames() {
+		cmd := "make demo ERA=" + name + " "
+		if i == 0 {
+			cmd = "make demo  "
+		}
+		if !strings.Contains(demo, cmd) {
+			t.Errorf("the README's demo section does not show %q", strings.TrimSpace(cmd))
+		}
+		if !strings.Contains(string(mk), "|"+name) && !strings.Contains(string(mk), "ERA="+name+"|") {
+			t.Errorf("mk/demo.mk's help for the demo target does not name the era %s", name)
+		}
 	}
 }

@@ -34,9 +34,14 @@ func startGitServer(root string) (*gitserver.Server, error) {
 
 // startFlux runs the real Flux controllers once the cluster serves their
 // CRDs, with their logs in the demo's logs folder, and records their pids so
-// that 'down' can stop them should the daemon die without doing it.
+// that 'down' can stop them should the daemon die without doing it. A start
+// that fails is tried again: in the oldflux era the CRDs serve v1beta1
+// alone until the upgrade's bridge serves the versions these controllers
+// watch, and they exit until then.
 func startFlux(ctx context.Context, l layout) (*flux.Controllers, error) {
-	f, err := flux.StartWhenServed(ctx, l.kubeconfig(), l.logs(), nil)
+	f, err := flux.StartWhenServed(ctx, l.kubeconfig(), l.logs(), func(err error) {
+		log.Printf("the Flux controllers did not start (%v); trying again", firstLine(err.Error()))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -63,4 +68,9 @@ func seedCluster(ctx context.Context, c *kwok.Cluster, era sim.Era, gitURL strin
 		return err
 	}
 	return seed.WaitReady(ctx, c.Config, era, opts, 3*time.Minute)
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 )
 
@@ -123,11 +124,23 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 		return fmt.Errorf("seeding the cluster: %w", err)
 	}
 	u.Okf("seeded in %s", since(t))
+	if e.OldFlux() {
+		if err := installOldFlux(ctx, u, c, gitURL); err != nil {
+			return err
+		}
+	}
 
-	u.section("Bootstrap Flux")
-	if e.FluxFromExtension() {
+	switch {
+	case e.OldFlux():
+		u.section("Upgrade the reference's Flux %s", oldflux.Version)
+		if err := upgradeFlux(ctx, u, op); err != nil {
+			return err
+		}
+	case e.FluxFromExtension():
+		u.section("Bootstrap Flux")
 		u.Waitingf("skipping bootstrap: in this era the AKS microsoft.flux extension installed Flux and its bootstrap/bootstrap-unified sync objects (bootstrap would refuse to take it over)")
-	} else {
+	default:
+		u.section("Bootstrap Flux")
 		code, err := op.tool(ctx, "bootstrap", "--url", gitURL, "--branch", "main", "--path", "./cluster-manifests", "--registry", sim.FluxRegistry)
 		if err != nil {
 			return err
@@ -208,8 +221,20 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string
 	if code, err := op.tool(ctx, era.ConfigureArgs("cluster-manifests")...); err != nil || code != 0 {
 		return cmdErr("configure", code, err)
 	}
-	if code, err := op.tool(ctx, "configure", "--check", "cluster-manifests"); err != nil || code != 0 {
+	// The old Flux is left for the upgrade to move, after the cluster runs
+	// it: --check names it and nothing else.
+	wantCheck := 0
+	if era.OldFlux() {
+		if err := pointSyncAtGitServer(ctx, u, op, gitURL); err != nil {
+			return err
+		}
+		wantCheck = 1
+	}
+	if code, err := op.tool(ctx, "configure", "--check", "cluster-manifests"); err != nil || code != wantCheck {
 		return cmdErr("configure --check", code, err)
+	}
+	if wantCheck == 1 {
+		u.Waitingf("as expected for this era: the fork still carries Flux %s, which the upgrade below moves", oldflux.Version)
 	}
 	for _, argv := range [][]string{
 		{"git", "add", "--all"},

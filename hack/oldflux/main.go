@@ -38,6 +38,13 @@ var roots = []string{
 	"github.com/fluxcd/kustomize-controller/api/v1beta1",
 }
 
+// The reference's flux-system folder also holds the namespace's LimitRange
+// and ResourceQuota (aks-baseline.md §1b), which the demo's sample tree
+// carries in every era.
+const sampleFluxSystem = "../../demo/cluster-manifests/flux-system"
+
+var guardRails = []string{"limit-range.yaml", "resource-quota.yaml"}
+
 // v0.8.1 installed these CRDs, no others (OCIRepository came later).
 var kinds = []string{"buckets", "gitrepositories", "helmcharts", "helmrepositories", "kustomizations"}
 
@@ -65,6 +72,15 @@ func write(out string) error {
 		"gotk-sync.yaml":       sync,
 		"namespace.yaml":       namespace,
 		"kustomization.yaml":   kustomization,
+	}
+	// The namespace's guard rails are the same in every era: the sample
+	// tree's files, which the fixture test keeps in step.
+	for _, name := range guardRails {
+		b, err := os.ReadFile(filepath.Join(sampleFluxSystem, name))
+		if err != nil {
+			return fmt.Errorf("the sample tree's %s (run from hack/oldflux): %w", name, err)
+		}
+		files[name] = "---\n" + string(b)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err

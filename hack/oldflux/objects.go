@@ -23,6 +23,8 @@ resources:
 - gotk-crds.yaml
 - gotk-components.yaml
 - gotk-sync.yaml
+- limit-range.yaml
+- resource-quota.yaml
 images:
 - name: ghcr.io/fluxcd/source-controller
   newName: REPLACE_ME_WITH_YOUR_ACRNAME.azurecr.io/live/fluxcd/source-controller

@@ -78,16 +78,10 @@ func TestUpgradeV081WithRealFlux(t *testing.T) {
 	// v0.8.1, pointed at the local Git server, configured.
 	dir := t.TempDir()
 	tree := filepath.Join(dir, "cluster-manifests")
-	if err := sim.Fork(repoRoot, sim.EraPodIdentity, tree); err != nil {
+	if err := sim.Fork(repoRoot, sim.EraOldFlux, tree); err != nil {
 		t.Fatal(err)
 	}
 	fs := filepath.Join(tree, "flux-system")
-	if err := os.RemoveAll(fs); err != nil {
-		t.Fatal(err)
-	}
-	if err := oldflux.WriteFolder(fs); err != nil {
-		t.Fatal(err)
-	}
 	syncFile := filepath.Join(fs, "gotk-sync.yaml")
 	b, err := os.ReadFile(syncFile)
 	if err != nil {
@@ -97,7 +91,7 @@ func TestUpgradeV081WithRealFlux(t *testing.T) {
 	if err := os.WriteFile(syncFile, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r := tool(t, dir, sim.EraPodIdentity.ConfigureArgs("cluster-manifests")...); r.Code != 0 {
+	if r := tool(t, dir, sim.EraOldFlux.ConfigureArgs("cluster-manifests")...); r.Code != 0 {
 		t.Fatalf("configure: %s", r)
 	}
 	if r := tool(t, dir, "configure", "--check", "cluster-manifests"); r.Code != 1 || !strings.Contains(r.Stdout, "flux-system/gotk-components.yaml: carries Flux v0.8.1") {
@@ -109,10 +103,10 @@ func TestUpgradeV081WithRealFlux(t *testing.T) {
 
 	c := testenv.KwokT(t, kwok.Options{})
 	opts := seed.Options{SkipGitOps: true, GitURL: gitURL, GitBranch: "main"}
-	if err := seed.Apply(ctx, c.Config, sim.EraPodIdentity, opts); err != nil {
+	if err := seed.Apply(ctx, c.Config, sim.EraOldFlux, opts); err != nil {
 		t.Fatal(err)
 	}
-	if err := seed.WaitReady(ctx, c.Config, sim.EraPodIdentity, opts, 3*time.Minute); err != nil {
+	if err := seed.WaitReady(ctx, c.Config, sim.EraOldFlux, opts, 3*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	n, err := oldflux.Install(ctx, c.Config, oldflux.Options{URL: gitURL, Teams: 3, TeamURL: func(ns string) string { return teamURLs[ns] }, SelfManaged: true})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/dircopy"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
 )
 
 // Era is a generation of the reference's design (aks-baseline.md §0).
@@ -28,6 +29,13 @@ const (
 	// (nothing removes CRDs when the add-on goes) but hold no objects, and
 	// no NMI runs.
 	EraMigrated Era = "migrated"
+	// EraOldFlux is the pod-identity era as the reference's walkthrough
+	// left it before this tool: Flux v0.8.1 applied by hand from the fork's
+	// flux-system folder (CRDs and objects stored at v1beta1, controllers
+	// pinned to the out-of-scope pool), which the fork carries too. The
+	// operator's first job is to upgrade it (configure --upgrade-flux, push,
+	// bootstrap -k).
+	EraOldFlux Era = "oldflux"
 )
 
 // eraSpec is what sets one era apart; every consumer (seeding, the demo,
@@ -48,25 +56,38 @@ type eraSpec struct {
 	// fluxExtension: Flux comes from the AKS microsoft.flux extension,
 	// which bootstrap refuses to take over.
 	fluxExtension bool
+	// oldFlux: Flux is the reference's own v0.8.1 (internal/dev/sim/oldflux),
+	// on the cluster and in the fork's flux-system folder.
+	oldFlux bool
 }
 
-var eras = []Era{EraPodIdentity, EraWorkloadIdentity, EraExtension, EraMigrated}
+// eras are the eras a healthy cluster is built in, which the suites judge
+// one by one; upgrades start from a state the operator must first move, as
+// the demo shows (the move itself has its own suites).
+var (
+	eras     = []Era{EraPodIdentity, EraWorkloadIdentity, EraExtension, EraMigrated}
+	upgrades = []Era{EraOldFlux}
+)
 
 var table = map[Era]eraSpec{
 	EraPodIdentity:      {region: "eastus2", podIdentity: true, podIdentityCRDs: true},
 	EraWorkloadIdentity: {overlays: []string{"workloadidentity"}, region: "centralus"},
 	EraExtension:        {overlays: []string{"workloadidentity", "extension"}, region: "centralus", fluxExtension: true},
 	EraMigrated:         {overlays: []string{"workloadidentity"}, region: "eastus2", podIdentityCRDs: true},
+	EraOldFlux:          {region: "eastus2", podIdentity: true, podIdentityCRDs: true, oldFlux: true},
 }
 
-// Eras lists every era, the default first.
+// Eras lists the eras a healthy cluster is built in, the default first.
 func Eras() []Era { return append([]Era(nil), eras...) }
 
-// EraNames lists the eras' names, the default first.
+// DemoEras lists every era the demo starts from: Eras, then the upgrades.
+func DemoEras() []Era { return append(Eras(), upgrades...) }
+
+// EraNames lists the names of DemoEras, the default first.
 func EraNames() []string {
-	out := make([]string, len(eras))
-	for i, e := range eras {
-		out[i] = string(e)
+	var out []string
+	for _, e := range DemoEras() {
+		out = append(out, string(e))
 	}
 	return out
 }
@@ -100,6 +121,10 @@ func (e Era) PodIdentityCRDs() bool { return table[e].podIdentityCRDs }
 // must refuse to take them over.
 func (e Era) FluxFromExtension() bool { return table[e].fluxExtension }
 
+// OldFlux reports whether e starts with the reference's own Flux v0.8.1
+// (oldflux.Version) on the cluster and in the fork, to be upgraded.
+func (e Era) OldFlux() bool { return table[e].oldFlux }
+
 // SyncNames are the GitRepository and Kustomization in flux-system that
 // sync the fork in e: bootstrap's, or those the extension's FluxConfig
 // "bootstrap" generates.
@@ -128,7 +153,8 @@ func (e Era) ConfigureArgs(tree string) []string {
 
 // Fork copies the sample tree demo/cluster-manifests of the repository at
 // root to dst, with e's overlays replacing whole folders, as an operator's
-// fork of the reference looks for that era.
+// fork of the reference looks for that era; with OldFlux, flux-system is
+// the reference's v0.8.1 folder.
 func Fork(root string, e Era, dst string) error {
 	if err := dircopy.Copy(filepath.Join(root, "demo", "cluster-manifests"), dst); err != nil {
 		return err
@@ -151,6 +177,13 @@ func Fork(root string, e Era, dst string) error {
 				return err
 			}
 		}
+	}
+	if e.OldFlux() {
+		target := filepath.Join(dst, "flux-system")
+		if err := os.RemoveAll(target); err != nil {
+			return err
+		}
+		return oldflux.WriteFolder(target)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -14,12 +15,12 @@ func TestParseEra(t *testing.T) {
 	if e, err := ParseEra(""); err != nil || e != EraPodIdentity {
 		t.Errorf(`ParseEra("") = %q, %v; want the default era podidentity`, e, err)
 	}
-	for _, e := range Eras() {
+	for _, e := range DemoEras() {
 		if got, err := ParseEra(string(e)); err != nil || got != e {
 			t.Errorf("ParseEra(%q) = %q, %v", e, got, err)
 		}
 	}
-	if _, err := ParseEra("classic"); err == nil || !strings.Contains(err.Error(), "podidentity, workloadidentity, extension, migrated") {
+	if _, err := ParseEra("classic"); err == nil || !strings.Contains(err.Error(), "podidentity, workloadidentity, extension, migrated, oldflux") {
 		t.Errorf("ParseEra(classic) error %v, want one naming every era", err)
 	}
 }
@@ -32,8 +33,9 @@ func TestConfigureArgs(t *testing.T) {
 		EraWorkloadIdentity: append(slices.Clone(base), "--github-account", "contoso", "--ingress-client-id", IngressClientID),
 		EraExtension:        append(slices.Clone(base), "--ingress-client-id", IngressClientID),
 		EraMigrated:         append(slices.Clone(base), "--github-account", "contoso", "--ingress-client-id", IngressClientID),
+		EraOldFlux:          append(slices.Clone(base), "--github-account", "contoso"),
 	}
-	for _, e := range Eras() {
+	for _, e := range DemoEras() {
 		if got := e.ConfigureArgs("cm"); !slices.Equal(got, want[e]) {
 			t.Errorf("%s: %q, want %q", e, got, want[e])
 		}
@@ -41,10 +43,15 @@ func TestConfigureArgs(t *testing.T) {
 }
 
 // Fork lays each era's overlays over the sample tree: every overlay folder
-// replaces the sample's folder of the same name whole.
+// replaces the sample's folder of the same name whole, and an era that
+// starts at the old Flux carries the reference's v0.8.1 flux-system folder.
 func TestForkAppliesTheOverlays(t *testing.T) {
 	root := plugintest.RepoRoot(t)
-	for _, e := range Eras() {
+	oldFolder := filepath.Join(t.TempDir(), "flux-system")
+	if err := oldflux.WriteFolder(oldFolder); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range DemoEras() {
 		dst := filepath.Join(t.TempDir(), "cluster-manifests")
 		if err := Fork(root, e, dst); err != nil {
 			t.Fatalf("%s: %v", e, err)
@@ -60,6 +67,9 @@ func TestForkAppliesTheOverlays(t *testing.T) {
 					replaced[d.Name()] = filepath.Join(root, "demo", "era-overlays", o, d.Name())
 				}
 			}
+		}
+		if e.OldFlux() {
+			replaced["flux-system"] = oldFolder
 		}
 		if e == EraPodIdentity && len(replaced) != 0 {
 			t.Errorf("the default era has overlays %v", replaced)

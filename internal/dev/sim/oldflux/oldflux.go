@@ -121,6 +121,9 @@ func Install(ctx context.Context, cfg *rest.Config, o Options) (int, error) {
 	if err := crd.WaitEstablished(wctx, c, 100*time.Millisecond, names...); err != nil {
 		return 0, err
 	}
+	// The folder's LimitRange and ResourceQuota are left to Flux once it
+	// runs: the quota's admission refuses the controllers' Deployments
+	// until the quota controller has counted (envtest runs none).
 	var rest []*unstructured.Unstructured
 	for _, f := range []string{"namespace.yaml", "gotk-components.yaml"} {
 		objs, err := objects(f)
@@ -215,8 +218,11 @@ func selfManaged(u *unstructured.Unstructured, on bool) {
 	u.SetLabels(l)
 }
 
+// fieldManager is the one 'kubectl apply' records, which the walkthrough ran.
+const fieldManager = "kubectl-client-side-apply"
+
 func create(ctx context.Context, c client.Client, u *unstructured.Unstructured) error {
-	if err := c.Create(ctx, u); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := c.Create(ctx, u, client.FieldOwner(fieldManager)); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("%s: %w", ssautil.FmtUnstructured(u), err)
 	}
 	return nil
