@@ -128,21 +128,9 @@ func Prepare(ctx context.Context, dir string, values map[string]string) (*Plan, 
 	var problems []string
 	for _, f := range tree.files {
 		c := Change{Path: f.rel, Mode: f.mode, Old: f.data, own: f.own}
-		s := string(f.data)
-		for _, tok := range placeholder.Tokens {
-			v, given := values[tok.Name]
-			if !given {
-				continue
-			}
-			var n int
-			if s, n = placeholder.Replace(s, tok.Name, v); n > 0 {
-				c.Replaced = append(c.Replaced, Count{Token: tok.Name, N: n})
-			}
-		}
-		if len(c.Replaced) == 0 {
+		if c.New, c.Replaced = substitute(f.data, values); len(c.Replaced) == 0 {
 			continue
 		}
-		c.New = []byte(s)
 		if c.Mode.Perm()&0o200 == 0 {
 			problems = append(problems, fmt.Sprintf("%s is read-only (mode %s): make it writable (chmod u+w) to configure it", c.Path, c.Mode.Perm()))
 		}
@@ -225,6 +213,9 @@ func compareNodes(a, b *yaml.Node) error {
 	}
 	if a.Kind == yaml.ScalarNode && a.Value != b.Value && a.ShortTag() != b.ShortTag() {
 		return fmt.Errorf("line %d: %q would be read as %s instead of %s; quote it", b.Line, b.Value, b.ShortTag(), a.ShortTag())
+	}
+	if a.Kind == yaml.ScalarNode && a.Value != b.Value && b.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && a.ShortTag() == "!!str" && !plainString(b.Value) {
+		return fmt.Errorf("line %d: %q would not be read as a string by kubectl (YAML 1.1: off, yes, 0x1f are no strings); quote it", b.Line, b.Value)
 	}
 	for i := range a.Content {
 		if err := compareNodes(a.Content[i], b.Content[i]); err != nil {

@@ -417,11 +417,13 @@ func TestFileThatWouldNoLongerParse(t *testing.T) {
 			want:   "ingress-nginx/vault-routing.yaml would no longer be valid: after substitution it does not parse as YAML: yaml: unmarshal errors: line 7: mapping key \"" + testVault + "\" already defined at line 6",
 		},
 		{
-			// An all-digit ACR name is valid, but as a whole plain scalar it
-			// reads as a number: the string field would become an int.
+			// An all-digit ACR name is valid, but as a plain scalar it reads
+			// as a number. A whole plain scalar is quoted (TestQuoting); one
+			// behind an anchor is replaced as text, and the string field
+			// would become an int.
 			name:    "type change",
 			file:    "cluster-baseline-settings/registry.yaml",
-			content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: registry\ndata:\n  acrName: REPLACE_ME_WITH_YOUR_ACRNAME\n",
+			content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: registry\ndata:\n  acrName: &acr REPLACE_ME_WITH_YOUR_ACRNAME\n",
 			values:  map[string]string{placeholder.ACRName: "20240101"},
 			want:    "cluster-baseline-settings/registry.yaml would no longer be valid: document 1: line 6: \"20240101\" would be read as !!int instead of !!str; quote it",
 		},

@@ -59,7 +59,9 @@ func newConfigureCommand(env *Env) *cobra.Command {
 			docs give. Values come from the flags or from the environment variables the
 			docs use; flags win. Every value is validated before anything is read.
 
-			The change is printed as a unified diff on stdout. Each changed file must
+			The change is printed as a unified diff on stdout. A value YAML would read
+			as anything but that string (off, yes, null, 0x1f, 1e3, a date) is written
+			quoted where the placeholder stood unquoted. Each changed file must
 			still parse as YAML, with the same structure, or nothing at all is written;
 			files are written atomically with their mode kept. Symlinks are not followed,
 			and nothing outside DIR is touched. Running it again changes nothing.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
+
 	"github.com/aksbaseline/kubectl-aksbaseline/manifests"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
@@ -290,6 +292,32 @@ func TestRefusalsExitTwoAndWriteNothing(t *testing.T) {
 				t.Error("the folder changed")
 			}
 		})
+	}
+}
+
+// A Key Vault named off is a valid name; unquoted, kubectl apply -f would
+// read it as false. The file is read here as kubectl reads it.
+func TestValueYAMLReadsAsAnotherTypeIsQuoted(t *testing.T) {
+	checkout := fork(t, "era-c")
+	r := aksbaseline(t, checkout, nil, "configure", "--keyvault-name", "off")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "\n+    keyvaultName: \"off\"\n") {
+		t.Fatalf("configure --keyvault-name off:\n%s", r)
+	}
+	f, err := os.Open(filepath.Join(checkout, "cluster-manifests", "ingress-nginx", "akv-tls-provider.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var obj struct {
+		Spec struct {
+			Parameters map[string]any `json:"parameters"`
+		} `json:"spec"`
+	}
+	if err := k8syaml.NewYAMLOrJSONDecoder(f, 4096).Decode(&obj); err != nil {
+		t.Fatal(err)
+	}
+	if v := obj.Spec.Parameters["keyvaultName"]; v != "off" {
+		t.Errorf("kubectl reads keyvaultName as %#v, want the string \"off\"", v)
 	}
 }
 
