@@ -40,6 +40,19 @@ func (t *Tree) CheckReport(dir string) CheckReport {
 	return rep
 }
 
+// Escaping lists the symlinks that lead out of Dir. What they lead to was
+// not read, yet kustomize and Flux would meet it: a tree that holds one is
+// not clean, whatever else the check found.
+func (r CheckReport) Escaping() []Skipped {
+	var out []Skipped
+	for _, s := range r.Skipped {
+		if s.Escapes {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Files counts the files that hold a remaining placeholder.
 func (r CheckReport) Files() int {
 	files := map[string]bool{}

@@ -70,7 +70,8 @@ func newConfigureCommand(env *Env) *cobra.Command {
 			With --check, list every placeholder that remains as file:line: TOKEN and
 			exit 1 if any does (0 if none): put it in your fork's pipeline. It also exits 1
 			while the tree installs a Flux older than the supported window, naming the file
-			and the version.
+			and the version, and for a symlink that leads out of DIR (named with its
+			target): what it leads to is not read, so the tree cannot be called clean.
 
 			With --upgrade-flux, bring DIR/flux-system to the Flux this tool carries:
 			gotk-crds.yaml (the CRDs) and gotk-components.yaml (the rest) regenerated for the
@@ -227,7 +228,7 @@ func (o *ConfigureOptions) Run(ctx context.Context) error {
 	}
 	plan, err := configure.Prepare(ctx, o.Dir, o.values)
 	if plan != nil {
-		o.printSkipped(pr, plan.Tree)
+		o.printSkipped(pr, plan.Tree, true)
 	}
 	if err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
@@ -283,14 +284,16 @@ func (o *ConfigureOptions) printNotes(pr *progress.Printer, plan *configure.Plan
 }
 
 // printSkipped notes what the walk passed over; a link leading out of the
-// folder is a warning, since it may be an attempt to write elsewhere.
-func (o *ConfigureOptions) printSkipped(pr *progress.Printer, tree *configure.Tree) {
+// folder is a warning, since it may be an attempt to write elsewhere
+// (--check reports those as findings instead: escaping false).
+func (o *ConfigureOptions) printSkipped(pr *progress.Printer, tree *configure.Tree, escaping bool) {
 	for _, s := range tree.Skipped {
-		note := pr.Waitingf
-		if s.Escapes {
-			note = pr.Warningf
+		switch {
+		case !s.Escapes:
+			pr.Waitingf("%s: %s", s.Path, s.Reason)
+		case escaping:
+			pr.Warningf("%s: %s", s.Path, s.Reason)
 		}
-		note("%s: %s", s.Path, s.Reason)
 	}
 }
 
@@ -303,7 +306,7 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
 	pr := progress.New(o.env.Streams.ErrOut)
-	o.printSkipped(pr, tree)
+	o.printSkipped(pr, tree, false)
 	rep := tree.CheckReport(o.Dir)
 	if rep.Flux, err = o.checkFlux(ctx); err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
@@ -316,6 +319,12 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 		pr.Warningf("no YAML files under %s: is it the cluster-manifests folder?", o.Dir)
 	}
 	o.reportFlux(pr, rep.Flux)
+	if n := len(rep.Escaping()); n > 0 {
+		pr.Failuref("%s out of %s, not followed, so not checked: put what it names into the folder, or link within it", plural(n, "symlink leads", "symlinks lead"), o.Dir)
+	}
+	if rep.Remaining == 0 && len(rep.Escaping()) > 0 {
+		return exitcode.Silent(exitcode.Failed)
+	}
 	if rep.Remaining == 0 {
 		pr.Okf("no placeholders remain in %s (%s checked)", o.Dir, plural(tree.YAMLFiles, "YAML file", "YAML files"))
 		if len(rep.Flux) > 0 {
@@ -332,7 +341,12 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configure.CheckReport) 
 		return output.Write(out, o.Output, rep)
 	}
 	for _, p := range rep.Placeholders {
-		if _, err := fmt.Fprintln(out, p.Finding.String()); err != nil {
+		if _, err := fmt.Fprintln(out, sanitize.Text(p.Finding.String())); err != nil {
+			return err
+		}
+	}
+	for _, s := range rep.Escaping() {
+		if _, err := fmt.Fprintln(out, sanitize.Text(s.Path+": "+s.Reason)); err != nil {
 			return err
 		}
 	}

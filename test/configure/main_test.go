@@ -340,10 +340,28 @@ func TestSymlinkOutOfTheFolderIsNotFollowed(t *testing.T) {
 	if b, _ := os.ReadFile(victim); string(b) != "registry: REPLACE_ME_WITH_YOUR_ACRNAME\n" {
 		t.Errorf("the file outside the folder was written: %q", b)
 	}
+	// Every placeholder inside is filled, but the link's target holds one:
+	// --check must not call the tree clean, and names the link and where
+	// it leads.
 	r = aksbaseline(t, checkout, nil, "configure", "--check", "-o", "json")
 	var rep checkReport
-	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil || r.Code != 0 || len(rep.Skipped) != 1 {
-		t.Errorf("--check with an escaping link: %v\n%s", err, r)
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil || r.Code != 1 || len(rep.Skipped) != 1 || rep.Remaining != 0 {
+		t.Errorf("--check -o json with an escaping link: want exit 1 and the link in skipped: %v\n%s", err, r)
+	}
+	r = aksbaseline(t, checkout, nil, "configure", "--check")
+	line := "ingress-nginx/shared.yaml: symlink to " + victim + " leads out of ./cluster-manifests: not followed, nothing read or written there\n"
+	if r.Code != 1 || r.Stdout != line || !strings.Contains(r.Stderr, "✗ 1 symlink leads out of ./cluster-manifests") || strings.Contains(r.Stderr, "no placeholders remain") {
+		t.Errorf("--check with an escaping link: want exit 1 naming it and its target\n%s", r)
+	}
+	// A link within the folder is checked at its target's path, as before.
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("akv-tls-provider.yaml", link); err != nil {
+		t.Fatal(err)
+	}
+	if r := aksbaseline(t, checkout, nil, "configure", "--check"); r.Code != 0 || !strings.Contains(r.Stderr, "no placeholders remain") {
+		t.Errorf("--check with a link within the folder: want exit 0\n%s", r)
 	}
 }
 
