@@ -5,16 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 	"k8s.io/kubectl/pkg/util/templates"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/evidence"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
@@ -179,16 +177,16 @@ func (o *EvidenceVerifyOptions) Run(ctx context.Context) error {
 	}
 	w := o.env.Streams.Out
 	if !c.Intact() {
-		fmt.Fprintf(w, "✗ %s is not intact: %s\n", printable(o.Dir), phrase.Count(len(c.Problems), "problem", "problems"))
+		fmt.Fprintf(w, "✗ %s is not intact: %s\n", sanitize.Text(o.Dir), phrase.Count(len(c.Problems), "problem", "problems"))
 		for _, p := range c.Problems {
-			fmt.Fprintf(w, "  ✗ %s: %s\n", printable(p.File), printable(p.Reason))
+			fmt.Fprintf(w, "  ✗ %s: %s\n", sanitize.Text(p.File), sanitize.Text(p.Reason))
 		}
 		return exitcode.Silent(exitcode.Failed)
 	}
 	if c.Signed() {
-		fmt.Fprintf(w, "✔ %s is intact and signed by key %s\n", printable(o.Dir), o.key.KeyID())
+		fmt.Fprintf(w, "✔ %s is intact and signed by key %s\n", sanitize.Text(o.Dir), o.key.KeyID())
 	} else {
-		fmt.Fprintf(w, "⚠ %s is not signed: only its hashes were checked, and whoever can write the folder can rewrite a report with its SHA256SUMS\n", printable(o.Dir))
+		fmt.Fprintf(w, "⚠ %s is not signed: only its hashes were checked, and whoever can write the folder can rewrite a report with its SHA256SUMS\n", sanitize.Text(o.Dir))
 	}
 	for _, f := range c.Folders {
 		describe(w, f)
@@ -203,27 +201,18 @@ func (o *EvidenceVerifyOptions) Run(ctx context.Context) error {
 func describe(w io.Writer, f evidence.Folder) {
 	switch {
 	case f.Path != "":
-		fmt.Fprintf(w, "  %s/\n", printable(f.Path))
+		fmt.Fprintf(w, "  %s/\n", sanitize.Text(f.Path))
 	case f.ClusterID == "" && f.Context == "":
 		fmt.Fprintf(w, "  the fleet (index.json and every folder)\n")
 	}
 	if f.ClusterID != "" || f.Context != "" {
-		fmt.Fprintf(w, "    cluster   %s (context %s, %s)\n", printable(f.ClusterID), printable(f.Context), printable(f.Server))
+		fmt.Fprintf(w, "    cluster   %s (context %s, %s)\n", sanitize.Text(f.ClusterID), sanitize.Text(f.Context), sanitize.Text(f.Server))
 	}
 	if !f.StartTime.IsZero() {
 		fmt.Fprintf(w, "    verified  %s\n", f.StartTime.UTC().Format(time.RFC3339))
 	}
 	if f.Verdict != "" {
-		fmt.Fprintf(w, "    verdict   %s (%s)\n", printable(f.Verdict), f.Result)
+		fmt.Fprintf(w, "    verdict   %s (%s)\n", sanitize.Text(f.Verdict), f.Result)
 	}
 	fmt.Fprintf(w, "    files     %d, and SHA256SUMS agrees\n", f.Files)
-}
-
-// printable keeps what a bundle says (context names, file names) from
-// steering the terminal: anything but printable text is quoted.
-func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return strconv.QuoteToGraphic(s)
-	}
-	return s
 }

@@ -28,7 +28,7 @@ func TestEvidenceVerifyPrintsHostileNamesAsText(t *testing.T) {
 	if exitcode.Code(err) != exitcode.Failed {
 		t.Fatalf("want exit 1 for files SHA256SUMS does not list: %v\n%s", err, out.String())
 	}
-	if strings.ContainsAny(out.String(), "\x1b\x07\u202e") || !strings.Contains(out.String(), `\x1b]0;pwned\a`) {
+	if strings.ContainsAny(out.String(), "\x1b\x07\u202e") || !strings.Contains(out.String(), `\x1b]0;pwned\x07`) {
 		t.Errorf("a control character reached the terminal:\n%q", out.String())
 	}
 }
