@@ -422,10 +422,11 @@ func (s *simCluster) createPod(t *testing.T, ns, prefix string, labels map[strin
 type clientcmdConfig struct {
 	server string
 	exec   string
+	token  string
 }
 
 // kubeconfigVariant writes a copy of the cluster's kubeconfig with its
-// server or user changed.
+// server or user changed (a kubelogin exec plugin, or a bearer token).
 func (s *simCluster) kubeconfigVariant(t *testing.T, change func(*clientcmdConfig)) string {
 	t.Helper()
 	cfg, err := clientcmd.LoadFromFile(s.c.Kubeconfig)
@@ -441,10 +442,12 @@ func (s *simCluster) kubeconfigVariant(t *testing.T, change func(*clientcmdConfi
 	if v.server != "" {
 		cfg.Clusters[ctx.Cluster].Server = v.server
 	}
-	if v.exec != "" {
+	if v.exec != "" || v.token != "" {
 		u := cfg.AuthInfos[ctx.AuthInfo]
-		u.ClientCertificate, u.ClientKey, u.ClientCertificateData, u.ClientKeyData, u.Token = "", "", nil, nil, ""
-		u.Exec = &clientcmdapi.ExecConfig{Command: v.exec, Args: []string{"get-token", "--login", "azurecli"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "IfAvailable"}
+		u.ClientCertificate, u.ClientKey, u.ClientCertificateData, u.ClientKeyData, u.Token = "", "", nil, nil, v.token
+		if v.exec != "" {
+			u.Exec = &clientcmdapi.ExecConfig{Command: v.exec, Args: []string{"get-token", "--login", "azurecli"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "IfAvailable"}
+		}
 	}
 	p := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, p); err != nil {

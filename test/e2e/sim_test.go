@@ -13,6 +13,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/gitserver"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
@@ -28,10 +29,13 @@ type simCluster struct {
 	c   *kwok.Cluster
 	// gitURL is the fork's repository on the loopback Git server.
 	gitURL string
-	opts   seed.Options
-	cs     kubernetes.Interface
-	dyn    dynamic.Interface
-	cl     client.Client
+	git    *gitserver.Server
+	// fork holds the configured cluster-manifests the Git server serves.
+	fork string
+	opts seed.Options
+	cs   kubernetes.Interface
+	dyn  dynamic.Interface
+	cl   client.Client
 	// fluxUp is closed once the local Flux controllers run.
 	fluxUp chan struct{}
 	// mentions are what the broken variant applied last must see named in
@@ -41,10 +45,17 @@ type simCluster struct {
 
 func newSim(t *testing.T, era sim.Era) *simCluster {
 	t.Helper()
+	return newSimWith(t, era, kwok.Options{})
+}
+
+// newSimWith is newSim on a cluster made with opts.
+func newSimWith(t *testing.T, era sim.Era, opts kwok.Options) *simCluster {
+	t.Helper()
 	tree := configuredTree(t, era)
-	s := &simCluster{era: era, fluxUp: make(chan struct{})}
-	s.c = testenv.KwokT(t, kwok.Options{})
+	s := &simCluster{era: era, fluxUp: make(chan struct{}), fork: tree}
+	s.c = testenv.KwokT(t, opts)
 	git, url := testenv.ForkT(t)
+	s.git = git
 	if _, err := git.Publish(sim.RepoName, "main", tree, "Use images from my ACR, my Key Vault and tenant"); err != nil {
 		t.Fatal(err)
 	}
