@@ -51,7 +51,7 @@ func prepare(dir string, force bool) (*target, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if link, lerr := os.Readlink(dir); lerr == nil {
-			return nil, fmt.Errorf("evidence folder %s is a symbolic link to %s, which does not exist: create that folder first", dir, link)
+			return nil, fmt.Errorf("evidence folder %s is a symbolic link to %s, which does not exist: create that folder first", dir, sanitize.Text(link))
 		}
 		t.path, t.isNew = filepath.Clean(dir), true
 		return t, probe(filepath.Dir(t.path), dir)
@@ -137,6 +137,8 @@ func previousBundle(dir, given string, entries, stale []string) ([]string, error
 			rel, _ := filepath.Rel(dir, p)
 			rel = filepath.ToSlash(rel)
 			switch {
+			case d.IsDir() && strings.HasPrefix(d.Name(), staging):
+				return fs.SkipDir // a probe an interrupted run left: ours
 			case !recognised:
 			case d.IsDir() && within[rel]:
 				return nil
@@ -268,7 +270,8 @@ func (t *target) install(tmp string) error {
 		if e.Name() == Sums || e.Name() == Attestation {
 			continue
 		}
-		if e.IsDir() { // a folder cannot be renamed over a full one
+		// Neither a folder nor a file can be renamed over a full folder.
+		if fi, err := os.Lstat(filepath.Join(t.path, e.Name())); err == nil && (fi.IsDir() || e.IsDir()) {
 			if err := removeEntry(t.path, e.Name()); err != nil {
 				return err
 			}

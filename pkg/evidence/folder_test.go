@@ -194,7 +194,12 @@ func TestForceReplacesOnlyAPreviousBundle(t *testing.T) {
 	})
 	t.Run("a bundle in the layout of earlier versions", func(t *testing.T) {
 		s, _ := testKey(t)
-		dir := oldFleet(t, s, fixture(t, "east", "a"), fixture(t, "west", "b"))
+		// A context named report.json had a folder of that name, where the
+		// new bundle puts a file.
+		dir := oldFleet(t, s, fixture(t, "east", "a"), fixture(t, ReportJSON, "b"))
+		if fi, err := os.Stat(filepath.Join(dir, ReportJSON)); err != nil || !fi.IsDir() {
+			t.Fatalf("the old layout has no folder %s: %v", ReportJSON, err)
+		}
 		write(t, dir, Options{Force: true}, fixture(t, "aks-prod", "u"))
 		intact(t, dir)
 		if exists(filepath.Join(dir, "east")) {
@@ -234,6 +239,14 @@ func TestInterruptedRunConverges(t *testing.T) {
 	if got := siblings(t, dir); len(got) != 9 {
 		t.Errorf("left in the folder: %v", got)
 	}
+
+	// Killed while Preflight probed a context's folder.
+	write(t, dir, Options{Force: true}, fixture(t, "east", "a"), fixture(t, "west", "b"))
+	if err := os.Mkdir(filepath.Join(dir, ContextsDir, "east", staging+"probe-789"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, Options{Force: true}, fixture(t, "aks-prod", "u"))
+	intact(t, dir)
 
 	// Killed while staging: the folder holds only the staging folder, which
 	// is no user's file and no reason to ask for --force.
