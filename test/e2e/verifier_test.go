@@ -146,6 +146,12 @@ func TestInClusterVerifier(t *testing.T) {
 		if st := s.status(t); st.Verdict != "passed" || st.Stale {
 			t.Errorf("status after the in-cluster run: %+v", st)
 		}
+		// A kubeconfig, where there is one, comes before the pod's own
+		// config (client-go's order): this one names a closed port.
+		kc := s.kubeconfigVariant(t, func(c *clientcmdConfig) { c.server = "https://127.0.0.1:1" })
+		if r := s.runInPod(t, ctx, cronArgs, "KUBECONFIG="+kc); r.Code != 2 || !strings.Contains(r.Stdout+r.Stderr, "127.0.0.1:1") {
+			t.Errorf("in the pod with $KUBECONFIG naming 127.0.0.1:1: want exit 2 naming it (the kubeconfig wins): %s", r)
+		}
 	})
 
 	t.Run("RBAC sufficient and no broader than verify's reads", func(t *testing.T) {
@@ -314,7 +320,7 @@ func (s *simCluster) status(t *testing.T) status.Cluster {
 // reads and which cannot be moved. They are mounted in a private mount
 // namespace of this process alone (unshare, as root), so the machine's own
 // /var/run is neither read nor changed.
-func (s *simCluster) runInPod(t *testing.T, ctx context.Context, args []string) plugintest.Result {
+func (s *simCluster) runInPod(t *testing.T, ctx context.Context, args []string, env ...string) plugintest.Result {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("mounting the service account's files at their fixed path needs root (a private mount namespace); CI runs as root")
@@ -343,6 +349,7 @@ exec "$@"`
 	c.Name = "unshare"
 	c.Args = append([]string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", mountSA, sa, plugin.Name}, args...)
 	c.Env = append(slices.Clone(plugin.Env), "KUBERNETES_SERVICE_HOST="+u.Hostname(), "KUBERNETES_SERVICE_PORT="+u.Port())
+	c.Env = append(c.Env, env...)
 	r := plugintest.Run(t, c)
 	if strings.Contains(r.Stderr, "unshare:") || strings.Contains(r.Stderr, "mount:") {
 		t.Fatalf("could not mount the service account's files in a private mount namespace: %s", r)
@@ -446,7 +453,7 @@ func (s *simCluster) checkVerifierRBAC(t *testing.T, ctx context.Context, reqs [
 
 // compareRBAC says what is wrong between the requests and the grants: a
 // request refused (403), a request for a path other than /version and
-// discovery, and a verb on a resource granted but never asked for (a
+// discovery, a write of anything but the ClusterReport, and a verb on a resource granted but never asked for (a
 // create counts as asked for when a server-side apply created the object:
 // the API server authorizes that patch as a create too). A grant of a type
 // the cluster does not serve cannot be asked for; it is returned apart.
@@ -457,6 +464,10 @@ func compareRBAC(reqs []request, granted []grant, served map[string]bool) (probl
 		}
 		if strings.HasPrefix(r.resource, "/") && !nonResourceAllowed(r.resource) {
 			problems = append(problems, fmt.Sprintf("asked for %s %s, which is neither /version nor discovery", r.verb, r.resource))
+		}
+		isReport := r.group == gvrClusterReports.Group && r.resource == gvrClusterReports.Resource && r.name == report.OpenReportsName
+		if r.verb != "get" && r.verb != "list" && !(r.verb == "patch" && isReport) {
+			problems = append(problems, fmt.Sprintf("wrote: %s %s/%s %s/%s; verify writes only its ClusterReport, by server-side apply", r.verb, r.group, r.resource, r.namespace, r.name))
 		}
 	}
 	for _, g := range granted {
@@ -513,6 +524,7 @@ func TestCompareRBAC(t *testing.T) {
 		"a named get elsewhere":   {append(slices.Clone(used[:3]), request{verb: "get", resource: "secrets", namespace: "other", name: "tls", code: 200}), granted},
 		"create without apply":    {append(slices.Clone(used[:2]), request{verb: "patch", group: "openreports.io", resource: "clusterreports", name: "aksbaseline", code: 200}, used[3]), granted},
 		"a path beyond discovery": {append(slices.Clone(used), request{verb: "get", resource: "/logs/", code: 200}), granted},
+		"another write":           {append(slices.Clone(used), request{verb: "update", group: "openreports.io", resource: "clusterreports", name: "aksbaseline", code: 200}), granted},
 	} {
 		if p, _ := compareRBAC(c.reqs, c.grant, served); len(p) == 0 {
 			t.Errorf("%s: not found", name)
