@@ -48,22 +48,21 @@ func substitute(data []byte, values map[string]string) ([]byte, []Count) {
 			edits = scalarEdits(d, data, lines, fill, edits)
 		}
 	}
-	// Apply the scalar edits from the end, so earlier offsets stay valid,
-	// and replace what they left as plain text.
-	slices.SortFunc(edits, func(a, b edit) int { return b.from - a.from })
-	out := string(data)
-	end := len(out)
-	var b []string
+	// Apply the scalar edits in order, and fill what lies between them as
+	// plain text. Scalars never overlap; a parser's surprise is skipped.
+	slices.SortFunc(edits, func(a, b edit) int { return a.from - b.from })
+	var b strings.Builder
+	prev := 0
 	for _, e := range edits {
-		if e.to > end { // overlapping nodes cannot happen; be safe
+		if e.from < prev {
 			continue
 		}
-		b = append(b, fill(out[e.to:end], keep), e.text)
-		end = e.from
+		b.WriteString(fill(string(data[prev:e.from]), keep))
+		b.WriteString(e.text)
+		prev = e.to
 	}
-	b = append(b, fill(out[:end], keep))
-	slices.Reverse(b)
-	return []byte(strings.Join(b, "")), counts
+	b.WriteString(fill(string(data[prev:]), keep))
+	return []byte(b.String()), counts
 }
 
 // edit replaces data[from:to] with text.
