@@ -40,27 +40,22 @@ func JSON(b []byte) []byte {
 func YAMLQuoted(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
+	writeEscaped(&b, s, func(r rune, raw string) bool {
 		switch {
-		case r == utf8.RuneError && n == 1:
+		case r == utf8.RuneError && len(raw) == 1:
 			b.WriteString(`\ufffd`) // as encoding/json reads it
 		case r == '"' || r == '\\':
 			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.WriteString(raw)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafe(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteString(s[i : i+n])
+			return false
 		}
-		i += n
-	}
+		return true
+	})
 	b.WriteByte('"')
 	return b.String()
 }

@@ -24,23 +24,39 @@ func escape(s string, keepLines bool) string {
 		return s
 	}
 	var b strings.Builder
+	writeEscaped(&b, s, func(r rune, raw string) bool {
+		switch {
+		case r == utf8.RuneError && len(raw) == 1:
+			fmt.Fprintf(&b, `\x%02x`, raw[0])
+		case keepLines && (r == '\n' || r == '\t'):
+			b.WriteString(raw)
+		default:
+			return false
+		}
+		return true
+	})
+	return b.String()
+}
+
+// writeEscaped writes s to b with every C0 control and DEL as \xNN and
+// every rune unsafe reports as \uNNNN, escapes that mean the same code
+// point in Go and in a YAML double-quoted scalar; own writes first any
+// rune its caller escapes its own way (a byte that is not UTF-8 comes as
+// utf8.RuneError with one byte of raw) and reports whether it did.
+func writeEscaped(b *strings.Builder, s string, own func(r rune, raw string) bool) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case keepLines && (r == '\n' || r == '\t'):
-			b.WriteRune(r)
+		switch raw := s[i : i+n]; {
+		case own(r, raw):
 		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
+			fmt.Fprintf(b, `\x%02x`, r)
 		case unsafe(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
+			fmt.Fprintf(b, `\u%04x`, r)
 		default:
-			b.WriteString(s[i : i+n])
+			b.WriteString(raw)
 		}
 		i += n
 	}
-	return b.String()
 }
 
 // unsafe reports the non-ASCII runes Text escapes: C1 controls and the
