@@ -65,7 +65,7 @@ func (r Result) Report() Report {
 	if r.plan != nil {
 		rep.Changes = r.plan.entries()
 	}
-	rep.Upgrade = r.upgrade.report(r.Stage > StageApply || (r.Stage == StageDone && !r.DryRun))
+	rep.Upgrade = r.upgrade.report(!r.DryRun && r.Stage > StageApply)
 	return rep
 }
 

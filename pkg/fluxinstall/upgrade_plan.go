@@ -72,6 +72,21 @@ func objectRef(u *unstructured.Unstructured) string {
 	return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
 }
 
+// moves reports whether the plan moves the object ref names.
+func (p *upgradePlan) moves(ref string) bool {
+	if p == nil {
+		return false
+	}
+	for _, k := range p.kinds {
+		for _, m := range k.objects {
+			if m.ref() == ref {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (p *upgradePlan) objectCount() int {
 	n := 0
 	for _, k := range p.kinds {

@@ -214,7 +214,13 @@ func (v *validationRun) one(ctx context.Context, o object) (*change, *rejection,
 		if errs := validateCustomResource(ctx, v.crds[gvk.GroupKind()], o.Unstructured); len(errs) > 0 {
 			return reject(formatFieldErrors(errs))
 		}
-		return &change{obj: o, action: ssa.CreatedAction, validatedBy: bySchema, desired: o.DeepCopy()}, nil, nil
+		// An object the upgrade moves exists at the old version, which is
+		// all the server serves of its kind until the bridge opens.
+		action := ssa.CreatedAction
+		if v.in.up.moves(o.ref()) {
+			action = ssa.ConfiguredAction
+		}
+		return &change{obj: o, action: action, validatedBy: bySchema, desired: o.DeepCopy()}, nil, nil
 	}
 
 	if nsMissing {
