@@ -16,6 +16,8 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -85,8 +87,11 @@ func TestInClusterVerifier(t *testing.T) {
 	}
 	s.reconcileNow(t, ctx)
 	s.waitFolderApplied(t, ctx)
+	// A run of the CronJob now, as 'kubectl create job --from=cronjob/…'
+	// makes one: its pod is what verify's pod checks judge.
+	s.startVerifierJob(t, ctx)
 
-	t.Run("no new failure with the folder applied", func(t *testing.T) {
+	t.Run("no new failure with the folder applied and its Job run", func(t *testing.T) {
 		r, rep := verify(t, s.c.Kubeconfig, "--wait", "2m")
 		after := plugintest.ByID(rep)
 		for id, was := range before {
@@ -235,6 +240,51 @@ func (s *simCluster) waitFolderApplied(t *testing.T, ctx context.Context) {
 		t.Fatalf("not applied by Flux within 4m: %s", strings.Join(names, ", "))
 	}
 	t.Logf("Flux applied the %d objects of %s/", len(objs), verifier.Folder)
+}
+
+// startVerifierJob creates a Job from the CronJob's template and waits
+// until its pod is admitted (Pod Security "restricted", the namespace's
+// quota and limits) and scheduled, on an out-of-scope node.
+func (s *simCluster) startVerifierJob(t *testing.T, ctx context.Context) {
+	t.Helper()
+	cj, err := s.cs.BatchV1().CronJobs(verifier.Namespace).Get(ctx, verifier.ServiceAccount, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: verifier.ServiceAccount + "-e2e", Namespace: verifier.Namespace,
+			Annotations: map[string]string{"cronjob.kubernetes.io/instantiate": "manual"}},
+		Spec: cj.Spec.JobTemplate.Spec,
+	}
+	if _, err := s.cs.BatchV1().Jobs(verifier.Namespace).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("a Job from the CronJob's template: %v", err)
+	}
+	var pod *corev1.Pod
+	err = wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		pods, err := s.cs.CoreV1().Pods(verifier.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + job.Name})
+		if err != nil || len(pods.Items) == 0 || pods.Items[0].Spec.NodeName == "" {
+			return false, nil
+		}
+		pod = &pods.Items[0]
+		return true, nil
+	})
+	if err != nil {
+		var why []string
+		if evs, err := s.cs.CoreV1().Events(verifier.Namespace).List(ctx, metav1.ListOptions{}); err == nil {
+			for _, e := range evs.Items {
+				why = append(why, e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name+": "+e.Reason+": "+e.Message)
+			}
+		}
+		t.Fatalf("the verifier's Job has no scheduled pod within 2m:\n%s", strings.Join(why, "\n"))
+	}
+	node, err := s.cs.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if node.Labels["pci-scope"] != "out-of-scope" {
+		t.Errorf("the verifier's pod runs on %s, pci-scope %q: want the out-of-scope pool", node.Name, node.Labels["pci-scope"])
+	}
+	t.Logf("the verifier's pod %s is on %s (%s)", pod.Name, node.Name, pod.Status.Phase)
 }
 
 // cronJobArgs are the verifier container's arguments, as Flux applied them.
