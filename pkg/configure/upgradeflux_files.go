@@ -130,7 +130,13 @@ func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 		if !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}
-		return []byte(s + "patches:\n" + comment + entry), nil
+		s += "patches:\n" + comment + entry
+		// A file whose keys are indented, or that ends in a block
+		// scalar, does not take a key appended at the margin: edit its
+		// tree instead.
+		if maps.Equal(pinnedByPatch([]byte(s)), pin) {
+			return []byte(s), nil
+		}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(old, &doc); err != nil {
@@ -139,25 +145,36 @@ func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("not a kustomization (no mapping at the top)")
 	}
-	top := doc.Content[0]
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		if top.Content[i].Value != "patches" {
-			continue
-		}
-		var item yaml.Node
-		if err := yaml.Unmarshal([]byte(strings.TrimPrefix(dedent(entry), "- ")), &item); err != nil {
-			return nil, err
-		}
-		top.Content[i+1].Content = append(top.Content[i+1].Content, item.Content[0])
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(&doc); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+	var item yaml.Node
+	if err := yaml.Unmarshal([]byte(strings.TrimPrefix(dedent(entry), "- ")), &item); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("cannot find its patches: list")
+	top := doc.Content[0]
+	list := (*yaml.Node)(nil)
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "patches" {
+			list = top.Content[i+1]
+		}
+	}
+	switch {
+	case list == nil:
+		list = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "patches"}, list)
+	case list.Kind == yaml.ScalarNode && list.ShortTag() == "!!null":
+		// patches: with nothing after it.
+		*list = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: list.Line, Column: list.Column}
+	case list.Kind != yaml.SequenceNode:
+		return nil, fmt.Errorf("its patches: is not a list")
+	}
+	list.Style = 0 // a flow list ([]) takes the entry as a block list
+	list.Content = append(list.Content, item.Content[0])
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func indent(s, by string) string {

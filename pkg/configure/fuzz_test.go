@@ -1,0 +1,103 @@
+package configure
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+)
+
+// seedTree adds every YAML file of the era fixtures to f's seeds.
+func seedTree(f *testing.F) {
+	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isYAML(d.Name()) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		f.Add(b)
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+}
+
+// FuzzPrepare feeds configure a tree holding one arbitrary file: it never
+// panics, and a plan it accepts leaves none of the substituted
+// placeholders behind and every changed file parsing as before.
+func FuzzPrepare(f *testing.F) {
+	seedTree(f)
+	dir := filepath.Join(f.TempDir(), "cluster-manifests")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		f.Fatal(err)
+	}
+	values := allValues()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, "f.yaml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Prepare(context.Background(), dir, values)
+		var refused *RefusedError
+		if err != nil || errors.As(err, &refused) {
+			return
+		}
+		for _, c := range p.Changes {
+			for _, x := range placeholder.Scan(c.Path, c.New) {
+				if _, given := values[x.Token]; given {
+					t.Fatalf("the plan leaves %s behind", x)
+				}
+			}
+			if _, err := parseAll(c.New); err != nil {
+				t.Fatalf("the plan writes YAML that does not parse: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzAddPinPatch feeds configure --upgrade-flux arbitrary
+// kustomization.yaml files: adding the pin never panics, and a file it
+// returns pins the Flux controllers where asked when it was one YAML
+// mapping, as a kustomization is (kustomize refuses anything else, and
+// --upgrade-flux builds the tree with kustomize before writing it).
+func FuzzAddPinPatch(f *testing.F) {
+	seedTree(f)
+	f.Add([]byte("resources:\n- gotk-components.yaml\npatches:\n- path: x.yaml\n"))
+	f.Add([]byte("patches: []\n"))
+	pin := map[string]string{"agentpool": "npooscope01"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := addPinPatch(data, pin)
+		if err != nil {
+			return
+		}
+		if docs, err := parseAll(data); err != nil || len(docs) > 1 || len(docs) == 1 && (len(docs[0].Content) != 1 || docs[0].Content[0].Kind != yaml.MappingNode) {
+			return
+		}
+		if got := pinnedByPatch(out); !maps.Equal(got, pin) {
+			t.Fatalf("the kustomization pins %v, want %v:\n%s", got, pin, out)
+		}
+	})
+}
+
+// FuzzMoveSyncObjects feeds configure --upgrade-flux arbitrary
+// gotk-sync.yaml files: moving them to the current Flux APIs never panics,
+// and what it writes is current (moving it again changes nothing).
+func FuzzMoveSyncObjects(f *testing.F) {
+	seedTree(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, notes, err := moveSyncObjects("gotk-sync.yaml", data)
+		if err != nil || len(notes) == 0 {
+			return
+		}
+		again, more, err := moveSyncObjects("gotk-sync.yaml", out)
+		if err != nil || len(more) > 0 || string(again) != string(out) {
+			t.Fatalf("the moved file is not current (%v, %q):\n%s", err, more, out)
+		}
+	})
+}
