@@ -3,9 +3,14 @@
 
 # How long each fuzz target runs under 'make fuzz'.
 FUZZTIME ?= 60s
-# package:target pairs of the parsers of user-written files and of the
-# list reader, which decodes what any API server sends.
-FUZZ_TARGETS := ./pkg/profile:FuzzParse ./pkg/waiver:FuzzParse ./pkg/drift:FuzzParse ./pkg/cluster:FuzzListPage
+# package:target pairs of the parsers of user-written files (profile,
+# waivers, baseline, configure's tree: placeholders, kustomization.yaml,
+# gotk-sync.yaml; signing and public keys; an evidence bundle an assessor
+# receives) and of what a cluster sends (the list reader, the ClusterReport
+# 'status' judges).
+FUZZ_TARGETS := ./pkg/profile:FuzzParse ./pkg/waiver:FuzzParse ./pkg/drift:FuzzParse ./pkg/cluster:FuzzListPage \
+	./pkg/placeholder:FuzzScan ./pkg/configure:FuzzPrepare ./pkg/configure:FuzzAddPinPatch ./pkg/configure:FuzzMoveSyncObjects \
+	./pkg/attest:FuzzLoadKeys ./pkg/attest:FuzzOpen ./pkg/evidence:FuzzCheck ./pkg/status:FuzzJudge
 
 .PHONY: chromium
 chromium: ## Install Debian's chromium for the HTML report's browser test, where it is missing (needs root)
@@ -17,7 +22,7 @@ chromium: ## Install Debian's chromium for the HTML report's browser test, where
 test: chromium
 
 .PHONY: fuzz
-fuzz: ## Fuzz the profile, waivers and baseline parsers and the list reader for FUZZTIME each (60s)
+fuzz: ## Fuzz every parser of user files and of cluster input (FUZZ_TARGETS) for FUZZTIME each (60s)
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "► fuzzing $$fn in $$pkg for $(FUZZTIME)" >&2; \

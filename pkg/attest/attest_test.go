@@ -42,7 +42,7 @@ func keys(t *testing.T) map[string]crypto.Signer {
 	return map[string]crypto.Signer{"ed25519": ed, "ecdsa-p256": ec, "rsa-2048": rs}
 }
 
-func testStatement(t *testing.T) *ita.Statement {
+func testStatement(t testing.TB) *ita.Statement {
 	t.Helper()
 	pred, err := structpb.NewStruct(map[string]any{"result": "PASSED"})
 	if err != nil {
