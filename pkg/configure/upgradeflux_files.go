@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	yaml "go.yaml.in/yaml/v3"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -21,62 +19,6 @@ import (
 
 // fluxSelector picks the Flux controllers in a kustomize patch target.
 const fluxSelector = "app.kubernetes.io/part-of=flux"
-
-// moveSyncObjects moves the Flux objects of a gotk-sync.yaml to the
-// current API versions; a file already current comes back as it was. Its
-// leading comment lines are kept.
-func moveSyncObjects(name string, old []byte) ([]byte, []string, error) {
-	objs, err := ssautil.ReadObjects(bytes.NewReader(old))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	var notes []string
-	out := make([]*unstructured.Unstructured, 0, len(objs))
-	for _, u := range objs {
-		moved, dropped, converted, err := fluxinstall.MoveManifest(u)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if moved != u {
-			what := []string{u.GetAPIVersion() + " → " + moved.GetAPIVersion()}
-			for _, d := range dropped {
-				what = append(what, d+" dropped (the new API has no such field)")
-			}
-			what = append(what, converted...)
-			notes = append(notes, fmt.Sprintf("%s: %s/%s/%s: %s", name, u.GetKind(), u.GetNamespace(), u.GetName(), strings.Join(what, "; ")))
-			// The moved copy carries no status or managed fields (a file
-			// never does) and nothing else the file did not say.
-			for _, f := range []string{"managedFields", "creationTimestamp"} {
-				unstructured.RemoveNestedField(moved.Object, "metadata", f)
-			}
-		}
-		out = append(out, moved)
-	}
-	if len(notes) == 0 {
-		return old, nil, nil
-	}
-	y, err := ssautil.ObjectsToYAML(out)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !strings.HasPrefix(y, "---") {
-		y = "---\n" + y
-	}
-	return []byte(leadingComments(old) + y), notes, nil
-}
-
-// leadingComments is the comment block a file starts with.
-func leadingComments(b []byte) string {
-	var keep strings.Builder
-	for _, l := range strings.SplitAfter(string(b), "\n") {
-		t := strings.TrimSpace(l)
-		if !strings.HasPrefix(t, "#") {
-			break
-		}
-		keep.WriteString(l)
-	}
-	return keep.String()
-}
 
 // kustomizationPatches reads the patches: of a kustomization.yaml.
 func kustomizationPatches(b []byte) []map[string]any {
