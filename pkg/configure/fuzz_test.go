@@ -1,17 +1,21 @@
 package configure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/fluxinstall"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/placeholder"
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
 )
 
 // seedTree adds every YAML file of the era fixtures to f's seeds.
@@ -87,13 +91,32 @@ func FuzzAddPinPatch(f *testing.F) {
 
 // FuzzMoveSyncObjects feeds configure --upgrade-flux arbitrary
 // gotk-sync.yaml files: moving them to the current Flux APIs never panics,
-// and what it writes is current (moving it again changes nothing).
+// what it writes reads as exactly what fluxinstall.MoveManifest makes of
+// the file's objects (the edits in place change nothing else), and it is
+// current (moving it again changes nothing).
 func FuzzMoveSyncObjects(f *testing.F) {
 	seedTree(f)
+	f.Add([]byte(commentedSync))
+	f.Add([]byte("apiVersion: kustomize.toolkit.fluxcd.io/v1beta1\nkind: Kustomization\nmetadata:\n  name: a\n  namespace: a\nspec:\n  interval: 1m\n  prune: true\n  sourceRef: {kind: GitRepository, name: a}\n  validation: client\n  patchesStrategicMerge:\n    - kind: Deployment\n      apiVersion: apps/v1\n      metadata: {name: x}\n"))
+	f.Add([]byte("---\napiVersion: source.toolkit.fluxcd.io/v1beta1\nkind: GitRepository\nmetadata: &m\n  name: a\n  namespace: a\nspec:\n  interval: 1m\n  url: https://x\n  ignore: |\n    # not a comment\n    /*\n"))
+	f.Add([]byte("apiVersion: kustomize.toolkit.fluxcd.io/v1beta1\nkind: Kustomization\nmetadata:\n  \"name\": a\n  namespace: a\nspec:\n  interval: 1m\n  sourceRef:\n    kind: GitRepository\n    name: a\n  prune: true\n  patchesJson6902:\n    - target: {kind: Deployment, name: a}\n      patch:\n        - {op: remove, path: /spec/x}\n    # a foot comment\n  validation: >-\n    client\n...\n"))
+	f.Add([]byte("kind: GitRepository\napiVersion: 'source.toolkit.fluxcd.io/v1beta1'\nmetadata: {name: a, namespace: b}\nspec:\n  interval: 1m\n  url: https://x\n  verify: {mode: head, secretRef: {name: k}}\n  accessFrom:\n    namespaceSelectors:\n    - matchLabels: {a: b}\n---\n---\n"))
+	f.Add([]byte("apiVersion: source.toolkit.fluxcd.io/v1beta1\nkind: GitRepository\nmetadata:\n  name: a\n  namespace: a\nspec: &s\n  interval: 1m\n  url: https://x\nstatus: *s\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, notes, err := moveSyncObjects("gotk-sync.yaml", data)
 		if err != nil || len(notes) == 0 {
 			return
+		}
+		var want []map[string]any
+		for _, u := range readAll(t, string(data)) {
+			m, _, _, err := fluxinstall.MoveManifest(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, m.Object)
+		}
+		if got, err := ssautil.ReadObjects(bytes.NewReader(out)); err != nil || !reflect.DeepEqual(objectsOf(got), want) {
+			t.Fatalf("%q moved to %q: reads as %v (%v), want %v", data, out, objectsOf(got), err, want)
 		}
 		again, more, err := moveSyncObjects("gotk-sync.yaml", out)
 		if err != nil || len(more) > 0 || string(again) != string(out) {
