@@ -4,18 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 )
 
-// protoList is a built-in list type that decodes itself from protobuf.
+// protoList is a built-in list type; JSON pages decode into it.
 type protoList[L any] interface {
 	*L
 	metav1.ListInterface
+}
+
+// protoItem is a built-in type that decodes itself from protobuf.
+type protoItem[T any] interface {
+	*T
 	Unmarshal([]byte) error
 }
 
@@ -24,18 +30,19 @@ type protoList[L any] interface {
 var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00}
 
 // listReduced lists resource (all namespaces) in pages through rc and keeps
-// only what reduce makes of each item, so no page outlives its reduction.
+// only what reduce makes of each item.
 //
 // It reads each response into one buffer reused from page to page and
-// decodes the protobuf itself: through the typed client, each page of 500
-// pods is copied three times (the body grown by doubling, the envelope, the
-// codec's copy), which at 50,000 pods is most of what verify allocates.
-func listReduced[L any, PL protoList[L], T, O any](ctx context.Context, rc rest.Interface, resource string, size int64,
+// walks the protobuf itself, decoding one item at a time: through the
+// typed client, each page of 500 pods is copied three times (the body grown
+// by doubling, the envelope, the codec's copy) and decoded whole, which at
+// 50,000 pods is most of what verify holds at once. Here a page costs its
+// bytes and one item.
+func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx context.Context, rc rest.Interface, resource string, size int64,
 	items func(PL) []T, reduce func(*T) O) ([]O, error) {
 	var (
 		all  []O
 		buf  bytes.Buffer
-		env  runtime.Unknown
 		cont string
 	)
 	for {
@@ -46,18 +53,44 @@ func listReduced[L any, PL protoList[L], T, O any](ctx context.Context, rc rest.
 		if cont != "" {
 			req = req.Param("continue", cont)
 		}
-		var l PL = new(L)
-		if err := fetchPage(ctx, req, &buf, &env, l); err != nil {
+		data, err := fetchPage(ctx, req, &buf)
+		if err != nil {
 			return nil, err
 		}
-		its := items(l)
-		if all == nil {
-			all = make([]O, 0, presize(len(its), l.GetRemainingItemCount()))
+		var meta metav1.ListMeta
+		if raw, ok := bytes.CutPrefix(data, protobufMagic); ok {
+			var its [][]byte
+			if meta, its, err = splitList(raw); err != nil {
+				return nil, fmt.Errorf("decoding a page of %s: %w", resource, err)
+			}
+			if all == nil {
+				all = make([]O, 0, presize(len(its), meta.RemainingItemCount))
+			}
+			for _, b := range its {
+				// A fresh value for each item: what the reduction keeps
+				// of one must never be overwritten by the next.
+				var t T
+				if err := PT(&t).Unmarshal(b); err != nil {
+					return nil, fmt.Errorf("decoding a page of %s: %w", resource, err)
+				}
+				all = append(all, reduce(&t))
+			}
+		} else {
+			// A server that answers with JSON: the page is decoded whole.
+			var l PL = new(L)
+			if err := json.Unmarshal(data, l); err != nil {
+				return nil, err
+			}
+			its := items(l)
+			if all == nil {
+				all = make([]O, 0, presize(len(its), l.GetRemainingItemCount()))
+			}
+			for i := range its {
+				all = append(all, reduce(&its[i]))
+			}
+			meta.Continue = l.GetContinue()
 		}
-		for i := range its {
-			all = append(all, reduce(&its[i]))
-		}
-		next := l.GetContinue()
+		next := meta.Continue
 		if next == "" {
 			return all, nil
 		}
@@ -66,6 +99,81 @@ func listReduced[L any, PL protoList[L], T, O any](ctx context.Context, rc rest.
 		}
 		cont = next
 	}
+}
+
+// splitList reads a protobuf list in its runtime.Unknown envelope (the
+// magic removed): the list's metadata, and each item's bytes, which point
+// into raw. Nothing is copied; unknown fields are skipped, as the
+// generated decoders skip them.
+func splitList(raw []byte) (metav1.ListMeta, [][]byte, error) {
+	var meta metav1.ListMeta
+	// runtime.Unknown: the object's bytes are field 2.
+	list, err := field(raw, 2)
+	if err != nil {
+		return meta, nil, fmt.Errorf("the protobuf envelope: %w", err)
+	}
+	var items [][]byte
+	for b := list; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return meta, nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+		if (num == 1 || num == 2) && typ != protowire.BytesType {
+			return meta, nil, fmt.Errorf("field %d of the list has wire type %d", num, typ)
+		}
+		if typ != protowire.BytesType {
+			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
+				return meta, nil, protowire.ParseError(n)
+			}
+			b = b[n:]
+			continue
+		}
+		v, n := protowire.ConsumeBytes(b)
+		if n < 0 {
+			return meta, nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch num {
+		case 1: // metadata
+			if err := meta.Unmarshal(v); err != nil {
+				return meta, nil, err
+			}
+		case 2: // items
+			items = append(items, v)
+		}
+	}
+	return meta, items, nil
+}
+
+// field returns the last value of the bytes field num of the message b (as
+// protobuf merges repeated occurrences of a message field, the last wins
+// for bytes), or nil when it is absent.
+func field(b []byte, num protowire.Number) ([]byte, error) {
+	var out []byte
+	for len(b) > 0 {
+		got, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+		if got == num && typ == protowire.BytesType {
+			v, n := protowire.ConsumeBytes(b)
+			if n < 0 {
+				return nil, protowire.ParseError(n)
+			}
+			out, b = v, b[n:]
+			continue
+		}
+		if got == num {
+			return nil, errors.New("the object's bytes have the wrong wire type")
+		}
+		if n = protowire.ConsumeFieldValue(got, typ, b); n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		b = b[n:]
+	}
+	return out, nil
 }
 
 // maxPresize bounds the capacity the first page may ask for: a server's
@@ -85,24 +193,17 @@ func presize(first int, remaining *int64) int {
 	return int(min(n, maxPresize))
 }
 
-// fetchPage reads one response into buf and decodes it into l: protobuf in
-// the envelope env, or JSON from a server that answers with it.
-func fetchPage(ctx context.Context, req *rest.Request, buf *bytes.Buffer, env *runtime.Unknown, l interface{ Unmarshal([]byte) error }) error {
+// fetchPage reads one response into buf and returns its bytes, valid until
+// the next call.
+func fetchPage(ctx context.Context, req *rest.Request, buf *bytes.Buffer) ([]byte, error) {
 	body, err := req.Stream(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer body.Close()
 	buf.Reset()
 	if _, err := buf.ReadFrom(body); err != nil {
-		return err
+		return nil, err
 	}
-	data := buf.Bytes()
-	if !bytes.HasPrefix(data, protobufMagic) {
-		return json.Unmarshal(data, l)
-	}
-	if err := env.Unmarshal(data[len(protobufMagic):]); err != nil {
-		return fmt.Errorf("decoding the protobuf envelope: %w", err)
-	}
-	return l.Unmarshal(env.Raw)
+	return buf.Bytes(), nil
 }

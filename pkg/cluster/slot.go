@@ -82,12 +82,12 @@ func (sl slot[T, O]) keep(verb string, got []O, err error) (ReadStatus, func(*Sn
 // listed is a built-in type listed in protobuf pages and reduced page by
 // page (listReduced): only the reductions outlive a page, and each read
 // shares its repeated strings through one interner.
-func listed[L any, PL protoList[L], T, O any](r Resource, kind schema.GroupVersionKind, client func(*Reader) rest.Interface,
+func listed[L any, PL protoList[L], T any, PT protoItem[T], O any](r Resource, kind schema.GroupVersionKind, client func(*Reader) rest.Interface,
 	items func(PL) []T, sl slot[T, O]) descriptor {
 	return descriptor{resource: r, kind: kind, add: sl.add, each: sl.each,
 		read: func(ctx context.Context, rd *Reader, _ Request) (ReadStatus, func(*Snapshot)) {
 			in := newInterner()
-			got, err := listReduced(ctx, client(rd), r.Plural(), rd.PageSize, items, func(t *T) O { return sl.reduce(t, in) })
+			got, err := listReduced[L, PL, T, PT](ctx, client(rd), r.Plural(), rd.PageSize, items, func(t *T) O { return sl.reduce(t, in) })
 			st, store := sl.keep("list", got, err)
 			return builtin(st), store
 		}}
