@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
+	"time"
 )
 
 // runDaemon is the background process: it serves the fork's Git repository
@@ -51,4 +57,69 @@ func runDaemon(ctx context.Context, dir string) error {
 	}
 	_ = os.Remove(l.fluxPIDs())
 	return nil
+}
+
+// startDaemon starts the background process and waits until it reports its
+// Git server's address on the ready pipe. It runs in its own session so it
+// outlives 'make demo' and a Ctrl-C there.
+func startDaemon(ctx context.Context, l layout, dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	logf, err := os.OpenFile(filepath.Join(l.logs(), "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer logf.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	cmd := exec.Command(self, "daemon", "--dir", dir)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return "", fmt.Errorf("starting the demo daemon: %w", err)
+	}
+	w.Close()
+	// The daemon is not our child to wait for: it outlives us. Reap it if it
+	// dies while we still run.
+	go func() { _ = cmd.Wait() }()
+
+	type result struct {
+		line string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		ch <- result{strings.TrimSpace(line), err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case res := <-ch:
+		if res.err != nil || !strings.HasPrefix(res.line, "ready ") {
+			return "", fmt.Errorf("the demo daemon did not start: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+		}
+		return strings.TrimPrefix(res.line, "ready "), nil
+	case <-time.After(2 * time.Minute):
+		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+	}
+}
+
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

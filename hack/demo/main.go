@@ -8,7 +8,9 @@
 // bootstrap (in the oldflux era, the upgrade of the reference's own Flux
 // v0.8.1: verify flux, configure --upgrade-flux, push, bootstrap -k), verify, and one regulated control broken through Git (an
 // in-scope workload pushed onto out-of-scope nodes), caught by verify and
-// repaired, and last the assessor's evidence bundle.
+// repaired, the assessor's evidence bundle, and last the fleet view: the
+// in-cluster verifier's folder delivered by Flux, its report written into
+// the cluster, and 'status' reading it under two context names.
 // 'down' removes all of it. 'daemon' is the background process itself.
 //
 // Everything lives in one folder (default: the per-user cache's demo/), so

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/hack/internal/devcmd"
@@ -185,6 +183,11 @@ func up(ctx context.Context, dir, era, tool string) (err error) {
 		return cmdErr("evidence verify", code, err)
 	}
 
+	u.section("The fleet view: each cluster reports, the jump box reads")
+	if err := fleetView(ctx, u, op, e); err != nil {
+		return err
+	}
+
 	u.section("Done in %s", since(start))
 	fmt.Fprintf(os.Stdout, `
 The simulated cluster keeps running, with Flux reconciling from the local Git server.
@@ -325,14 +328,19 @@ func syncNow(ctx context.Context, op *operator, era sim.Era) error {
 
 // waitExit runs the tool quietly until it exits with want.
 func waitExit(ctx context.Context, op *operator, want int, timeout time.Duration, args ...string) error {
+	return waitFor(ctx, op, want, timeout, append(append([]string{}, op.plugin...), args...)...)
+}
+
+// waitFor runs argv quietly until it exits with want.
+func waitFor(ctx context.Context, op *operator, want int, timeout time.Duration, argv ...string) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		_, code, err := op.toolQuiet(ctx, args...)
+		_, code, err := op.quiet(ctx, argv...)
 		if err == nil && code == want {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not exit with %d within %s (last: %d, %v)", display(args), want, timeout, code, err)
+			return fmt.Errorf("%s did not exit with %d within %s (last: %d, %v)", display(argv), want, timeout, code, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -365,71 +373,6 @@ func failingChecks(ctx context.Context, op *operator, category string) []string 
 		}
 	}
 	return ids
-}
-
-// startDaemon starts the background process and waits until it reports its
-// Git server's address on the ready pipe. It runs in its own session so it
-// outlives 'make demo' and a Ctrl-C there.
-func startDaemon(ctx context.Context, l layout, dir string) (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	logf, err := os.OpenFile(filepath.Join(l.logs(), "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return "", err
-	}
-	defer logf.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return "", err
-	}
-	defer r.Close()
-	cmd := exec.Command(self, "daemon", "--dir", dir)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return "", fmt.Errorf("starting the demo daemon: %w", err)
-	}
-	w.Close()
-	// The daemon is not our child to wait for: it outlives us. Reap it if it
-	// dies while we still run.
-	go func() { _ = cmd.Wait() }()
-
-	type result struct {
-		line string
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		line, err := bufio.NewReader(r).ReadString('\n')
-		ch <- result{strings.TrimSpace(line), err}
-	}()
-	select {
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case res := <-ch:
-		if res.err != nil || !strings.HasPrefix(res.line, "ready ") {
-			return "", fmt.Errorf("the demo daemon did not start: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
-		}
-		return strings.TrimPrefix(res.line, "ready "), nil
-	case <-time.After(2 * time.Minute):
-		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
-	}
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
