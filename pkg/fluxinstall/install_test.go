@@ -44,7 +44,7 @@ func fakeInstaller(t *testing.T, serverVersion string, objs ...client.Object) (*
 	return &installer{
 		client: c, mapper: mapper, discovery: disc, progress: progress.New(&stderr),
 		manager:     ssa.NewResourceManager(c, nil, ssa.Owner{Field: fieldManager}),
-		concurrency: 2, pollInterval: time.Millisecond, crdPollInterval: time.Millisecond,
+		concurrency: 2, bulkConcurrency: 2, pollInterval: time.Millisecond, crdPollInterval: time.Millisecond,
 	}, &stderr
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -77,13 +78,22 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 		}
 	}
 	p.Successf("%d CRDs serve their new versions beside the old ones", len(up.kinds))
+	judges, err := in.admissionJudges(ctx, up.kinds)
+	if err != nil {
+		return err
+	}
 	var rejected []rejection
+	dryRun := 0
 	for _, k := range up.kinds {
+		if len(judges[k]) == 0 {
+			continue
+		}
 		r, err := in.dryRunMoves(ctx, k)
 		if err != nil {
 			return err
 		}
 		rejected = append(rejected, r...)
+		dryRun += len(k.objects)
 	}
 	if len(rejected) > 0 {
 		// Take everything back: the cluster is as it was, and the
@@ -101,26 +111,36 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 		in.wrote.Store(false)
 		return &RejectedError{rejections: rejected}
 	}
-	p.Successf("%d objects' moves accepted by server-side dry-run", up.objectCount())
-	written := 0
-	for _, k := range up.kinds {
+	in.reportAdmission(up, judges, dryRun)
+	// Each step runs for every kind at once (their CRDs, discovery waits
+	// and lists overlap); a kind's old versions are forgotten only once
+	// every object of every kind is stored at the new ones.
+	if err := in.eachKind(ctx, up.kinds, func(ctx context.Context, k *kindMove) error {
 		if err := in.storeNew(ctx, k); err != nil {
 			return err
 		}
-		if err := in.catchUp(ctx, k); err != nil {
-			return err
-		}
-		n, err := in.restore(ctx, k)
-		written += n
-		if err != nil {
-			return err
-		}
-		if err := in.forgetOldVersions(ctx, k); err != nil {
-			return err
-		}
+		return in.catchUp(ctx, k)
+	}); err != nil {
+		return err
+	}
+	written, err := in.restore(ctx, up.kinds)
+	if err != nil {
+		return err
+	}
+	if err := in.eachKind(ctx, up.kinds, in.forgetOldVersions); err != nil {
+		return err
 	}
 	p.Successf("%d objects re-stored at their new versions (%d written); storedVersions hold only the new versions", up.objectCount(), written)
 	return nil
+}
+
+// eachKind runs fn for every kind concurrently and returns the first error.
+func (in *installer) eachKind(ctx context.Context, kinds []*kindMove, fn func(context.Context, *kindMove) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, k := range kinds {
+		g.Go(func() error { return fn(gctx, k) })
+	}
+	return g.Wait()
 }
 
 // refreshPlanned replaces the planned form of the object u is with u (the

@@ -3,15 +3,20 @@ package fluxinstall
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -454,4 +459,86 @@ func TestNewerFluxRefused(t *testing.T) {
 func embeddedVersion(t *testing.T) string {
 	t.Helper()
 	return setFluxVersion(embedded(t))
+}
+
+// TestUpgradeAdmissionJudgesMoves: where a webhook sees updates of a Flux
+// kind, each move of that kind is dry-run by the server before the first
+// re-store, and the webhook's refusal stops the upgrade (the bridge taken
+// back, the managing Kustomization resumed, no object moved); kinds no
+// admission sees are not dry-run.
+func TestUpgradeAdmissionJudgesMoves(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	if _, err := oldflux.Install(ctx, env.Config, oldflux.Options{Teams: 1, SelfManaged: true}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review admissionv1.AdmissionReview
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
+			http.Error(w, "bad review", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s/%s dryRun=%v", review.Request.Resource.Resource, review.Request.Namespace, review.Request.Name, review.Request.DryRun != nil && *review.Request.DryRun))
+		mu.Unlock()
+		review.Response = &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: false, Result: &metav1.Status{Code: http.StatusForbidden, Message: "GitRepositories move only after the platform team's review"}}
+		_ = json.NewEncoder(w).Encode(review)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, fail, url := admissionregistrationv1.SideEffectClassNone, admissionregistrationv1.Fail, srv.URL+"/validate"
+	vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "platform-review"},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+			Name:                    "review.platform.example.com",
+			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})},
+			Rules:                   []admissionregistrationv1.RuleWithOperations{{Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Update}, Rule: admissionregistrationv1.Rule{APIGroups: []string{"source.toolkit.fluxcd.io"}, APIVersions: []string{"*"}, Resources: []string{"gitrepositories"}}}},
+			SideEffects:             &none,
+			FailurePolicy:           &fail,
+			AdmissionReviewVersions: []string{"v1"},
+		}},
+	}
+	if err := c.Create(ctx, vwc); err != nil {
+		t.Fatal(err)
+	}
+	before := fluxObjects(ctx, t, c, "v1beta1")
+	var out bytes.Buffer
+	r, err := upgrade(ctx, t, env.Config, &out)
+	var rej *RejectedError
+	if !errors.As(err, &rej) || !strings.Contains(err.Error(), "GitRepository/team-01/app-001") || !strings.Contains(err.Error(), "platform team's review") {
+		t.Fatalf("got %v, want a rejection naming GitRepository/team-01/app-001 and the webhook's reason\n%s", err, out.String())
+	}
+	if r.Wrote {
+		t.Error("a refused upgrade reports writes")
+	}
+	mu.Lock()
+	slices.Sort(seen)
+	if want := []string{"gitrepositories flux-system/flux-system dryRun=true", "gitrepositories team-01/app-001 dryRun=true"}; !slices.Equal(seen, want) {
+		t.Errorf("the webhook saw %v, want each GitRepository's move once, dry-run", seen)
+	}
+	mu.Unlock()
+	for uid, now := range fluxObjects(ctx, t, c, "v1beta1") {
+		if objectRef(now) == "Kustomization/flux-system/flux-system" {
+			// Suspended while the moves were dry-run, resumed on the refusal.
+			if s, _, _ := unstructured.NestedBool(now.Object, "spec", "suspend"); s {
+				t.Error("the managing Kustomization is left suspended")
+			}
+			continue
+		}
+		if before[uid] == nil || before[uid].GetResourceVersion() != now.GetResourceVersion() {
+			t.Errorf("%s written by a refused upgrade", objectRef(now))
+		}
+	}
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := c.Get(ctx, client.ObjectKey{Name: gitRepositoryCRD}, crd); err != nil {
+		t.Fatal(err)
+	}
+	if len(crd.Spec.Versions) != 1 || crd.Spec.Versions[0].Name != "v1beta1" {
+		t.Errorf("the bridge was not taken back: the CRD serves %v", servedVersions(crd))
+	}
 }

@@ -3,6 +3,7 @@ package fluxinstall
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"sort"
 	"sync"
@@ -22,7 +23,7 @@ import (
 // newBulkClient is the client of the upgrade's per-object requests: a
 // thousand objects at the command's client-side limit (50 a second) would
 // take a minute of waiting on the client alone. Its concurrency
-// (installer.concurrency requests in flight) bounds the load instead, and
+// (installer.bulkConcurrency requests in flight) bounds the load instead, and
 // the API server's priority and fairness protects it from the rest.
 func newBulkClient(cfg *rest.Config, httpClient *http.Client, mapper meta.RESTMapper) (client.Client, error) {
 	bc := rest.CopyConfig(cfg)
@@ -47,7 +48,7 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 		out []rejection
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(in.concurrency)
+	g.SetLimit(in.bulkConcurrency)
 	for _, m := range k.objects {
 		g.Go(func() error {
 			err := in.objects().Update(gctx, m.moved.DeepCopy(), client.DryRunAll, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
@@ -73,18 +74,18 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 	return out, nil
 }
 
-// restore writes every object of k back at the new storage version, at
-// most in.concurrency at a time: one update each, which the server stores
-// at the CRD's storage version. An object changed since it was read (its
-// controller wrote its status) is read again and moved again; one deleted
-// since is gone and needs nothing. It returns how many were written (an
-// object already stored at the new version is not written again: the
-// server skips an update that changes nothing).
-func (in *installer) restore(ctx context.Context, k *kindMove) (int, error) {
+// restore writes every object of kinds back at its new storage version,
+// at most in.bulkConcurrency at a time across the kinds: one update each,
+// which the server stores at the CRD's storage version. An object changed
+// since it was read (its controller wrote its status) is read again and
+// moved again; one deleted since is gone and needs nothing. It returns how
+// many were written (an object already stored at the new version is not
+// written again: the server skips an update that changes nothing).
+func (in *installer) restore(ctx context.Context, kinds []*kindMove) (int, error) {
 	var written atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(in.concurrency)
-	for _, m := range k.objects {
+	g.SetLimit(in.bulkConcurrency)
+	for k, m := range allObjects(kinds) {
 		g.Go(func() error {
 			wrote, err := in.restoreOne(gctx, k, m)
 			if err != nil {
@@ -101,6 +102,19 @@ func (in *installer) restore(ctx context.Context, k *kindMove) (int, error) {
 		in.wrote.Store(true)
 	}
 	return int(written.Load()), err
+}
+
+// allObjects yields every object of kinds with its kind.
+func allObjects(kinds []*kindMove) iter.Seq2[*kindMove, *movedObject] {
+	return func(yield func(*kindMove, *movedObject) bool) {
+		for _, k := range kinds {
+			for _, m := range k.objects {
+				if !yield(k, m) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject) (bool, error) {

@@ -145,3 +145,38 @@ func TestBridgeVersions(t *testing.T) {
 		}
 	}
 }
+
+// An admission rule sees an update of a Flux kind when its operations,
+// groups and resources all cover it, at any version.
+func TestRuleMatchesUpdate(t *testing.T) {
+	rule := func(ops, groups, resources []any, scope string) map[string]any {
+		r := map[string]any{"operations": ops, "apiGroups": groups, "apiVersions": []any{"v1beta2"}, "resources": resources}
+		if scope != "" {
+			r["scope"] = scope
+		}
+		return r
+	}
+	const g, res = "source.toolkit.fluxcd.io", "gitrepositories"
+	for name, c := range map[string]struct {
+		rule map[string]any
+		want bool
+	}{
+		"exact":                    {rule([]any{"UPDATE"}, []any{g}, []any{res}, ""), true},
+		"wildcards, as Gatekeeper": {rule([]any{"*"}, []any{"*"}, []any{"*"}, "*"), true},
+		"all subresources too":     {rule([]any{"CREATE", "UPDATE"}, []any{"*"}, []any{"*/*"}, "Namespaced"), true},
+		"create only":              {rule([]any{"CREATE"}, []any{g}, []any{res}, ""), false},
+		"another group":            {rule([]any{"UPDATE"}, []any{"apps"}, []any{"*"}, ""), false},
+		"another resource":         {rule([]any{"UPDATE"}, []any{g}, []any{"buckets"}, ""), false},
+		"status only":              {rule([]any{"UPDATE"}, []any{g}, []any{res + "/status"}, ""), false},
+		"cluster-scoped only":      {rule([]any{"*"}, []any{"*"}, []any{"*"}, "Cluster"), false},
+		"not a rule":               {nil, false},
+	} {
+		var r any = c.rule
+		if c.rule == nil {
+			r = "garbage"
+		}
+		if got := ruleMatchesUpdate(r, g, res); got != c.want {
+			t.Errorf("%s: %v, want %v", name, got, c.want)
+		}
+	}
+}

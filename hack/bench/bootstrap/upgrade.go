@@ -64,13 +64,8 @@ func benchUpgrade(binary string, runs int) error {
 		}
 		fmt.Fprintf(os.Stderr, "► run %d/%d: Flux v0.8.1 with %d v1beta1 objects in %d namespaces, upgraded by bootstrap\n", i, runs, 2*upgradeTeams*upgradePerTeam, upgradeTeams)
 		err = onFreshCluster(ctx, func(kubeconfig string) error {
-			cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-			if err != nil {
-				return err
-			}
-			cfg.QPS, cfg.Burst = 500, 1000
-			s.objects, err = oldflux.Install(ctx, cfg, oldflux.Options{URL: "https://github.com/contoso/aks-baseline-regulated", Teams: upgradeTeams, PerTeam: upgradePerTeam, SelfManaged: true})
-			if err != nil {
+			var err error
+			if s.objects, err = installOld(ctx, kubeconfig); err != nil {
 				return err
 			}
 			stop, err := simulateSync(kubeconfig)
@@ -102,13 +97,49 @@ func benchUpgrade(binary string, runs int) error {
 		exits["upgrade"] = append(exits["upgrade"], s.upgradeExit)
 		objects = s.objects
 	}
+	// One more upgrade, untimed, with client-go's request log: what it
+	// asked of the server, by kind.
+	var counts map[requestKey]int
+	fmt.Fprintf(os.Stderr, "► counting the upgrade's requests (-v=6, untimed)\n")
+	err = onFreshCluster(ctx, func(kubeconfig string) error {
+		n, err := installOld(ctx, kubeconfig)
+		if err != nil {
+			return err
+		}
+		stop, err := simulateSync(kubeconfig)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		_, code, out := timed(command(binary, kubeconfig, append(syncArgs, "-v=6")...))
+		if code != 0 || !bytes.Contains(out, fmt.Appendf(nil, "%d of %d Flux objects kept", n, n)) {
+			return fmt.Errorf("the counted upgrade exited %d:\n%s", code, out)
+		}
+		counts = countRequests(string(out))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	f, u, r := median(fresh), median(upgrade), median(request)
 	bar := 2*f + time.Duration(objects)*r
 	fmt.Printf("upgrade benchmark, %d runs each, fresh kwok cluster per sequence (medians)\n", len(samples))
 	fmt.Printf("  %-52s %10s  exits %v\n", "bootstrap, fresh cluster", round(f), exits["fresh"])
 	fmt.Printf("  %-52s %10s\n", "one request (GET of a Flux object)", r)
 	fmt.Printf("  %-52s %10s  bar ≤ 2×fresh + %d×request = %s %s  exits %v\n", fmt.Sprintf("bootstrap, upgrade of v0.8.1 with %d objects", objects), round(u), objects, round(bar), mark(u <= bar), exits["upgrade"])
+	fmt.Printf("  the upgrade's requests on the Flux kinds (one more run, -v=6):\n")
+	printRequests(os.Stdout, counts)
 	return nil
+}
+
+// installOld puts Flux v0.8.1 and the teams' objects on the cluster.
+func installOld(ctx context.Context, kubeconfig string) (int, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return 0, err
+	}
+	cfg.QPS, cfg.Burst = 500, 1000
+	return oldflux.Install(ctx, cfg, oldflux.Options{URL: "https://github.com/contoso/aks-baseline-regulated", Teams: upgradeTeams, PerTeam: upgradePerTeam, SelfManaged: true})
 }
 
 // oneRequest is the median latency of one GET of a Flux object.
