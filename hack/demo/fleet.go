@@ -20,15 +20,13 @@ const secondContext = "aksbaseline-demo-centralus"
 // a check.
 func fleetView(ctx context.Context, u *ui, op *operator, era sim.Era) error {
 	u.Actionf("the in-cluster verifier: an hourly CronJob running 'verify --report-to-cluster', delivered by Flux like the rest of the tree")
-	for _, argv := range [][]string{
+	if err := op.runAll(ctx,
 		append(append([]string{}, op.plugin...), "configure", "cluster-manifests", "--add-verifier", "--acr-name", sim.ACRName),
-		{"git", "add", "--all"},
-		{"git", "commit", "--quiet", "-m", "Add the in-cluster verifier"},
-		{"git", "push", "--quiet", "origin", "main"},
-	} {
-		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
-			return cmdErr(display(argv), code, err)
-		}
+		[]string{"git", "add", "--all"},
+		[]string{"git", "commit", "--quiet", "-m", "Add the in-cluster verifier"},
+		[]string{"git", "push", "--quiet", "origin", "main"},
+	); err != nil {
+		return err
 	}
 	if err := syncNow(ctx, op, era); err != nil {
 		return err

@@ -67,6 +67,17 @@ func (o *operator) run(ctx context.Context, argv ...string) (int, error) {
 	return exitCode(cmd.Run())
 }
 
+// runAll runs the commands in order, as run does, and stops at the first
+// that fails.
+func (o *operator) runAll(ctx context.Context, argvs ...[]string) error {
+	for _, argv := range argvs {
+		if code, err := o.run(ctx, argv...); err != nil || code != 0 {
+			return cmdErr(display(argv), code, err)
+		}
+	}
+	return nil
+}
+
 // quiet runs a command without echoing it and returns its stdout.
 func (o *operator) quiet(ctx context.Context, argv ...string) ([]byte, int, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)

@@ -239,14 +239,12 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string
 	if wantCheck == 1 {
 		u.Waitingf("as expected for this era: the fork still carries Flux %s, which the upgrade below moves", oldflux.Version)
 	}
-	for _, argv := range [][]string{
-		{"git", "add", "--all"},
-		{"git", "commit", "--quiet", "-m", "Use images from my ACR, my Key Vault and tenant"},
-		{"git", "push", "--quiet", "origin", "main"},
-	} {
-		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
-			return cmdErr(display(argv), code, err)
-		}
+	if err := op.runAll(ctx,
+		[]string{"git", "add", "--all"},
+		[]string{"git", "commit", "--quiet", "-m", "Use images from my ACR, my Key Vault and tenant"},
+		[]string{"git", "push", "--quiet", "origin", "main"},
+	); err != nil {
+		return err
 	}
 	u.Okf("pushed to %s (branch main)", gitURL)
 	return nil
@@ -270,14 +268,12 @@ func overlayNote(era sim.Era) string {
 func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) error {
 	const file = "cluster-manifests/a0005-i/microservice-c.yaml"
 	u.Actionf("a change to microservice-c copies the nodeSelector of the a0005-o manifests, so its pods leave the in-scope pool")
-	for _, argv := range [][]string{
-		{"sed", "-i", "/nodeSelector:/,/pci-scope:/ s/pci-scope: in-scope/pci-scope: out-of-scope/", file},
-		{"git", "commit", "--quiet", "-am", "microservice-c: schedule like the a0005-o services"},
-		{"git", "push", "--quiet", "origin", "main"},
-	} {
-		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
-			return cmdErr(display(argv), code, err)
-		}
+	if err := op.runAll(ctx,
+		[]string{"sed", "-i", "/nodeSelector:/,/pci-scope:/ s/pci-scope: in-scope/pci-scope: out-of-scope/", file},
+		[]string{"git", "commit", "--quiet", "-am", "microservice-c: schedule like the a0005-o services"},
+		[]string{"git", "push", "--quiet", "origin", "main"},
+	); err != nil {
+		return err
 	}
 	if err := syncNow(ctx, op, era); err != nil {
 		return err
@@ -296,13 +292,11 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	u.Okf("caught: verify exited with code 1, failing check %s", strings.Join(failingChecks(ctx, op, "segmentation"), ", "))
 
 	u.Actionf("the repair: revert the commit; Flux moves the pods back to the in-scope pool")
-	for _, argv := range [][]string{
-		{"git", "revert", "--no-edit", "HEAD"},
-		{"git", "push", "--quiet", "origin", "main"},
-	} {
-		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
-			return cmdErr(display(argv), code, err)
-		}
+	if err := op.runAll(ctx,
+		[]string{"git", "revert", "--no-edit", "HEAD"},
+		[]string{"git", "push", "--quiet", "origin", "main"},
+	); err != nil {
+		return err
 	}
 	if err := syncNow(ctx, op, era); err != nil {
 		return err

@@ -79,14 +79,12 @@ func upgradeFlux(ctx context.Context, u *ui, op *operator) error {
 		return cmdErr("configure --check after --upgrade-flux", code, err)
 	}
 	u.Actionf("step 2 of 3: commit and push, so that Flux does not reconcile %s back from Git", oldflux.Version)
-	for _, argv := range [][]string{
-		{"git", "add", "--all"},
-		{"git", "commit", "--quiet", "-m", "Upgrade Flux to " + manifests.FluxVersion},
-		{"git", "push", "--quiet", "origin", "main"},
-	} {
-		if code, err := op.run(ctx, argv...); err != nil || code != 0 {
-			return cmdErr(display(argv), code, err)
-		}
+	if err := op.runAll(ctx,
+		[]string{"git", "add", "--all"},
+		[]string{"git", "commit", "--quiet", "-m", "Upgrade Flux to " + manifests.FluxVersion},
+		[]string{"git", "push", "--quiet", "origin", "main"},
+	); err != nil {
+		return err
 	}
 	u.Actionf("step 3 of 3: bootstrap from the folder; it shows its plan, then re-stores every Flux object at the current APIs before it installs Flux %s", manifests.FluxVersion)
 	if code, err := op.tool(ctx, "bootstrap", "-k", fluxFolder); err != nil || code != 0 {
