@@ -196,7 +196,7 @@ func holdEstablishing(t *testing.T, s *simCluster, crd string) (lift func()) {
 				Expression: fmt.Sprintf(`!(object.metadata.name in [%q, %q] && %s && !(%s))`, crd, probe,
 					"has(object.status.conditions) && object.status.conditions.exists(c, c.type == 'Established' && c.status == 'True')",
 					"has(oldObject.status.conditions) && oldObject.status.conditions.exists(c, c.type == 'Established' && c.status == 'True')"),
-				Message:    "held unestablished by the e2e outage test",
+				Message: "held unestablished by the e2e outage test",
 			}},
 		},
 	}
