@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -97,7 +99,11 @@ func (o *options) run() error {
 			}
 		}
 		fmt.Fprintf(os.Stderr, "✔ holding: KUBECONFIG=%s (interrupt to stop)\n", env.Kubeconfig)
-		select {}
+		// Stop the control plane on the interrupt, rather than leave it running.
+		stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer cancel()
+		<-stop.Done()
+		return nil
 	}
 
 	nodesCase, evidenceCheck, err := nodesCases(fmt.Sprintf("%d nodes", o.nodes), kubectl, bin, home)
