@@ -17,19 +17,7 @@ import (
 // Authorization is set, and the API server authenticates the client
 // certificate first).
 func TestClientGoLogsCarryNoCredential(t *testing.T) {
-	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var host string
-	for _, c := range cfg.Clusters {
-		host = c.Server
-		c.Server = strings.Replace(c.Server, "://", "://alice:hunter2@", 1) + "/?token=s3cr3t-t0ken"
-	}
-	kc := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
-		t.Fatal(err)
-	}
+	kc, host := credentialedKubeconfig(t)
 	for v := 6; v <= 9; v++ {
 		r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), "version", "--kubeconfig", kc, fmt.Sprintf("-v=%d", v))
 		if r.Code != 0 {
@@ -52,4 +40,24 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// credentialedKubeconfig writes the test cluster's kubeconfig with user
+// info and a token query in its server address, and returns it with the
+// address as it should be printed.
+func credentialedKubeconfig(t *testing.T) (path, host string) {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfg.Clusters {
+		host = c.Server
+		c.Server = strings.Replace(c.Server, "://", "://alice:hunter2@", 1) + "/?token=s3cr3t-t0ken"
+	}
+	path = filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	return path, host
 }
