@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 
-	"sigs.k8s.io/yaml"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 )
 
 // Write renders doc on w as indented JSON with a final newline (format
-// "json") or as YAML through its JSON field names (format "yaml"). Any other
+// "json") or as YAML through its JSON field names (format "yaml"), control
+// and bidi characters in either written as the format's escapes. Any other
 // format is the caller's mistake: flags are validated before a command runs.
 func Write(w io.Writer, format string, doc any) error {
 	switch format {
@@ -18,10 +19,14 @@ func Write(w io.Writer, format string, doc any) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(w, string(b))
+		_, err = fmt.Fprintln(w, string(sanitize.JSON(b)))
 		return err
 	case "yaml":
-		b, err := yaml.Marshal(doc)
+		j, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		b, err := sanitize.YAML(j)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +26,21 @@ func TestWrite(t *testing.T) {
 	}
 	if err := Write(&bytes.Buffer{}, "xml", doc); err == nil {
 		t.Error("xml accepted")
+	}
+}
+
+// TestWriteEscapes: a name from a cluster or a file with DEL, a C1 control
+// or a bidi override neither fails the YAML (the library refuses them) nor
+// reaches the terminal raw.
+func TestWriteEscapes(t *testing.T) {
+	doc := map[string]string{"problem": "forbidden\x7f\u009b2J\u202egpj.exe"}
+	for _, format := range []string{"json", "yaml"} {
+		var b bytes.Buffer
+		if err := Write(&b, format, doc); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if s := b.String(); strings.ContainsAny(s, "\x7f\u009b\u202e") || !strings.Contains(s, "gpj.exe") {
+			t.Errorf("%s: %q", format, s)
+		}
 	}
 }

@@ -152,3 +152,30 @@ func TestDataEscapesDecodeToTheSameString(t *testing.T) {
 		t.Errorf("YAMLQuoted %s reads back as %q (%v)", q, y["m"], err)
 	}
 }
+
+func TestYAML(t *testing.T) {
+	hostile := "x\x1b]0;t\x07\u009b31m\x7f\u202egpj.exe"
+	in := map[string]any{"a": hostile, hostile: []any{hostile, "plain", 3}, "n": 1.5}
+	j, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := YAML(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Unsafe(string(y)) {
+		t.Errorf("YAML left a raw unsafe rune: %q", y)
+	}
+	var back map[string]any
+	if err := yaml.Unmarshal(y, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["a"] != hostile || back["n"] != 1.5 || len(back[hostile].([]any)) != 3 || back[hostile].([]any)[0] != hostile {
+		t.Errorf("YAML changed the data: %q", back)
+	}
+	plain, _ := json.Marshal(map[string]string{"a": "b"})
+	if y, _ := YAML(plain); string(y) != "a: b\n" {
+		t.Errorf("YAML of a safe document: %q", y)
+	}
+}

@@ -33,7 +33,7 @@ func hostileReport() []*result.Report {
 // string from acting on a terminal; the data formats (json, yaml) keep its
 // value, written as their own escapes, and agree with each other.
 func TestNoRawControlCharacterInAnyFormat(t *testing.T) {
-	for _, o := range []Options{{Format: "text"}, {Format: "text", ByControl: true}, {Format: "json"}, {Format: "yaml"}, {Format: "junit"}, {Format: "html"}} {
+	for _, o := range []Options{{Format: "text"}, {Format: "text", ByControl: true}, {Format: "json"}, {Format: "yaml"}, {Format: "junit"}, {Format: "html"}, {Format: "openreports"}} {
 		got := string(render(t, hostileReport(), o))
 		if sanitize.Unsafe(got) {
 			i := strings.IndexFunc(got, func(r rune) bool { return sanitize.Unsafe(string(r)) })

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -10,8 +11,8 @@ import (
 	orv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
@@ -285,7 +286,13 @@ func writeOpenReports(w io.Writer, reports []*result.Report, o OpenReportsOption
 		if i < len(o.Verdicts) {
 			verdict = o.Verdicts[i]
 		}
-		b, err := yaml.Marshal(ClusterReport(r, verdict, o))
+		j, err := json.Marshal(ClusterReport(r, verdict, o))
+		if err != nil {
+			return err
+		}
+		// As -o yaml: messages from the cluster may hold characters the
+		// YAML library refuses or writes raw.
+		b, err := sanitize.YAML(j)
 		if err != nil {
 			return err
 		}
