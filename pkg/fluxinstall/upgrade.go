@@ -54,13 +54,19 @@ func (in *installer) prepareUpgrade(ctx context.Context, set *Set, force bool) (
 }
 
 // upgradeStores moves every object of the plan's kinds to the new storage
-// version. Nothing but the bridge is written before every move has passed
-// the server's dry-run; a rejection takes the bridge back.
+// version. Where admission may judge a move, nothing but the bridge is
+// written before every such move has passed the server's dry-run, and a
+// rejection takes the bridge back; where none may, the schemas have had
+// the last word and the CRDs switch storage at once.
 func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 	if len(up.kinds) == 0 {
 		return nil
 	}
 	p := in.progress
+	judges, err := in.admissionJudges(ctx, up.kinds)
+	if err != nil {
+		return err
+	}
 	if up.manager != nil && up.managerResumeOK {
 		ks, err := in.setSuspended(ctx, *up.manager, true)
 		if err != nil {
@@ -70,17 +76,15 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 		p.Successf("suspended Kustomization %s: neither Git nor the old controllers re-apply Flux while it moves", up.manager)
 	}
 	originals := map[*kindMove][]any{}
-	for _, k := range up.kinds {
-		vs, _, _ := unstructured.NestedSlice(k.crd.Object, "spec", "versions")
-		originals[k] = vs
-		if err := in.openBridge(ctx, k); err != nil {
-			return err
+	if len(judges) > 0 {
+		for _, k := range up.kinds {
+			vs, _, _ := unstructured.NestedSlice(k.crd.Object, "spec", "versions")
+			originals[k] = vs
+			if err := in.openBridge(ctx, k); err != nil {
+				return err
+			}
 		}
-	}
-	p.Successf("%d CRDs serve their new versions beside the old ones", len(up.kinds))
-	judges, err := in.admissionJudges(ctx, up.kinds)
-	if err != nil {
-		return err
+		p.Successf("%d CRDs serve their new versions beside the old ones", len(up.kinds))
 	}
 	var rejected []rejection
 	dryRun := 0
