@@ -8,8 +8,12 @@ import (
 	"fmt"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -155,7 +159,20 @@ func (in *installer) waitStorage(ctx context.Context, k *kindMove) error {
 				have = r.StorageVersionHash
 			}
 		}
-		return have == want, nil
+		if have != want {
+			return false, nil
+		}
+		// Discovery can run ahead of the handler that serves the
+		// version: a write to it now would be a 404.
+		probe := &metav1.PartialObjectMetadataList{}
+		probe.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind + "List"})
+		if err := in.client.List(ctx, probe, client.Limit(1)); err != nil {
+			if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+				return false, nil
+			}
+			return false, err
+		}
+		return true, nil
 	})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -122,16 +123,27 @@ func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject
 	for attempt := 0; ; attempt++ {
 		u := moved.DeepCopy()
 		err := in.objects().Update(ctx, u, client.FieldOwner(upgradeManager), client.FieldValidation(metav1.FieldValidationStrict))
+		notFound := apierrors.IsNotFound(err)
 		switch {
 		case err == nil:
 			return u.GetResourceVersion() != moved.GetResourceVersion(), nil
-		case apierrors.IsNotFound(err):
-			return false, nil
-		case !apierrors.IsConflict(err) || attempt == 4:
+		case !notFound && !apierrors.IsConflict(err) || attempt == 4:
 			return false, err
 		}
+		// A 404 is an object deleted since it was read, or the new version
+		// not served yet: read it at the version it was listed at, which
+		// is served throughout, and write it again.
+		version := k.to
+		if notFound {
+			version = k.listed
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-time.After(in.crdPollInterval):
+			}
+		}
 		fresh := &unstructured.Unstructured{}
-		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind})
+		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: version, Kind: k.gk.Kind})
 		if err := in.objects().Get(ctx, client.ObjectKey{Namespace: m.live.GetNamespace(), Name: m.live.GetName()}, fresh); err != nil {
 			if apierrors.IsNotFound(err) {
 				return false, nil
