@@ -6,6 +6,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/pkg/exitcode"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/kubeerr"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/verify"
 )
@@ -33,6 +34,19 @@ func restConfigFor(g genericclioptions.RESTClientGetter, server *string) (*rest.
 		return nil, kubeerr.Explain(err, "")
 	}
 	return cfg, nil
+}
+
+// validateClusters checks the flags that pick the clusters: --contexts,
+// --all-contexts and --context each pick them their own way, so only one
+// may be given.
+func (e *Env) validateClusters(contexts []string, all bool) error {
+	if all && len(contexts) > 0 {
+		return exitcode.Usage("--contexts and --all-contexts are mutually exclusive")
+	}
+	if (all || len(contexts) > 0) && e.ConfigFlags.Context != nil && *e.ConfigFlags.Context != "" {
+		return exitcode.Usage("--context cannot be combined with --contexts or --all-contexts")
+	}
+	return nil
 }
 
 // clusters resolves the clusters a fleet command reads: the current

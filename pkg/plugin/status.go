@@ -72,8 +72,8 @@ func newStatusCommand(env *Env) *cobra.Command {
 
 // Complete resolves the clusters.
 func (o *StatusOptions) Complete() error {
-	if o.AllContexts && len(o.Contexts) > 0 {
-		return exitcode.Usage("--contexts and --all-contexts are mutually exclusive")
+	if err := o.env.validateClusters(o.Contexts, o.AllContexts); err != nil {
+		return err
 	}
 	targets, err := o.env.clusters(o.Contexts, o.AllContexts)
 	o.targets = targets
@@ -87,9 +87,6 @@ func (o *StatusOptions) Validate() error {
 	}
 	if o.MaxAge < 0 || o.Timeout <= 0 {
 		return exitcode.Usage("--max-age must not be negative and --timeout must be positive")
-	}
-	if (o.AllContexts || len(o.Contexts) > 0) && o.env.ConfigFlags.Context != nil && *o.env.ConfigFlags.Context != "" {
-		return exitcode.Usage("--context cannot be combined with --contexts or --all-contexts")
 	}
 	return nil
 }

@@ -218,13 +218,7 @@ func (o *VerifyOptions) Validate() error {
 			return exitcode.Usage("%v", t.Validate(o.ACRName))
 		}
 	}
-	if o.AllContexts && len(o.Contexts) > 0 {
-		return exitcode.Usage("--contexts and --all-contexts are mutually exclusive")
-	}
-	if (o.AllContexts || len(o.Contexts) > 0) && o.env.ConfigFlags.Context != nil && *o.env.ConfigFlags.Context != "" {
-		return exitcode.Usage("--context cannot be combined with --contexts or --all-contexts")
-	}
-	return nil
+	return o.env.validateClusters(o.Contexts, o.AllContexts)
 }
 
 // acrToken is the registry name's row of the placeholder table: its flag,
