@@ -5,7 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,27 +79,23 @@ func loadAverage() float64 {
 }
 
 func median(ss []sample) time.Duration {
-	d := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		d[i] = s.wall
-	}
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	if len(d)%2 == 1 {
-		return d[len(d)/2]
-	}
-	return (d[len(d)/2-1] + d[len(d)/2]) / 2
+	return middle(ss, func(s sample) time.Duration { return s.wall })
 }
 
-func medianLoad(ss []sample) float64 {
-	l := make([]float64, len(ss))
+func medianLoad(ss []sample) float64 { return middle(ss, func(s sample) float64 { return s.load }) }
+
+// middle is the median of one figure of the samples: the mean of the two
+// middle values when there is an even number of them.
+func middle[T ~int64 | ~float64](ss []sample, of func(sample) T) T {
+	v := make([]T, len(ss))
 	for i, s := range ss {
-		l[i] = s.load
+		v[i] = of(s)
 	}
-	sort.Float64s(l)
-	if len(l)%2 == 1 {
-		return l[len(l)/2]
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
 	}
-	return (l[len(l)/2-1] + l[len(l)/2]) / 2
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 func minmax(ss []sample) (time.Duration, time.Duration) {
