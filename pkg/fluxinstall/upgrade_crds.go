@@ -79,8 +79,12 @@ func (in *installer) setCRDVersions(ctx context.Context, k *kindMove, versions [
 }
 
 // liveStorage is the live CRD's storage version.
-func (k *kindMove) liveStorage() string {
-	vs, _, _ := unstructured.NestedSlice(k.crd.Object, "spec", "versions")
+func (k *kindMove) liveStorage() string { return storageVersion(k.crd) }
+
+// storageVersion is the version crd (a CustomResourceDefinition) stores
+// at; "" when none is marked.
+func storageVersion(crd *unstructured.Unstructured) string {
+	vs, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
 	for _, v := range vs {
 		if m, _ := v.(map[string]any); m["storage"] == true {
 			s, _ := m["name"].(string)

@@ -174,14 +174,7 @@ func (in *installer) planKind(ctx context.Context, target *apiextensionsv1.Custo
 	}
 	// Read at the live storage version: what the objects hold, without
 	// a conversion.
-	vs, _, _ := unstructured.NestedSlice(live.Object, "spec", "versions")
-	for _, v := range vs {
-		m, _ := v.(map[string]any)
-		if m["storage"] == true {
-			k.listed, _ = m["name"].(string)
-		}
-	}
-	if k.listed == "" {
+	if k.listed = k.liveStorage(); k.listed == "" {
 		return nil, fmt.Errorf("CustomResourceDefinition %s has no storage version", target.Name)
 	}
 	if err := in.listKind(ctx, k); err != nil {

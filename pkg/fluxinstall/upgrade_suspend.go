@@ -32,13 +32,11 @@ func (in *installer) kustomizationGVK(ctx context.Context) (schema.GroupVersionK
 	if err := in.client.Get(ctx, client.ObjectKey{Name: kustomizationCRD}, crd); err != nil {
 		return schema.GroupVersionKind{}, err
 	}
-	vs, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
-	for _, v := range vs {
-		if m, _ := v.(map[string]any); m["storage"] == true {
-			return schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: fmt.Sprint(m["name"]), Kind: "Kustomization"}, nil
-		}
+	v := storageVersion(crd)
+	if v == "" {
+		return schema.GroupVersionKind{}, fmt.Errorf("CustomResourceDefinition %s has no storage version", kustomizationCRD)
 	}
-	return schema.GroupVersionKind{}, fmt.Errorf("CustomResourceDefinition %s has no storage version", kustomizationCRD)
+	return schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: v, Kind: "Kustomization"}, nil
 }
 
 // getManager reads the Kustomization key; nil when it does not exist.
