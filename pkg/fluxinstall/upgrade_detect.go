@@ -21,21 +21,34 @@ const (
 	labelKustomizationNamespace = "kustomize.toolkit.fluxcd.io/namespace"
 )
 
+// gitRepositoryLabels reads the labels of the live GitRepository CRD, by
+// which installedFlux and fluxManager find their answers; nil when there
+// is no such CRD.
+func (in *installer) gitRepositoryLabels(ctx context.Context) (map[string]string, error) {
+	crd := &metav1.PartialObjectMetadata{}
+	crd.SetGroupVersionKind(crdGVK)
+	if err := in.client.Get(ctx, client.ObjectKey{Name: gitRepositoryCRD}, crd); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if l := crd.GetLabels(); l != nil {
+		return l, nil
+	}
+	return map[string]string{}, nil // there, unlabelled (v0.8.1)
+}
+
 // installedFlux tells the Flux version on the cluster: the GitRepository
 // CRD's app.kubernetes.io/version label (Flux 0.9 and later set it), else
 // the source-controller image tag (v0.8.1 tagged its controllers with the
 // release; it labelled nothing with a version). "" when there is no Flux
-// or neither says.
-func (in *installer) installedFlux(ctx context.Context) (version, from string, err error) {
-	crd := &metav1.PartialObjectMetadata{}
-	crd.SetGroupVersionKind(crdGVK)
-	switch err := in.client.Get(ctx, client.ObjectKey{Name: gitRepositoryCRD}, crd); {
-	case apierrors.IsNotFound(err):
+// (crdLabels nil: no GitRepository CRD) or neither says.
+func (in *installer) installedFlux(ctx context.Context, crdLabels map[string]string) (version, from string, err error) {
+	if crdLabels == nil {
 		return "", "", nil
-	case err != nil:
-		return "", "", err
 	}
-	if v := crd.GetLabels()["app.kubernetes.io/version"]; v != "" {
+	if v := crdLabels["app.kubernetes.io/version"]; v != "" {
 		return v, "the label app.kubernetes.io/version of CustomResourceDefinition " + gitRepositoryCRD, nil
 	}
 	d := &unstructured.Unstructured{}
@@ -77,18 +90,10 @@ func checkNotNewer(installed, target string) error {
 // applies with the Kustomization's name and namespace, and the
 // GitRepository CRD is among them. resume says bootstrap may resume it at
 // the end: it is not suspended, or a previous run of the upgrade
-// suspended it (and says so in an annotation).
-func (in *installer) fluxManager(ctx context.Context) (*types.NamespacedName, bool, error) {
-	crd := &metav1.PartialObjectMetadata{}
-	crd.SetGroupVersionKind(crdGVK)
-	if err := in.client.Get(ctx, client.ObjectKey{Name: gitRepositoryCRD}, crd); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, false, nil
-		}
-		return nil, false, err
-	}
-	l := crd.GetLabels()
-	name, ns := l[labelKustomizationName], l[labelKustomizationNamespace]
+// suspended it (and says so in an annotation). crdLabels are the
+// GitRepository CRD's.
+func (in *installer) fluxManager(ctx context.Context, crdLabels map[string]string) (*types.NamespacedName, bool, error) {
+	name, ns := crdLabels[labelKustomizationName], crdLabels[labelKustomizationNamespace]
 	if name == "" || ns == "" {
 		return nil, false, nil
 	}

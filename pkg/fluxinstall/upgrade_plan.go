@@ -106,7 +106,13 @@ func (in *installer) planUpgrade(ctx context.Context, set *Set) (*upgradePlan, e
 		return nil, err
 	}
 	up := &upgradePlan{target: setFluxVersion(set)}
-	up.installed, up.from, err = in.installedFlux(ctx)
+	// The GitRepository CRD's labels say both which Flux is installed
+	// and which Kustomization manages it: read once.
+	crdLabels, err := in.gitRepositoryLabels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	up.installed, up.from, err = in.installedFlux(ctx, crdLabels)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +137,7 @@ func (in *installer) planUpgrade(ctx context.Context, set *Set) (*upgradePlan, e
 	if len(rejected) > 0 {
 		return nil, &RejectedError{rejections: rejected}
 	}
-	if up.manager, up.managerResumeOK, err = in.fluxManager(ctx); err != nil {
+	if up.manager, up.managerResumeOK, err = in.fluxManager(ctx, crdLabels); err != nil {
 		return nil, err
 	}
 	if len(up.kinds) == 0 {
