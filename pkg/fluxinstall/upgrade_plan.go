@@ -30,8 +30,9 @@ type upgradePlan struct {
 	// applied.
 	recreate map[string]bool
 	// manager is the Kustomization that applies Flux's own manifests from
-	// Git, if any; suspend is set when bootstrap must suspend it (it was
-	// not suspended, or a previous run suspended it and did not resume).
+	// Git, if any; managerResumeOK is set when bootstrap suspends it and
+	// resumes it at the end (it was not suspended, or a previous run
+	// suspended it and did not resume).
 	manager         *types.NamespacedName
 	managerResumeOK bool
 	// kept counts the objects found with their UIDs after the upgrade.
