@@ -41,13 +41,19 @@ func (in *installer) selectorChanges(ctx context.Context, set *Set) (map[string]
 			}
 			return nil, err
 		}
-		have, _, _ := unstructured.NestedFieldNoCopy(live.Object, "spec", "selector")
-		want, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "selector")
-		if !equality.Semantic.DeepEqual(have, want) {
+		if selectorDiffers(live, o.Unstructured) {
 			out[o.ref()] = true
 		}
 	}
 	return out, nil
+}
+
+// selectorDiffers reports whether the live Deployment's spec.selector is
+// not the desired one's.
+func selectorDiffers(live, desired *unstructured.Unstructured) bool {
+	have, _, _ := unstructured.NestedFieldNoCopy(live.Object, "spec", "selector")
+	want, _, _ := unstructured.NestedFieldNoCopy(desired.Object, "spec", "selector")
+	return !equality.Semantic.DeepEqual(have, want)
 }
 
 // recreate removes the live Deployment of c and its ReplicaSets, and
@@ -68,9 +74,7 @@ func (in *installer) recreate(ctx context.Context, c *change, deadline time.Time
 		}
 		return err
 	}
-	have, _, _ := unstructured.NestedFieldNoCopy(live.Object, "spec", "selector")
-	want, _, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "selector")
-	if equality.Semantic.DeepEqual(have, want) {
+	if !selectorDiffers(live, o.Unstructured) {
 		return nil
 	}
 	uid := live.GetUID()
