@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -103,77 +103,59 @@ func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx cont
 
 // splitList reads a protobuf list in its runtime.Unknown envelope (the
 // magic removed): the list's metadata, and each item's bytes, which point
-// into raw. Nothing is copied; unknown fields are skipped, as the
-// generated decoders skip them.
+// into raw. Nothing is copied.
 func splitList(raw []byte) (metav1.ListMeta, [][]byte, error) {
 	var meta metav1.ListMeta
-	// runtime.Unknown: the object's bytes are field 2.
-	list, err := field(raw, 2)
-	if err != nil {
+	// runtime.Unknown: the object's bytes are field 2; as protobuf merges
+	// repeated occurrences of a message field, the last wins for bytes.
+	var list []byte
+	if err := eachBytes(raw, func(_ protowire.Number, v []byte) error { list = v; return nil }, 2); err != nil {
 		return meta, nil, fmt.Errorf("the protobuf envelope: %w", err)
 	}
 	var items [][]byte
-	for b := list; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return meta, nil, protowire.ParseError(n)
+	err := eachBytes(list, func(num protowire.Number, v []byte) error {
+		if num == 1 { // metadata
+			return meta.Unmarshal(v)
 		}
-		b = b[n:]
-		if (num == 1 || num == 2) && typ != protowire.BytesType {
-			return meta, nil, fmt.Errorf("field %d of the list has wire type %d", num, typ)
-		}
-		if typ != protowire.BytesType {
-			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
-				return meta, nil, protowire.ParseError(n)
-			}
-			b = b[n:]
-			continue
-		}
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 {
-			return meta, nil, protowire.ParseError(n)
-		}
-		b = b[n:]
-		switch num {
-		case 1: // metadata
-			if err := meta.Unmarshal(v); err != nil {
-				return meta, nil, err
-			}
-		case 2: // items
-			items = append(items, v)
-		}
+		items = append(items, v)
+		return nil
+	}, 1, 2)
+	if err != nil {
+		return meta, nil, err
 	}
 	return meta, items, nil
 }
 
-// field returns the last value of the bytes field num of the message b (as
-// protobuf merges repeated occurrences of a message field, the last wins
-// for bytes), or nil when it is absent.
-func field(b []byte, num protowire.Number) ([]byte, error) {
-	var out []byte
+// eachBytes walks the message b and calls f with the number and value
+// (pointing into b) of each field among nums, which must be bytes fields.
+// Other fields are skipped, as the generated decoders skip them.
+func eachBytes(b []byte, f func(num protowire.Number, v []byte) error, nums ...protowire.Number) error {
 	for len(b) > 0 {
-		got, typ, n := protowire.ConsumeTag(b)
+		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return nil, protowire.ParseError(n)
+			return protowire.ParseError(n)
 		}
 		b = b[n:]
-		if got == num && typ == protowire.BytesType {
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return nil, protowire.ParseError(n)
+		if !slices.Contains(nums, num) {
+			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
+				return protowire.ParseError(n)
 			}
-			out, b = v, b[n:]
+			b = b[n:]
 			continue
 		}
-		if got == num {
-			return nil, errors.New("the object's bytes have the wrong wire type")
+		if typ != protowire.BytesType {
+			return fmt.Errorf("field %d has wire type %d, not bytes", num, typ)
 		}
-		if n = protowire.ConsumeFieldValue(got, typ, b); n < 0 {
-			return nil, protowire.ParseError(n)
+		v, n := protowire.ConsumeBytes(b)
+		if n < 0 {
+			return protowire.ParseError(n)
 		}
 		b = b[n:]
+		if err := f(num, v); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // maxPresize bounds the capacity the first page may ask for: a server's
