@@ -21,10 +21,13 @@ type key struct{ check, object string }
 // check as a whole when it names none.
 func keys(r result.Result) []key {
 	if len(r.Findings) > 0 {
+		// A check may find thousands of objects: a set, not a scan of out, keeps this linear.
 		out := make([]key, 0, len(r.Findings))
+		seen := make(map[string]bool, len(r.Findings))
 		for _, f := range r.Findings {
-			if k := (key{r.ID, f.Object}); !slices.Contains(out, k) {
-				out = append(out, k)
+			if !seen[f.Object] {
+				seen[f.Object] = true
+				out = append(out, key{r.ID, f.Object})
 			}
 		}
 		return out
