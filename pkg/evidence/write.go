@@ -210,17 +210,14 @@ func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) err
 			return errors.New("a bundle needs its report")
 		}
 		sub := ContextsDir + "/" + folderName(b.Report.Context, used)
-		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err != nil {
+		subDir := filepath.Join(dir, filepath.FromSlash(sub))
+		if err := os.MkdirAll(subDir, 0o755); err != nil {
 			return err
 		}
-		if err := writeOne(ctx, filepath.Join(dir, filepath.FromSlash(sub)), b, o); err != nil {
+		if err := writeOne(ctx, subDir, b, o); err != nil {
 			return err
 		}
-		verdict := b.Verdict
-		if verdict == "" {
-			verdict = report.Verdict(b.Report)
-		}
-		entries = append(entries, indexEntry{Context: b.Report.Context, Dir: sub, ClusterID: b.Report.ClusterID, Verdict: verdict, Summary: b.Report.Summary})
+		entries = append(entries, indexEntry{Context: b.Report.Context, Dir: sub, ClusterID: b.Report.ClusterID, Verdict: verdictOf(b), Summary: b.Report.Summary})
 	}
 	j, err := json.MarshalIndent(struct {
 		APIVersion string       `json:"apiVersion"`
