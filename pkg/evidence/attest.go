@@ -282,27 +282,20 @@ func sign(ctx context.Context, dir string, s *attest.Signer, digests map[string]
 	return os.WriteFile(filepath.Join(dir, Attestation), env, 0o644)
 }
 
-// attestOne signs one cluster's bundle, written in dir, when o asks.
-func attestOne(ctx context.Context, dir string, b Bundle, o Options) error {
+// attestOne signs one cluster's bundle, written in dir with digests its
+// files' (writeSums's), when o asks.
+func attestOne(ctx context.Context, dir string, b Bundle, o Options, digests map[string]string) error {
 	if o.Signer == nil {
 		return nil
-	}
-	digests, err := digestsUnder(dir, Attestation)
-	if err != nil {
-		return err
 	}
 	return sign(ctx, dir, o.Signer, digests, bundlePredicate(b, o.Tool, digests))
 }
 
 // attestIndex signs a fleet bundle's top folder, its sub-folders' files
-// and attestations included, when o asks.
-func attestIndex(ctx context.Context, dir string, bundles []Bundle, entries []indexEntry, o Options) error {
+// and attestations included, when o asks; digests are writeSums's.
+func attestIndex(ctx context.Context, dir string, bundles []Bundle, entries []indexEntry, o Options, digests map[string]string) error {
 	if o.Signer == nil {
 		return nil
-	}
-	digests, err := digestsUnder(dir, Attestation)
-	if err != nil {
-		return err
 	}
 	return sign(ctx, dir, o.Signer, digests, indexPredicate(bundles, entries, o.Tool, digests))
 }

@@ -349,10 +349,11 @@ func oldFleet(t *testing.T, s *attest.Signer, bundles ...Bundle) string {
 	j, _ := json.MarshalIndent(idx, "", "  ")
 	mkfile(t, filepath.Join(dir, IndexJSON), string(j)+"\n")
 	mkfile(t, filepath.Join(dir, IndexHTML), "<!DOCTYPE html>\n")
-	if err := writeSums(dir); err != nil {
+	digests, err := writeSums(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := attestIndex(context.Background(), dir, bundles, idx.Items, o); err != nil {
+	if err := attestIndex(context.Background(), dir, bundles, idx.Items, o, digests); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/attest"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
@@ -121,10 +122,11 @@ func writeOne(ctx context.Context, dir string, b Bundle, o Options) error {
 	if err := writeFiles(ctx, dir, files); err != nil {
 		return err
 	}
-	if err := writeSums(dir); err != nil {
+	digests, err := writeSums(dir)
+	if err != nil {
 		return err
 	}
-	return attestOne(ctx, dir, b, o)
+	return attestOne(ctx, dir, b, o, digests)
 }
 
 func render(b Bundle, o Options) (map[string][]byte, error) {
@@ -180,17 +182,26 @@ func writeFiles(ctx context.Context, dir string, files map[string][]byte) error 
 }
 
 // writeSums hashes every regular file under dir into SHA256SUMS, in the format
-// 'sha256sum -c' reads: "HEX  PATH", paths relative to dir with '/'.
-func writeSums(dir string) error {
+// 'sha256sum -c' reads: "HEX  PATH", paths relative to dir with '/'. It
+// returns the digests of every file under dir, SHA256SUMS included: what the
+// attestation signs, so no file is hashed twice.
+func writeSums(dir string) (map[string]string, error) {
 	digests, err := digestsUnder(dir, Sums)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var b strings.Builder
 	for _, rel := range slices.Sorted(maps.Keys(digests)) {
 		b.WriteString(digests[rel] + "  " + rel + "\n")
 	}
-	return os.WriteFile(filepath.Join(dir, Sums), []byte(b.String()), 0o644)
+	file := filepath.Join(dir, Sums)
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		return nil, err
+	}
+	if digests[Sums], err = digest.File(file); err != nil {
+		return nil, err
+	}
+	return digests, nil
 }
 
 // indexEntry is one cluster in index.json.
@@ -238,10 +249,11 @@ func writeMany(ctx context.Context, dir string, bundles []Bundle, o Options) err
 	if err := writeFiles(ctx, dir, map[string][]byte{IndexJSON: append(j, '\n'), IndexHTML: page.Bytes()}); err != nil {
 		return err
 	}
-	if err := writeSums(dir); err != nil {
+	digests, err := writeSums(dir)
+	if err != nil {
 		return err
 	}
-	return attestIndex(ctx, dir, bundles, entries, o)
+	return attestIndex(ctx, dir, bundles, entries, o, digests)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
