@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,13 +209,8 @@ func digestsUnder(dir, skip string) (map[string]string, error) {
 
 // statement makes the in-toto Statement over the files digests lists.
 func statement(digests map[string]string, p predicate) (*ita.Statement, error) {
-	names := make([]string, 0, len(digests))
-	for n := range digests {
-		names = append(names, n)
-	}
-	slices.Sort(names)
 	st := &ita.Statement{Type: ita.StatementTypeUri, PredicateType: PredicateType}
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(digests)) {
 		st.Subject = append(st.Subject, &ita.ResourceDescriptor{Name: n, Digest: map[string]string{"sha256": digests[n]}})
 	}
 	j, err := json.Marshal(p)

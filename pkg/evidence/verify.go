@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -217,7 +218,7 @@ func (c *checker) folder(prefix string) (*predicate, *Folder) {
 			c.problem(prefix+name, "changed since it was signed (SHA-256 %s, signed %s)", short(got), short(want))
 		}
 	}
-	for _, n := range sortedKeys(files) {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		if n != Attestation && !signed[n] {
 			c.problem(prefix+n, "added: the attestation does not sign it")
 		}
@@ -260,7 +261,7 @@ func (c *checker) sums(prefix string, files map[string]string) {
 			c.problem(prefix+name, "does not match %s", Sums)
 		}
 	}
-	for _, n := range sortedKeys(files) {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		if n != Sums && n != Attestation && !listed[n] {
 			c.problem(prefix+n, "not in %s", Sums)
 		}
@@ -368,13 +369,4 @@ func short(digest string) string {
 		return digest[:12] + "…"
 	}
 	return digest
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
