@@ -145,25 +145,9 @@ func (e *docEditor) scalarLine(v *yaml.Node, now any) (string, bool) {
 // of s, -1 when s does not start with it.
 func scalarEnd(s string, v *yaml.Node) int {
 	switch {
-	case v.Style&yaml.DoubleQuotedStyle != 0 && strings.HasPrefix(s, `"`):
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '"':
-				return i + 1
-			}
-		}
-	case v.Style&yaml.SingleQuotedStyle != 0 && strings.HasPrefix(s, "'"):
-		for i := 1; i < len(s); i++ {
-			if s[i] == '\'' {
-				if i+1 < len(s) && s[i+1] == '\'' {
-					i++
-					continue
-				}
-				return i + 1
-			}
-		}
+	case v.Style&yaml.DoubleQuotedStyle != 0 && strings.HasPrefix(s, `"`),
+		v.Style&yaml.SingleQuotedStyle != 0 && strings.HasPrefix(s, "'"):
+		return closingQuote([]byte(s), 0, s[0])
 	case v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.TaggedStyle) == 0 && v.Value != "" && strings.HasPrefix(s, v.Value):
 		return len(v.Value)
 	}
