@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 	k8syaml "sigs.k8s.io/yaml"
@@ -82,10 +81,15 @@ func scalarEdits(n *yaml.Node, data []byte, lines []int, fill func(string, func(
 	if n.Kind != yaml.ScalarNode || n.Line < 1 || n.Line > len(lines) || fill(n.Value, keep) == n.Value {
 		return out
 	}
-	from := offset(data, lines[n.Line-1], n.Column)
+	start, end := lines[n.Line-1], len(data)
+	if n.Line < len(lines) {
+		end = lines[n.Line] - 1 // the line's '\n'
+	}
+	from := byteOffset(string(data[start:end]), n.Column-1)
 	if from < 0 {
 		return out
 	}
+	from += start
 	switch n.Style {
 	case 0: // plain: the text is the value, when it holds on one line
 		to := from + len(n.Value)
@@ -121,20 +125,6 @@ func lineStarts(data []byte) []int {
 		}
 	}
 	return starts
-}
-
-// offset turns a 1-based column, which the YAML parser counts in
-// characters, into a byte offset from the line's start.
-func offset(data []byte, line, column int) int {
-	i := line
-	for range column - 1 {
-		if i >= len(data) || data[i] == '\n' {
-			return -1
-		}
-		_, size := utf8.DecodeRune(data[i:])
-		i += size
-	}
-	return i
 }
 
 // closingQuote returns the offset just past the quote that closes the

@@ -274,7 +274,8 @@ func (e *docEditor) apply() string {
 	return out.String()
 }
 
-// byteOffset is where the rune at index col of s starts, -1 past its end.
+// byteOffset is where the rune at index col of s starts, -1 past its end:
+// a YAML parser's column counts characters, a slice needs bytes.
 func byteOffset(s string, col int) int {
 	for i := range s {
 		if col == 0 {
