@@ -351,7 +351,7 @@ func (o *ConfigureOptions) printCheck(out io.Writer, rep configure.CheckReport) 
 		}
 	}
 	for _, f := range rep.Flux {
-		if _, err := fmt.Fprintln(out, f.String()); err != nil {
+		if _, err := fmt.Fprintln(out, sanitize.Text(f.String())); err != nil {
 			return err
 		}
 	}
