@@ -2,7 +2,6 @@ package configure
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path"
@@ -26,16 +25,12 @@ type FluxFinding struct {
 
 func (f FluxFinding) String() string { return f.File + ": " + f.Reason }
 
-// CheckFlux reports the tree's Flux when it is older than window minors
-// behind the embedded Flux (or its version cannot be told), and every
-// gotk-sync.yaml object at an API version the embedded Flux no longer
+// CheckFlux reports the scanned tree's Flux when it is older than window
+// minors behind the embedded Flux (or its version cannot be told), and
+// every gotk-sync.yaml object at an API version the embedded Flux no longer
 // serves. A tree that does not install Flux has nothing to report.
-func CheckFlux(ctx context.Context, dir string, window int) ([]FluxFinding, error) {
-	tree, err := Scan(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	root, err := os.OpenRoot(tree.root)
+func (t *Tree) CheckFlux(window int) ([]FluxFinding, error) {
+	root, err := os.OpenRoot(t.root)
 	if err != nil {
 		return nil, err
 	}

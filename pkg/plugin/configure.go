@@ -308,7 +308,7 @@ func (o *ConfigureOptions) runCheck(ctx context.Context) error {
 	pr := progress.New(o.env.Streams.ErrOut)
 	o.printSkipped(pr, tree, false)
 	rep := tree.CheckReport(o.Dir)
-	if rep.Flux, err = o.checkFlux(ctx); err != nil {
+	if rep.Flux, err = o.checkFlux(tree); err != nil {
 		return exitcode.WithCode(exitcode.CouldNotCheck, err)
 	}
 

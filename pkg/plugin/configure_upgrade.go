@@ -74,12 +74,12 @@ func (o *ConfigureOptions) runUpgradeFlux(ctx context.Context) error {
 
 // checkFlux reports a Flux in the tree older than the regulated profile's
 // supported window.
-func (o *ConfigureOptions) checkFlux(ctx context.Context) ([]configure.FluxFinding, error) {
+func (o *ConfigureOptions) checkFlux(tree *configure.Tree) ([]configure.FluxFinding, error) {
 	p, err := profile.Builtin("regulated")
 	if err != nil {
 		return nil, err
 	}
-	out, err := configure.CheckFlux(ctx, o.Dir, p.Flux.SupportedMinors)
+	out, err := tree.CheckFlux(p.Flux.SupportedMinors)
 	if out == nil {
 		out = []configure.FluxFinding{}
 	}
