@@ -34,7 +34,7 @@ func run() int {
 		return exitcode.Interrupted
 	}
 	if err != nil && !exitcode.IsSilent(err) {
-		fmt.Fprintf(streams.ErrOut, "error: %s\n", sanitize.Lines(sanitize.URLs(err.Error())))
+		fmt.Fprintf(streams.ErrOut, "error: %s\n", sanitize.Message(err.Error()))
 	}
 	code, werr := out.Settle(exitcode.Code(err))
 	if werr != nil {

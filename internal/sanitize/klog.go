@@ -16,14 +16,12 @@ type LogFilter struct{}
 func (LogFilter) Filter(args []any) []any { return logValues(args) }
 
 func (LogFilter) FilterF(format string, args []any) (string, []any) {
-	return logText(format), logValues(args)
+	return Message(format), logValues(args)
 }
 
 func (LogFilter) FilterS(msg string, keysAndValues []any) (string, []any) {
-	return logText(msg), logValues(keysAndValues)
+	return Message(msg), logValues(keysAndValues)
 }
-
-func logText(s string) string { return Lines(URLs(s)) }
 
 // logValues returns a copy of vs with every string, error and Stringer
 // made safe; the caller's slice is not changed. Other values (numbers,
@@ -33,11 +31,11 @@ func logValues(vs []any) []any {
 	for i, v := range vs {
 		switch v := v.(type) {
 		case string:
-			out[i] = logText(v)
+			out[i] = Message(v)
 		case error:
-			out[i] = errors.New(logText(v.Error()))
+			out[i] = errors.New(Message(v.Error()))
 		case fmt.Stringer:
-			out[i] = logText(v.String())
+			out[i] = Message(v.String())
 		default:
 			out[i] = v
 		}

@@ -42,3 +42,7 @@ func URLs(text string) string {
 	}
 	return urlInText.ReplaceAllStringFunc(text, URL)
 }
+
+// Message is Lines after URLs: for free text the tool prints that may quote
+// a request URL (an error, a progress line, a client-go log line).
+func Message(text string) string { return Lines(URLs(text)) }

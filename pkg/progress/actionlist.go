@@ -19,7 +19,7 @@ func (p *Printer) list(head, bullet string, items []string, format string, args 
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastAt = p.now()
-	fmt.Fprintf(p.w, "%s %s\n", head, safe(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(p.w, "%s %s\n", head, sanitize.Message(fmt.Sprintf(format, args...)))
 	for _, it := range items {
 		// One item a line: a newline in it would forge another.
 		fmt.Fprintf(p.w, "  %s %s\n", bullet, sanitize.Text(sanitize.URLs(it)))

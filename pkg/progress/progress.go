@@ -57,13 +57,11 @@ func (p *Printer) line(symbol, format string, args ...any) {
 	defer p.mu.Unlock()
 	p.clearLive()
 	p.lastAt = p.now()
-	fmt.Fprintf(p.w, "%s %s\n", symbol, safe(fmt.Sprintf(format, args...)))
+	// The names, images and messages in a line come from clusters and
+	// files: their control characters are escaped and no URL keeps a
+	// credential.
+	fmt.Fprintf(p.w, "%s %s\n", symbol, sanitize.Message(fmt.Sprintf(format, args...)))
 }
-
-// safe makes a line fit to print: the names, images and messages in it
-// come from clusters and files, so their control characters are escaped
-// and no URL keeps a credential.
-func safe(s string) string { return sanitize.Lines(sanitize.URLs(s)) }
 
 func (p *Printer) clearLive() {
 	if p.live && p.tty {
@@ -121,7 +119,7 @@ func (p *Printer) Pending(key, plain, detailed string) {
 		return
 	}
 	p.lastLive, p.lastAt = key, p.now()
-	fmt.Fprintf(p.w, "◎ %s (%s)\n", safe(plain), p.Elapsed())
+	fmt.Fprintf(p.w, "◎ %s (%s)\n", sanitize.Message(plain), p.Elapsed())
 }
 
 // Done ends a pending line.
