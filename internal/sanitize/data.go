@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -20,13 +21,13 @@ func Unsafe(s string) bool { return Lines(s) != s }
 // Text escapes them (DEL, C1 controls, bidirectional formatting) as \uXXXX.
 // Outside strings JSON text is ASCII, so the whole text can be scanned.
 func JSON(b []byte) []byte {
-	s := string(b)
-	if !strings.ContainsFunc(s, func(r rune) bool { return r == 0x7f || unsafe(r) }) {
-		return b
+	escaped := func(r rune) bool { return r == 0x7f || unsafe(r) }
+	if !bytes.ContainsFunc(b, escaped) {
+		return b // the common case, without copying the document
 	}
 	var out strings.Builder
-	for _, r := range s {
-		if r == 0x7f || unsafe(r) {
+	for _, r := range string(b) {
+		if escaped(r) {
 			fmt.Fprintf(&out, `\u%04x`, r)
 			continue
 		}
