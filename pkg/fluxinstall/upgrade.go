@@ -22,9 +22,10 @@ import (
 // Each step looks at the cluster before it writes and skips what is done,
 // so a run stopped anywhere converges when run again.
 
-// active reports whether the plan asks for more than applying the set.
+// active reports whether the plan asks for more than applying the set
+// (a manager with no kinds to move is one an earlier run left suspended).
 func (p *upgradePlan) active() bool {
-	return p != nil && (len(p.kinds) > 0 || len(p.recreate) > 0)
+	return p != nil && (len(p.kinds) > 0 || len(p.recreate) > 0 || p.manager != nil)
 }
 
 // prepareUpgrade plans the upgrade and prints the plan. A Flux newer than

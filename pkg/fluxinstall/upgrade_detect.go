@@ -90,18 +90,18 @@ func checkNotNewer(installed, target string) error {
 // applies with the Kustomization's name and namespace, and the
 // GitRepository CRD is among them. resume says bootstrap may resume it at
 // the end: it is not suspended, or a previous run of the upgrade
-// suspended it (and says so in an annotation). crdLabels are the
-// GitRepository CRD's.
-func (in *installer) fluxManager(ctx context.Context, crdLabels map[string]string) (*types.NamespacedName, bool, error) {
+// suspended it (leftSuspended: it says so in an annotation). crdLabels
+// are the GitRepository CRD's.
+func (in *installer) fluxManager(ctx context.Context, crdLabels map[string]string) (key *types.NamespacedName, resume, leftSuspended bool, err error) {
 	name, ns := crdLabels[labelKustomizationName], crdLabels[labelKustomizationNamespace]
 	if name == "" || ns == "" {
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	ks, err := in.getManager(ctx, types.NamespacedName{Namespace: ns, Name: name})
 	if err != nil || ks == nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	suspended, _, _ := unstructured.NestedBool(ks.Object, "spec", "suspend")
-	resume := !suspended || ks.GetAnnotations()[annotationSuspended] == "true"
-	return &types.NamespacedName{Namespace: ns, Name: name}, resume, nil
+	leftSuspended = suspended && ks.GetAnnotations()[annotationSuspended] == "true"
+	return &types.NamespacedName{Namespace: ns, Name: name}, !suspended || leftSuspended, leftSuspended, nil
 }

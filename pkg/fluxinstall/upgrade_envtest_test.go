@@ -275,30 +275,7 @@ func TestUpgradeInterruptedConverges(t *testing.T) {
 	// Each run is cut at its nth write (a dry-run is not a write): the
 	// suspend, the first bridge, one re-store, the storedVersions.
 	for _, nth := range []int{1, 3, 14, 9, 1} {
-		var (
-			mu     sync.Mutex
-			writes []string
-		)
-		runCtx, cut := context.WithCancel(ctx)
-		cfg := rest.CopyConfig(env.Config)
-		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				if r.Method != http.MethodGet && r.URL.Query().Get("dryRun") == "" {
-					mu.Lock()
-					writes = append(writes, r.Method+" "+r.URL.Path)
-					stop := len(writes) == nth
-					mu.Unlock()
-					if stop {
-						cut()
-						return nil, errors.New("connection reset by peer")
-					}
-				}
-				return rt.RoundTrip(r)
-			})
-		})
-		var out bytes.Buffer
-		_, err := upgrade(runCtx, t, cfg, &out)
-		cut()
+		writes, err := upgradeCutAt(ctx, t, env.Config, nth)
 		if err == nil {
 			t.Logf("run cut at write %d finished before it: %v", nth, writes)
 			break
@@ -314,6 +291,68 @@ func TestUpgradeInterruptedConverges(t *testing.T) {
 	if r, err := upgrade(ctx, t, env.Config, &out); err != nil || r.Wrote {
 		t.Errorf("run after convergence: wrote=%v err=%v\n%s", r.Wrote, err, out.String())
 	}
+}
+
+// upgradeCutAt runs the upgrade and cuts it at its nth write (a dry-run
+// is not a write), as a killed process or a stopped API server would. It
+// returns the writes sent and the run's error.
+func upgradeCutAt(ctx context.Context, t *testing.T, config *rest.Config, nth int) ([]string, error) {
+	var (
+		mu     sync.Mutex
+		writes []string
+	)
+	runCtx, cut := context.WithCancel(ctx)
+	defer cut()
+	cfg := rest.CopyConfig(config)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method != http.MethodGet && r.URL.Query().Get("dryRun") == "" {
+				mu.Lock()
+				writes = append(writes, r.Method+" "+r.URL.Path)
+				stop := len(writes) == nth
+				mu.Unlock()
+				if stop {
+					cut()
+					return nil, errors.New("connection reset by peer")
+				}
+			}
+			return rt.RoundTrip(r)
+		})
+	})
+	var out bytes.Buffer
+	_, err := upgrade(runCtx, t, cfg, &out)
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(writes), err
+}
+
+// TestUpgradeCutBeforeResumeConverges cuts the upgrade at its first write
+// after the last storedVersions patch (suspend, 5 CRDs, 4 re-stores, 5
+// patches): nothing is left to move, and the re-run still resumes the
+// Kustomization the cut run suspended.
+func TestUpgradeCutBeforeResumeConverges(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	if _, err := oldflux.Install(ctx, env.Config, oldflux.Options{Teams: 1, PerTeam: 1, SelfManaged: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fluxObjects(ctx, t, c, "v1beta1")
+	writes, err := upgradeCutAt(ctx, t, env.Config, 16)
+	if err == nil || len(writes) != 16 || !strings.HasSuffix(writes[14], "/status") {
+		t.Fatalf("the run was not cut right after the storedVersions patches: %v, writes %v", err, writes)
+	}
+	var out bytes.Buffer
+	if _, err := upgrade(ctx, t, env.Config, &out); err != nil {
+		t.Fatalf("re-run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "left suspended by an interrupted upgrade: resumed at the end") {
+		t.Errorf("the re-run's plan does not say it resumes the Kustomization:\n%s", out.String())
+	}
+	checkUpgraded(ctx, t, env.Config, before)
 }
 
 // TestUpgradeRejectedWritesNothing: a v1beta1 GitRepository that v1 would

@@ -138,10 +138,13 @@ func (in *installer) planUpgrade(ctx context.Context, set *Set) (*upgradePlan, e
 	if len(rejected) > 0 {
 		return nil, &RejectedError{rejections: rejected}
 	}
-	if up.manager, up.managerResumeOK, err = in.fluxManager(ctx, crdLabels); err != nil {
+	var leftSuspended bool
+	if up.manager, up.managerResumeOK, leftSuspended, err = in.fluxManager(ctx, crdLabels); err != nil {
 		return nil, err
 	}
-	if len(up.kinds) == 0 {
+	// With nothing to move the Kustomization is left alone, unless a run
+	// cut after the moves (and before its resume) left it suspended.
+	if len(up.kinds) == 0 && !leftSuspended {
 		up.manager = nil
 	}
 	return up, nil

@@ -98,9 +98,12 @@ func (in *installer) printPlan(up *upgradePlan) {
 		lines = append(lines, "recreated, their spec.selector being immutable (old Deployment and its ReplicaSets removed, then applied): "+strings.Join(rec, ", "))
 	}
 	if up.manager != nil {
-		if up.managerResumeOK {
+		switch {
+		case len(up.kinds) == 0:
+			lines = append(lines, fmt.Sprintf("Kustomization %s applies Flux from Git and was left suspended by an interrupted upgrade: resumed at the end", up.manager))
+		case up.managerResumeOK:
 			lines = append(lines, fmt.Sprintf("Kustomization %s applies Flux from Git: suspended while Flux moves, resumed at the end", up.manager))
-		} else {
+		default:
 			lines = append(lines, fmt.Sprintf("Kustomization %s applies Flux from Git and is suspended: left suspended", up.manager))
 		}
 	}
