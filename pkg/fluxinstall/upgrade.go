@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -177,20 +179,28 @@ func (in *installer) finishUpgrade(ctx context.Context, up *upgradePlan) error {
 		in.mapper, in.poller = m, newPoller(in.client, m)
 	}
 	if len(up.kinds) > 0 {
-		missing := 0
-		var lost []string
-		for _, k := range up.kinds {
+		var (
+			mu   sync.Mutex
+			lost []string
+		)
+		if err := in.eachKind(ctx, up.kinds, func(ctx context.Context, k *kindMove) error {
 			now, err := in.uids(ctx, k, k.to)
 			if err != nil {
 				return err
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			for _, m := range k.objects {
 				if _, ok := now[m.live.GetUID()]; !ok {
-					missing++
 					lost = append(lost, fmt.Sprintf("%s (UID %s)", m.ref(), m.live.GetUID()))
 				}
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
+		sort.Strings(lost)
+		missing := len(lost)
 		up.kept = up.objectCount() - missing
 		if missing > 0 {
 			return fmt.Errorf("%d of %d Flux objects are no longer there after the upgrade: %s", missing, up.objectCount(), strings.Join(lost, "; "))
