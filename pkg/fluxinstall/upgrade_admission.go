@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -58,39 +59,59 @@ func policyRules(u *unstructured.Unstructured) []any {
 // configurations and admission policies whose rules match an update of
 // its objects.
 func (in *installer) admissionJudges(ctx context.Context, kinds []*kindMove) (map[*kindMove][]string, error) {
+	// The four lists are independent: read at once, merged in order.
+	found := make([]map[*kindMove][]string, len(admissionKinds))
+	var g errgroup.Group
+	for i, ak := range admissionKinds {
+		g.Go(func() error {
+			found[i] = in.judgesOfKind(ctx, ak.kind, ak.rules, kinds)
+			return nil
+		})
+	}
+	_ = g.Wait()
 	out := map[*kindMove][]string{}
-	for _, ak := range admissionKinds {
-		gk := schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: ak.kind}
-		mapping, err := in.mapper.RESTMapping(gk)
-		if meta.IsNoMatchError(err) {
-			continue // not served: none can exist
-		}
-		var items []unstructured.Unstructured
-		if err == nil {
-			l := &unstructured.UnstructuredList{}
-			l.SetGroupVersionKind(mapping.GroupVersionKind.GroupVersion().WithKind(ak.kind + "List"))
-			if err = in.client.List(ctx, l, client.Limit(500)); err == nil && l.GetContinue() != "" {
-				err = fmt.Errorf("more than 500")
-			}
-			items = l.Items
-		}
-		if err != nil {
-			// Cannot tell what admission does: the server judges.
-			for _, k := range kinds {
-				out[k] = append(out[k], fmt.Sprintf("%ss (unreadable: %s)", ak.kind, apiReason(err)))
-			}
-			continue
-		}
-		for i := range items {
-			rules := ak.rules(&items[i])
-			for _, k := range kinds {
-				if slices.ContainsFunc(rules, func(r any) bool { return ruleMatchesUpdate(r, k.gk.Group, k.resource) }) {
-					out[k] = append(out[k], ak.kind+"/"+items[i].GetName())
-				}
-			}
+	for _, f := range found {
+		for k, names := range f {
+			out[k] = append(out[k], names...)
 		}
 	}
 	return out, nil
+}
+
+// judgesOfKind names, for each kind of the plan, the objects of one
+// admission kind whose rules match an update of its objects.
+func (in *installer) judgesOfKind(ctx context.Context, kind string, rulesOf func(*unstructured.Unstructured) []any, kinds []*kindMove) map[*kindMove][]string {
+	out := map[*kindMove][]string{}
+	gk := schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: kind}
+	mapping, err := in.mapper.RESTMapping(gk)
+	if meta.IsNoMatchError(err) {
+		return out // not served: none can exist
+	}
+	var items []unstructured.Unstructured
+	if err == nil {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(mapping.GroupVersionKind.GroupVersion().WithKind(kind + "List"))
+		if err = in.client.List(ctx, l, client.Limit(500)); err == nil && l.GetContinue() != "" {
+			err = fmt.Errorf("more than 500")
+		}
+		items = l.Items
+	}
+	if err != nil {
+		// Cannot tell what admission does: the server judges.
+		for _, k := range kinds {
+			out[k] = append(out[k], fmt.Sprintf("%ss (unreadable: %s)", kind, apiReason(err)))
+		}
+		return out
+	}
+	for i := range items {
+		rules := rulesOf(&items[i])
+		for _, k := range kinds {
+			if slices.ContainsFunc(rules, func(r any) bool { return ruleMatchesUpdate(r, k.gk.Group, k.resource) }) {
+				out[k] = append(out[k], kind+"/"+items[i].GetName())
+			}
+		}
+	}
+	return out
 }
 
 // ruleMatchesUpdate reports whether an admission rule (operations,
