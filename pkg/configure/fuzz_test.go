@@ -74,19 +74,33 @@ func FuzzAddPinPatch(f *testing.F) {
 	seedTree(f)
 	f.Add([]byte("resources:\n- gotk-components.yaml\npatches:\n- path: x.yaml\n"))
 	f.Add([]byte("patches: []\n"))
+	f.Add([]byte("resources:\n- a.yaml\npatches:\n- path: x.yaml\n"))
 	pin := map[string]string{"agentpool": "npooscope01"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := addPinPatch(data, pin)
-		if err != nil {
+		if docs, perr := parseAll(data); perr != nil || len(docs) > 1 || len(docs) == 1 && (len(docs[0].Content) != 1 || docs[0].Content[0].Kind != yaml.MappingNode) {
 			return
 		}
-		if docs, err := parseAll(data); err != nil || len(docs) > 1 || len(docs) == 1 && (len(docs[0].Content) != 1 || docs[0].Content[0].Kind != yaml.MappingNode) {
+		var k map[string]any
+		if err != nil {
+			// A kustomization kustomize would read, whose patches: is a
+			// list or nothing, must take the pin.
+			if yaml.Unmarshal(data, &k) == nil && len(k) > 0 {
+				if p, ok := k["patches"]; !ok || p == nil || isList(p) {
+					t.Fatalf("%q: %v", data, err)
+				}
+			}
 			return
 		}
 		if got := pinnedByPatch(out); !maps.Equal(got, pin) {
 			t.Fatalf("the kustomization pins %v, want %v:\n%s", got, pin, out)
 		}
 	})
+}
+
+func isList(v any) bool {
+	_, ok := v.([]any)
+	return ok
 }
 
 // FuzzMoveSyncObjects feeds configure --upgrade-flux arbitrary

@@ -20,15 +20,22 @@ import (
 // fluxSelector picks the Flux controllers in a kustomize patch target.
 const fluxSelector = "app.kubernetes.io/part-of=flux"
 
-// kustomizationPatches reads the patches: of a kustomization.yaml.
+// kustomizationPatches reads the patches: of a kustomization.yaml; an item
+// that is not a mapping is no patch, and does not hide the others.
 func kustomizationPatches(b []byte) []map[string]any {
 	var k struct {
-		Patches []map[string]any `yaml:"patches"`
+		Patches []any `yaml:"patches"`
 	}
 	if err := yaml.Unmarshal(b, &k); err != nil {
 		return nil
 	}
-	return k.Patches
+	var patches []map[string]any
+	for _, p := range k.Patches {
+		if m, ok := p.(map[string]any); ok {
+			patches = append(patches, m)
+		}
+	}
+	return patches
 }
 
 // pinnedByPatch returns the node labels a kustomization's patch for the
@@ -59,20 +66,19 @@ func pinnedByPatch(b []byte) map[string]string {
 // addPinPatch adds the patch pinning the Flux controllers to pin, unless
 // the kustomization has it already. The file is appended to, so its own
 // comments and layout stay; one that already lists patches: gets the
-// entry added to that list.
+// entry added at the end of that list, as text too where that reads back
+// as exactly that change, else through its YAML tree.
 func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 	if len(pin) == 0 || maps.Equal(pinnedByPatch(old), pin) {
 		return old, nil
 	}
-	patch := fluxinstall.PinPatch(pin)
-	entry := "  - target:\n      kind: Deployment\n      labelSelector: " + fluxSelector + "\n    patch: |-\n" + indent(patch, "      ")
-	comment := "  # The Flux controllers run on the out-of-scope node pool, as the reference pinned them\n  # (kubectl aksbaseline configure --upgrade-flux moved that from gotk-components.yaml here).\n"
+	entry := pinEntry(pin)
 	if kustomizationPatches(old) == nil && !bytes.Contains(old, []byte("\npatches:")) && !bytes.HasPrefix(old, []byte("patches:")) {
 		s := string(old)
 		if !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}
-		s += "patches:\n" + comment + entry
+		s += "patches:\n" + pinComment + entry
 		// A file whose keys are indented, or that ends in a block
 		// scalar, does not take a key appended at the margin: edit its
 		// tree instead.
@@ -87,8 +93,8 @@ func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("not a kustomization (no mapping at the top)")
 	}
-	var item yaml.Node
-	if err := yaml.Unmarshal([]byte(strings.TrimPrefix(dedent(entry), "- ")), &item); err != nil {
+	var item yaml.Node // a document holding a one-item list
+	if err := yaml.Unmarshal([]byte(dedent(entry)), &item); err != nil {
 		return nil, err
 	}
 	top := doc.Content[0]
@@ -108,8 +114,11 @@ func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 	case list.Kind != yaml.SequenceNode:
 		return nil, fmt.Errorf("its patches: is not a list")
 	}
+	if out, ok := insertListEntry(old, top, list, pinComment, entry); ok {
+		return out, nil
+	}
 	list.Style = 0 // a flow list ([]) takes the entry as a block list
-	list.Content = append(list.Content, item.Content[0])
+	list.Content = append(list.Content, item.Content[0].Content[0])
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -117,6 +126,15 @@ func addPinPatch(old []byte, pin map[string]string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// pinComment says, above the entry, why it is there.
+const pinComment = "  # The Flux controllers run on the out-of-scope node pool, as the reference pinned them\n  # (kubectl aksbaseline configure --upgrade-flux moved that from gotk-components.yaml here).\n"
+
+// pinEntry is the patches: item pinning the Flux controllers to pin, as
+// written under a key at the margin.
+func pinEntry(pin map[string]string) string {
+	return "  - target:\n      kind: Deployment\n      labelSelector: " + fluxSelector + "\n    patch: |-\n" + indent(fluxinstall.PinPatch(pin), "      ")
 }
 
 func indent(s, by string) string {
