@@ -16,7 +16,7 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/digest"
 )
 
-// File is one member of an archive.
+// File is one member of an archive, as written and as read back.
 type File struct {
 	Name string
 	Mode fs.FileMode
@@ -99,16 +99,9 @@ func writeZip(w io.Writer, files []File, mtime time.Time) error {
 	return zw.Close()
 }
 
-// Entry is a member as read back from an archive.
-type Entry struct {
-	Name string
-	Mode fs.FileMode
-	Data []byte
-}
-
 // ReadArchive returns the regular files of a tar.gz or zip archive, in
 // archive order. It tells the formats apart by content, as krew does.
-func ReadArchive(path string) ([]Entry, error) {
+func ReadArchive(path string) ([]File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -122,13 +115,13 @@ func ReadArchive(path string) ([]Entry, error) {
 	return nil, fmt.Errorf("%s is neither a zip nor a gzip archive", filepath.Base(path))
 }
 
-func readTarGz(b []byte) ([]Entry, error) {
+func readTarGz(b []byte) ([]File, error) {
 	gz, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
 	tr := tar.NewReader(gz)
-	var out []Entry
+	var out []File
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -144,16 +137,16 @@ func readTarGz(b []byte) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Entry{Name: hdr.Name, Mode: fs.FileMode(hdr.Mode).Perm(), Data: data})
+		out = append(out, File{Name: hdr.Name, Mode: fs.FileMode(hdr.Mode).Perm(), Data: data})
 	}
 }
 
-func readZip(b []byte) ([]Entry, error) {
+func readZip(b []byte) ([]File, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, err
 	}
-	var out []Entry
+	var out []File
 	for _, f := range zr.File {
 		if !f.Mode().IsRegular() {
 			continue
@@ -167,19 +160,19 @@ func readZip(b []byte) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Entry{Name: f.Name, Mode: f.Mode().Perm(), Data: data})
+		out = append(out, File{Name: f.Name, Mode: f.Mode().Perm(), Data: data})
 	}
 	return out, nil
 }
 
 // FindEntry returns the member called name.
-func FindEntry(entries []Entry, name string) (Entry, bool) {
+func FindEntry(entries []File, name string) (File, bool) {
 	for _, e := range entries {
 		if e.Name == name {
 			return e, true
 		}
 	}
-	return Entry{}, false
+	return File{}, false
 }
 
 // SHA256File returns the lowercase hex SHA-256 of a file, the form both krew
