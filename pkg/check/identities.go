@@ -201,7 +201,7 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	var bad, objs []string
 	var fs findings
 	ref := p.Secrets.SecretProviderClass
-	spcObj := "SecretProviderClass/" + ref.String()
+	spcObj := providerClassObject(p)
 	spc := s.CustomObject(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	clientID := ""
 	switch {
@@ -209,7 +209,7 @@ func workloadIdentity(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		bad = append(bad, fmt.Sprintf("SecretProviderClass %s not found, so no client ID is configured", ref))
 		fs.add(spcObj, "not found, so no client ID is configured")
 	default:
-		objs = append(objs, "SecretProviderClass/"+ref.String())
+		objs = append(objs, spcObj)
 		clientID = str(spc, "spec", "parameters", "clientID")
 		switch {
 		case clientID == "":

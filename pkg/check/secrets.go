@@ -29,6 +29,13 @@ func tlsSecretObject(p *profile.Profile) []Named {
 	return []Named{{cluster.Secrets, t.Namespace, t.Name}}
 }
 
+// providerClassObject is how findings name the profile's SecretProviderClass.
+// Waivers and drift match findings by this name, so the three checks that
+// report on the object must spell it alike.
+func providerClassObject(p *profile.Profile) string {
+	return "SecretProviderClass/" + p.Secrets.SecretProviderClass.String()
+}
+
 // providerClassOf returns the profile's SecretProviderClass, or nil and the
 // failure that says why the cluster has none.
 func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Unstructured, result.Result) {
@@ -39,7 +46,7 @@ func providerClassOf(s *cluster.Snapshot, p *profile.Profile) (*unstructured.Uns
 	}
 	spc := s.CustomObject(cluster.SecretProviderClasses, ref.Namespace, ref.Name)
 	if spc == nil {
-		obj := "SecretProviderClass/" + ref.String()
+		obj := providerClassObject(p)
 		return nil, fail("SecretProviderClass %s not found", ref).With(obj).About(result.Finding{Object: obj, Message: "not found"})
 	}
 	return spc, result.Result{}
@@ -63,8 +70,7 @@ func providerClass(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if spc == nil {
 		return missing
 	}
-	ref := p.Secrets.SecretProviderClass
-	obj := "SecretProviderClass/" + ref.String()
+	ref, obj := p.Secrets.SecretProviderClass, providerClassObject(p)
 	var bad []string
 	if prov := str(spc, "spec", "provider"); prov != p.Secrets.Provider {
 		bad = append(bad, fmt.Sprintf("provider is %q, want %q", prov, p.Secrets.Provider))
@@ -100,7 +106,7 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result
 	if spc == nil {
 		return missing
 	}
-	ref := p.Secrets.SecretProviderClass
+	ref, obj := p.Secrets.SecretProviderClass, providerClassObject(p)
 	found := map[string]bool{}
 	walkStrings(spc.Object["spec"], func(v string) {
 		for _, t := range placeholder.FindIn(v) {
@@ -109,11 +115,10 @@ func providerPlaceholders(s *cluster.Snapshot, p *profile.Profile) result.Result
 	})
 	if len(found) > 0 {
 		toks := sortedKeys(found)
-		obj := "SecretProviderClass/" + ref.String()
 		return fail("SecretProviderClass %s still contains %s: %s", ref, phrase.Count(len(toks), "placeholder", "placeholders"), strings.Join(toks, ", ")).With(obj).
 			About(result.Finding{Object: obj, Message: "still contains " + strings.Join(toks, ", ")})
 	}
-	return pass("SecretProviderClass %s has no placeholder", ref).With("SecretProviderClass/" + ref.String())
+	return pass("SecretProviderClass %s has no placeholder", ref).With(obj)
 }
 
 // walkStrings visits every string in a decoded JSON value, map keys sorted.
