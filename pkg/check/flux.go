@@ -199,9 +199,16 @@ func syncObjects(s *cluster.Snapshot, p *profile.Profile) (set profile.SyncSet, 
 	// The first sync set the profile lists is the one named as missing.
 	var missing []result.Finding
 	if len(p.Flux.Sync) > 0 {
-		missing = append(missing, result.Finding{Object: "GitRepository/" + ns + "/" + p.Flux.Sync[0].GitRepository, Message: "not found (nor " + strings.Join(tried, " or ") + ")"})
+		repo, _ := syncObjectNames(ns, p.Flux.Sync[0])
+		missing = append(missing, result.Finding{Object: repo, Message: "not found (nor " + strings.Join(tried, " or ") + ")"})
 	}
 	return set, nil, nil, fail("no Flux sync GitRepository found: expected %s", strings.Join(tried, " or ")).About(missing...), false
+}
+
+// syncObjectNames is how findings name a sync set's GitRepository and
+// Kustomization; waivers and drift match findings by these names.
+func syncObjectNames(ns string, set profile.SyncSet) (gitRepository, kustomization string) {
+	return "GitRepository/" + ns + "/" + set.GitRepository, "Kustomization/" + ns + "/" + set.Kustomization
 }
 
 func readyLine(u *unstructured.Unstructured) (bool, string) {
@@ -227,22 +234,23 @@ func fluxSyncReady(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return res
 	}
 	ns := p.Flux.Namespace
-	objs := []string{"GitRepository/" + ns + "/" + set.GitRepository, "Kustomization/" + ns + "/" + set.Kustomization}
+	repoObj, ksObj := syncObjectNames(ns, set)
+	objs := []string{repoObj, ksObj}
 	var bad []string
 	var fs findings
 	if ok, why := readyLine(repo); !ok {
 		bad = append(bad, fmt.Sprintf("GitRepository %s/%s not Ready (%s)", ns, set.GitRepository, why))
-		fs.add(objs[0], "not Ready (%s)", why)
+		fs.add(repoObj, "not Ready (%s)", why)
 	}
 	revision := ""
 	if ks == nil {
 		bad = append(bad, fmt.Sprintf("Kustomization %s/%s not found", ns, set.Kustomization))
-		fs.add(objs[1], "not found")
+		fs.add(ksObj, "not found")
 	} else {
 		revision = str(ks, "status", "lastAppliedRevision")
 		if ok, why := readyLine(ks); !ok {
 			bad = append(bad, fmt.Sprintf("Kustomization %s/%s not Ready (%s)", ns, set.Kustomization, why))
-			fs.add(objs[1], "not Ready (%s)", why)
+			fs.add(ksObj, "not Ready (%s)", why)
 		}
 	}
 	if revision == "" {
@@ -263,7 +271,7 @@ func fluxSourceURL(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		return res
 	}
 	url := str(repo, "spec", "url")
-	obj := "GitRepository/" + p.Flux.Namespace + "/" + set.GitRepository
+	obj, _ := syncObjectNames(p.Flux.Namespace, set)
 	if toks := placeholder.FindIn(url); len(toks) > 0 {
 		return fail("GitRepository %s/%s URL %s still contains %s", p.Flux.Namespace, set.GitRepository, url, strings.Join(toks, ", ")).With(obj).
 			About(result.Finding{Object: obj, Message: "spec.url still contains " + strings.Join(toks, ", ")})
