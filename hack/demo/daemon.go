@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 )
 
 // runDaemon is the background process: it serves the fork's Git repository
@@ -104,22 +106,10 @@ func startDaemon(ctx context.Context, l layout, dir string) (string, error) {
 		return "", ctx.Err()
 	case res := <-ch:
 		if res.err != nil || !strings.HasPrefix(res.line, "ready ") {
-			return "", fmt.Errorf("the demo daemon did not start: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+			return "", fmt.Errorf("the demo daemon did not start: %s", proc.LogTail(filepath.Join(l.logs(), "daemon.log"), 10))
 		}
 		return strings.TrimPrefix(res.line, "ready "), nil
 	case <-time.After(2 * time.Minute):
-		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", tail(filepath.Join(l.logs(), "daemon.log"), 10))
+		return "", fmt.Errorf("the demo daemon did not report ready within 2m: %s", proc.LogTail(filepath.Join(l.logs(), "daemon.log"), 10))
 	}
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

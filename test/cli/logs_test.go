@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 )
 
 // TestClientGoLogsCarryNoCredential: at -v=6 to -v=9 client-go logs each
@@ -28,18 +30,10 @@ func TestClientGoLogsCarryNoCredential(t *testing.T) {
 		}
 		for _, secret := range []string{"alice", "hunter2", "s3cr3t-t0ken"} {
 			if strings.Contains(r.Stdout+r.Stderr, secret) {
-				t.Errorf("version -v=%d printed %q:\n%s", v, secret, lastLines(r.Stderr, 3))
+				t.Errorf("version -v=%d printed %q:\n%s", v, secret, proc.Tail(r.Stderr, 3))
 			}
 		}
 	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // credentialedKubeconfig writes the test cluster's kubeconfig with user

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
@@ -58,12 +59,12 @@ func secretNeverPrinted(t *testing.T, s *simCluster) {
 		r := tool(t, "", args...)
 		if r.Code != 1 {
 			// Flux is not bootstrapped on this cluster: its checks fail.
-			t.Errorf("%v: exit code %d, want 1\n%s", args, r.Code, lastLines(r.Stderr, 5))
+			t.Errorf("%v: exit code %d, want 1\n%s", args, r.Code, proc.Tail(r.Stderr, 5))
 		}
 		// The request and its response body are logged: had the Secret's
 		// data crossed the wire, it would be on stderr.
 		if !strings.Contains(r.Stderr, "/namespaces/ingress-nginx/secrets") || !strings.Contains(r.Stderr, "Response Body") {
-			t.Errorf("%v logged no Secret read and response body (nothing was tested):\n%s", args, lastLines(r.Stderr, 5))
+			t.Errorf("%v logged no Secret read and response body (nothing was tested):\n%s", args, proc.Tail(r.Stderr, 5))
 		}
 		for _, secret := range []string{sentinel, b64} {
 			if strings.Contains(r.Stdout+r.Stderr, secret) {
@@ -112,7 +113,7 @@ func urlCredentials(t *testing.T, s *simCluster) {
 		args = append([]string{"verify", "--kubeconfig", kc}, args...)
 		r := tool(t, "", args...)
 		if r.Code != 1 {
-			t.Errorf("%v: exit code %d, want 1 (the cluster was reached; Flux is not bootstrapped)\n%s", args[3:], r.Code, lastLines(r.Stderr, 5))
+			t.Errorf("%v: exit code %d, want 1 (the cluster was reached; Flux is not bootstrapped)\n%s", args[3:], r.Code, proc.Tail(r.Stderr, 5))
 		}
 		for _, secret := range secrets {
 			if strings.Contains(r.Stdout+r.Stderr, secret) {
@@ -183,7 +184,7 @@ func controlCharacters(t *testing.T, s *simCluster) {
 		args = append([]string{"verify", "--kubeconfig", s.c.Kubeconfig}, args...)
 		r := tool(t, "", args...)
 		if r.Code != 1 {
-			t.Errorf("%v: exit code %d, want 1\n%s", args[3:], r.Code, lastLines(r.Stderr, 5))
+			t.Errorf("%v: exit code %d, want 1\n%s", args[3:], r.Code, proc.Tail(r.Stderr, 5))
 		}
 		for _, c := range raw {
 			if i := strings.Index(r.Stdout+r.Stderr, c); i >= 0 {

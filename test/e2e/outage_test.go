@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
@@ -92,7 +93,7 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 	if !strings.Contains(msg, "error:") || !(strings.Contains(msg, "refused") || strings.Contains(msg, "unreachable") || strings.Contains(msg, "not reachable") || strings.Contains(msg, "connect")) {
 		t.Errorf("bootstrap's message does not say the API server went away:\n%s", msg)
 	}
-	t.Logf("bootstrap with the API server stopped: exit code %d:\n%s", code, lastLines(msg, 4))
+	t.Logf("bootstrap with the API server stopped: exit code %d:\n%s", code, proc.Tail(msg, 4))
 
 	if err := s.c.StartAPIServer(ctx); err != nil {
 		t.Fatal(err)
@@ -107,14 +108,6 @@ func TestBootstrapAPIServerStoppedMidway(t *testing.T) {
 	if r, rep := verify(t, s.c.Kubeconfig, "flux", "--wait", "2m"); r.Code != 0 {
 		t.Errorf("verify flux after the re-run: exit code %d\n%s", r.Code, plugintest.Describe(rep))
 	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // TestBootstrapRerunEstablishesACRDAnOutageLeftStuck reproduces, on the
@@ -140,7 +133,7 @@ func TestBootstrapRerunEstablishesACRDAnOutageLeftStuck(t *testing.T) {
 	if !stuckCRD(t, s, crd) {
 		t.Fatalf("%s is not in the state the outage leaves (names accepted, not established): the admission policy did not hold it", crd)
 	}
-	t.Logf("bootstrap while %s could not be established: exit code 1:\n%s", crd, lastLines(r.Stderr, 3))
+	t.Logf("bootstrap while %s could not be established: exit code 1:\n%s", crd, proc.Tail(r.Stderr, 3))
 
 	if err := s.c.StopAPIServer(ctx); err != nil {
 		t.Fatal(err)

@@ -10,11 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/testbin"
 )
 
@@ -133,13 +133,13 @@ func (p *fluxProc) waitHealthy(ctx context.Context, timeout time.Duration, workd
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited (%v); log %s:\n%s", p.name, p.err, filepath.Join(workdir, p.name+".log"), tail(filepath.Join(workdir, p.name+".log"), 10))
+			return fmt.Errorf("%s exited (%v); log %s:\n%s", p.name, p.err, filepath.Join(workdir, p.name+".log"), proc.LogTail(filepath.Join(workdir, p.name+".log"), 10))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not healthy on %s after %s; log %s:\n%s", p.name, p.health, timeout, filepath.Join(workdir, p.name+".log"), tail(filepath.Join(workdir, p.name+".log"), 10))
+			return fmt.Errorf("%s not healthy on %s after %s; log %s:\n%s", p.name, p.health, timeout, filepath.Join(workdir, p.name+".log"), proc.LogTail(filepath.Join(workdir, p.name+".log"), 10))
 		}
 	}
 }
@@ -196,16 +196,4 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

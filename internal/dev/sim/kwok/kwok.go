@@ -313,7 +313,7 @@ func (c *Cluster) run(ctx context.Context, args ...string) error {
 	}
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%w: %s", err, lastLines(buf.String(), 5))
+		return fmt.Errorf("%w: %s", err, proc.Tail(buf.String(), 5))
 	}
 	return nil
 }
@@ -395,12 +395,4 @@ func lockCreate(ctx context.Context) (func(), error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
