@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // TestClientGoLogsCarryNoCredential: at -v=6 to -v=9 client-go logs each
@@ -28,7 +29,7 @@ func TestClientGoLogsCarryNoCredential(t *testing.T) {
 		if !strings.Contains(r.Stderr, host+"/version") {
 			t.Errorf("version -v=%d logged no request to %s/version (nothing was tested):\n%s", v, host, r.Stderr)
 		}
-		for _, secret := range []string{"alice", "hunter2", "s3cr3t-t0ken"} {
+		for _, secret := range plugintest.KubeconfigCredentials.Secrets() {
 			if strings.Contains(r.Stdout+r.Stderr, secret) {
 				t.Errorf("version -v=%d printed %q:\n%s", v, secret, proc.Tail(r.Stderr, 3))
 			}
@@ -41,17 +42,11 @@ func TestClientGoLogsCarryNoCredential(t *testing.T) {
 // address as it should be printed.
 func credentialedKubeconfig(t *testing.T) (path, host string) {
 	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cfg.Clusters {
-		host = c.Server
-		c.Server = strings.Replace(c.Server, "://", "://alice:hunter2@", 1) + "/?token=s3cr3t-t0ken"
-	}
-	path = filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
+	path = plugintest.EditKubeconfig(t, cluster.Kubeconfig, func(cfg *clientcmdapi.Config) {
+		for _, c := range cfg.Clusters {
+			host = c.Server
+			c.Server = plugintest.KubeconfigCredentials.In(c.Server)
+		}
+	})
 	return path, host
 }

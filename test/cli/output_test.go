@@ -57,18 +57,18 @@ func TestStdoutWriteFailureExitsTwo(t *testing.T) {
 // or a query (a token) is printed without them in errors and progress.
 func TestNoCredentialFromTheServerURL(t *testing.T) {
 	closed := closedPort(t)
-	kc := plugintest.Kubeconfig(t, "https://alice:hunter2@"+closed+"/?token=s3cr3t-t0ken", "    token: x")
+	kc := plugintest.Kubeconfig(t, plugintest.KubeconfigCredentials.In("https://"+closed), "    token: x")
 	for _, args := range [][]string{
 		{"version", "--kubeconfig", kc},
 		{"verify", "--kubeconfig", kc},
 		{"verify", "--kubeconfig", kc, "-o", "json"},
-		{"verify", "--server", "https://bob:pa55word@" + closed + "/?access_token=s3cr3t-t0ken", "--kubeconfig", kc, "-o", "yaml"},
+		{"verify", "--server", plugintest.FlagCredentials.In("https://" + closed), "--kubeconfig", kc, "-o", "yaml"},
 	} {
 		r := runCmd(t, nil, filepath.Join(pluginDir, "kubectl-aksbaseline"), args...)
 		if r.Code != 2 {
 			t.Errorf("%v: exit %d, want 2 (unreachable)\n%s", args, r.Code, r)
 		}
-		for _, secret := range []string{"alice", "hunter2", "bob", "pa55word", "s3cr3t-t0ken"} {
+		for _, secret := range append(plugintest.KubeconfigCredentials.Secrets(), plugintest.FlagCredentials.Secrets()...) {
 			if strings.Contains(r.Stdout+r.Stderr, secret) {
 				t.Errorf("%v printed %q:\n%s", args, secret, r)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/leaktest"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // TestEveryOutputIsRedactedAndEscaped runs verify against a real API
@@ -43,7 +44,7 @@ func TestEveryOutputIsRedactedAndEscaped(t *testing.T) {
 	}
 
 	kc, host := credentialedKubeconfig(t)
-	credentials := []string{"alice", "hunter2", "s3cr3t-t0ken"}
+	credentials := plugintest.KubeconfigCredentials.Secrets()
 	raw := []string{"\x1b", "\x07", "\u009b", "\u202e"}
 	bundle := filepath.Join(t.TempDir(), "evidence")
 	for _, format := range []string{"text", "json", "yaml", "junit", "html"} {

@@ -19,10 +19,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
 
 // breaker is one deliberately broken variant of a healthy cluster.
@@ -429,29 +429,22 @@ type clientcmdConfig struct {
 // server or user changed (a kubelogin exec plugin, or a bearer token).
 func (s *simCluster) kubeconfigVariant(t *testing.T, change func(*clientcmdConfig)) string {
 	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(s.c.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var v clientcmdConfig
 	change(&v)
-	ctx := cfg.Contexts[cfg.CurrentContext]
-	if ctx == nil {
-		t.Fatalf("kubeconfig %s has no current context", s.c.Kubeconfig)
-	}
-	if v.server != "" {
-		cfg.Clusters[ctx.Cluster].Server = v.server
-	}
-	if v.exec != "" || v.token != "" {
-		u := cfg.AuthInfos[ctx.AuthInfo]
-		u.ClientCertificate, u.ClientKey, u.ClientCertificateData, u.ClientKeyData, u.Token = "", "", nil, nil, v.token
-		if v.exec != "" {
-			u.Exec = &clientcmdapi.ExecConfig{Command: v.exec, Args: []string{"get-token", "--login", "azurecli"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "IfAvailable"}
+	return plugintest.EditKubeconfig(t, s.c.Kubeconfig, func(cfg *clientcmdapi.Config) {
+		ctx := cfg.Contexts[cfg.CurrentContext]
+		if ctx == nil {
+			t.Fatalf("kubeconfig %s has no current context", s.c.Kubeconfig)
 		}
-	}
-	p := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, p); err != nil {
-		t.Fatal(err)
-	}
-	return p
+		if v.server != "" {
+			cfg.Clusters[ctx.Cluster].Server = v.server
+		}
+		if v.exec != "" || v.token != "" {
+			u := cfg.AuthInfos[ctx.AuthInfo]
+			u.ClientCertificate, u.ClientKey, u.ClientCertificateData, u.ClientKeyData, u.Token = "", "", nil, nil, v.token
+			if v.exec != "" {
+				u.Exec = &clientcmdapi.ExecConfig{Command: v.exec, Args: []string{"get-token", "--login", "azurecli"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "IfAvailable"}
+			}
+		}
+	})
 }

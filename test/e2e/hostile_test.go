@@ -94,9 +94,8 @@ func secretNeverPrinted(t *testing.T, s *simCluster) {
 // reaches the cluster either way, and no output may carry either part.
 func urlCredentials(t *testing.T, s *simCluster) {
 	host := strings.TrimSuffix(s.c.Config.Host, "/")
-	withCreds := strings.Replace(host, "://", "://alice:hunter2@", 1) + "/?token=s3cr3t-t0ken"
-	kc := s.kubeconfigVariant(t, func(c *clientcmdConfig) { c.server = withCreds })
-	secrets := []string{"alice", "hunter2", "s3cr3t-t0ken", "bob", "pa55word", "acc3ss-t0ken"}
+	kc := s.kubeconfigVariant(t, func(c *clientcmdConfig) { c.server = plugintest.KubeconfigCredentials.In(host) })
+	secrets := append(plugintest.KubeconfigCredentials.Secrets(), plugintest.FlagCredentials.Secrets()...)
 	bundle := filepath.Join(t.TempDir(), "evidence")
 	for _, args := range [][]string{
 		{},
@@ -108,7 +107,7 @@ func urlCredentials(t *testing.T, s *simCluster) {
 		{"--evidence", bundle},
 		{"-v=6"},
 		{"-v=9", "-o", "json"},
-		{"--server", strings.Replace(host, "://", "://bob:pa55word@", 1) + "/?access_token=acc3ss-t0ken", "-o", "json"},
+		{"--server", plugintest.FlagCredentials.In(host), "-o", "json"},
 	} {
 		args = append([]string{"verify", "--kubeconfig", kc}, args...)
 		r := tool(t, "", args...)

@@ -14,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
@@ -23,22 +22,6 @@ import (
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
-
-// kubeconfigWith writes a kubeconfig holding the shared admin context plus
-// extra contexts; mutate adjusts it.
-func kubeconfigWith(t *testing.T, mutate func(c *clientcmdapi.Config)) string {
-	t.Helper()
-	c, err := clientcmd.LoadFromFile(shared.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mutate(c)
-	p := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*c, p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // sharedCluster is the name of the shared kubeconfig's cluster entry.
 func sharedCluster(c *clientcmdapi.Config) (cluster, user string) {
@@ -66,7 +49,7 @@ func TestExitCodeUsageErrors(t *testing.T) {
 }
 
 func TestExitCodeNoAPIAccess(t *testing.T) {
-	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+	kc := plugintest.EditKubeconfig(t, shared.Kubeconfig, func(c *clientcmdapi.Config) {
 		cl, _ := sharedCluster(c)
 		c.Clusters[cl].Server = "https://127.0.0.1:1"
 	})
@@ -77,7 +60,7 @@ func TestExitCodeNoAPIAccess(t *testing.T) {
 }
 
 func TestMissingCredentialPlugin(t *testing.T) {
-	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+	kc := plugintest.EditKubeconfig(t, shared.Kubeconfig, func(c *clientcmdapi.Config) {
 		_, u := sharedCluster(c)
 		c.AuthInfos[u] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "kubelogin", Args: []string{"get-token"}, APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
 	})
@@ -92,7 +75,7 @@ func TestMissingCredentialPlugin(t *testing.T) {
 }
 
 func TestPublicEndpointFailsUnderRegulated(t *testing.T) {
-	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+	kc := plugintest.EditKubeconfig(t, shared.Kubeconfig, func(c *clientcmdapi.Config) {
 		cl, _ := sharedCluster(c)
 		c.Clusters[cl].Server = "https://aks-xkgp5rywefmci-4b7d3a1e.hcp.centralus.azmk8s.io:443"
 	})
@@ -191,7 +174,7 @@ func sharedCRDs(t *testing.T) {
 }
 
 func TestSeveralContexts(t *testing.T) {
-	kc := kubeconfigWith(t, func(c *clientcmdapi.Config) {
+	kc := plugintest.EditKubeconfig(t, shared.Kubeconfig, func(c *clientcmdapi.Config) {
 		cl, u := sharedCluster(c)
 		c.Clusters["down"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1", InsecureSkipTLSVerify: true}
 		c.Contexts["down"] = &clientcmdapi.Context{Cluster: "down", AuthInfo: u}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/evidence"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/keytest"
@@ -166,17 +166,10 @@ func TestSignedEvidence(t *testing.T) {
 // the cluster of its current one: a fleet of two for --contexts.
 func eastWest(t *testing.T, kubeconfig string) string {
 	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cur := cfg.Contexts[cfg.CurrentContext]
-	for _, n := range []string{"east", "west"} {
-		cfg.Contexts[n] = cur.DeepCopy()
-	}
-	two := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, two); err != nil {
-		t.Fatal(err)
-	}
-	return two
+	return plugintest.EditKubeconfig(t, kubeconfig, func(cfg *clientcmdapi.Config) {
+		cur := cfg.Contexts[cfg.CurrentContext]
+		for _, n := range []string{"east", "west"} {
+			cfg.Contexts[n] = cur.DeepCopy()
+		}
+	})
 }
