@@ -66,9 +66,13 @@ func write(out string) error {
 	if err != nil {
 		return err
 	}
+	comps, err := components()
+	if err != nil {
+		return err
+	}
 	files := map[string]string{
 		"gotk-crds.yaml":       crds,
-		"gotk-components.yaml": components,
+		"gotk-components.yaml": comps,
 		"gotk-sync.yaml":       sync,
 		"namespace.yaml":       namespace,
 		"kustomization.yaml":   kustomization,

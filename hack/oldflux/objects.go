@@ -1,5 +1,10 @@
 package main
 
+import (
+	"strings"
+	"text/template"
+)
+
 // The rest of the reference's flux-system folder at v0.8.1. Facts from the
 // reference (aks-baseline.md §1b): two controllers, their service accounts,
 // ClusterRole and ClusterRoleBinding crd-controller, ClusterRoleBinding
@@ -59,23 +64,84 @@ spec:
   validation: client
 `
 
-const components = `---
+// components is gotk-components.yaml: a ServiceAccount per controller, the
+// controllers' ClusterRole and its bindings, the Service, a Deployment per
+// controller. What the two controllers share (the pinning to the
+// out-of-scope pool, the common arguments, probes and security context) is
+// written once, in the templates; controllers holds what differs.
+func components() (string, error) {
+	var b strings.Builder
+	if err := serviceAccounts.Execute(&b, controllers); err != nil {
+		return "", err
+	}
+	b.WriteString(clusterRole)
+	if err := clusterRoleBindings.Execute(&b, bindings); err != nil {
+		return "", err
+	}
+	b.WriteString(service)
+	if err := deployments.Execute(&b, controllers); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// controller is what sets one v0.8.1 controller's Deployment apart.
+type controller struct {
+	Name string
+	// Recreate is the update strategy the reference's manifest gives
+	// source-controller alone.
+	Recreate    bool
+	Args        []string // after the arguments both take
+	Ports       []port
+	Readiness   probe
+	CPURequest  string
+	GracePeriod int
+	// Volumes are emptyDirs, each mounted at its path.
+	Volumes []volume
+}
+
+type port struct {
+	Number   int
+	Name     string
+	Protocol string // written only when the reference's manifest names it
+}
+
+type probe struct{ Path, Port string }
+
+type volume struct{ Path, Name string }
+
+var controllers = []controller{
+	{
+		Name:        "kustomize-controller",
+		Ports:       []port{{8080, "http-prom", ""}, {9440, "healthz", "TCP"}},
+		Readiness:   probe{"/readyz", "healthz"},
+		CPURequest:  "100m",
+		GracePeriod: 60,
+		Volumes:     []volume{{"/tmp", "temp"}},
+	},
+	{
+		Name:        "source-controller",
+		Recreate:    true,
+		Args:        []string{"--storage-path=/data", "--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local."},
+		Ports:       []port{{9090, "http", ""}, {8080, "http-prom", ""}, {9440, "healthz", ""}},
+		Readiness:   probe{"/", "http"},
+		CPURequest:  "50m",
+		GracePeriod: 10,
+		Volumes:     []volume{{"/data", "data"}, {"/tmp", "tmp"}},
+	},
+}
+
+var serviceAccounts = template.Must(template.New("serviceAccounts").Parse(`{{range .}}---
 apiVersion: v1
 kind: ServiceAccount
 metadata:
   labels:
     app.kubernetes.io/instance: flux-system
-  name: kustomize-controller
+  name: {{.Name}}
   namespace: flux-system
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  labels:
-    app.kubernetes.io/instance: flux-system
-  name: source-controller
-  namespace: flux-system
----
+{{end}}`))
+
+const clusterRole = `---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -101,40 +167,40 @@ rules:
 - apiGroups: [coordination.k8s.io]
   resources: [leases]
   verbs: [get, list, watch, create, update, patch, delete]
----
+`
+
+// bindings are the two ClusterRoleBindings: the controllers' own role for
+// both, cluster-admin for kustomize-controller, which applies anything.
+var bindings = []binding{
+	{Name: "crd-controller", Role: "crd-controller", ServiceAccounts: []string{"kustomize-controller", "source-controller"}},
+	{Name: "cluster-reconciler", Role: "cluster-admin", ServiceAccounts: []string{"kustomize-controller"}},
+}
+
+type binding struct {
+	Name, Role      string
+	ServiceAccounts []string
+}
+
+var clusterRoleBindings = template.Must(template.New("clusterRoleBindings").Parse(`{{range .}}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
   labels:
     app.kubernetes.io/instance: flux-system
-  name: crd-controller
+  name: {{.Name}}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole
-  name: crd-controller
+  name: {{.Role}}
 subjects:
+{{- range .ServiceAccounts}}
 - kind: ServiceAccount
-  name: kustomize-controller
+  name: {{.}}
   namespace: flux-system
-- kind: ServiceAccount
-  name: source-controller
-  namespace: flux-system
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  labels:
-    app.kubernetes.io/instance: flux-system
-  name: cluster-reconciler
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: cluster-admin
-subjects:
-- kind: ServiceAccount
-  name: kustomize-controller
-  namespace: flux-system
----
+{{- end}}
+{{end}}`))
+
+const service = `---
 apiVersion: v1
 kind: Service
 metadata:
@@ -152,7 +218,9 @@ spec:
   selector:
     app: source-controller
   type: ClusterIP
----
+`
+
+var deployments = template.Must(template.New("deployments").Parse(`{{range .}}---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -160,100 +228,25 @@ metadata:
     app.kubernetes.io/instance: flux-system
     control-plane: controller
     pci-scope: out-of-scope
-  name: kustomize-controller
+  name: {{.Name}}
   namespace: flux-system
 spec:
   replicas: 1
   selector:
     matchLabels:
-      app: kustomize-controller
+      app: {{.Name}}
       pci-scope: out-of-scope
-  template:
-    metadata:
-      annotations:
-        prometheus.io/port: "8080"
-        prometheus.io/scrape: "true"
-      labels:
-        app: kustomize-controller
-        pci-scope: out-of-scope
-    spec:
-      containers:
-      - args:
-        - --watch-all-namespaces=true
-        - --log-level=info
-        - --log-encoding=json
-        - --enable-leader-election
-        env:
-        - name: RUNTIME_NAMESPACE
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.namespace
-        image: ghcr.io/fluxcd/kustomize-controller:v0.8.1
-        imagePullPolicy: IfNotPresent
-        livenessProbe:
-          httpGet:
-            path: /healthz
-            port: healthz
-        name: manager
-        ports:
-        - containerPort: 8080
-          name: http-prom
-        - containerPort: 9440
-          name: healthz
-          protocol: TCP
-        readinessProbe:
-          httpGet:
-            path: /readyz
-            port: healthz
-        resources:
-          limits:
-            cpu: 1000m
-            memory: 1Gi
-          requests:
-            cpu: 100m
-            memory: 64Mi
-        securityContext:
-          allowPrivilegeEscalation: false
-          readOnlyRootFilesystem: true
-        volumeMounts:
-        - mountPath: /tmp
-          name: temp
-      nodeSelector:
-        kubernetes.io/arch: amd64
-        kubernetes.io/os: linux
-        pci-scope: out-of-scope
-      securityContext:
-        fsGroup: 1337
-      serviceAccountName: kustomize-controller
-      terminationGracePeriodSeconds: 60
-      volumes:
-      - emptyDir: {}
-        name: temp
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  labels:
-    app.kubernetes.io/instance: flux-system
-    control-plane: controller
-    pci-scope: out-of-scope
-  name: source-controller
-  namespace: flux-system
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: source-controller
-      pci-scope: out-of-scope
+{{- if .Recreate}}
   strategy:
     type: Recreate
+{{- end}}
   template:
     metadata:
       annotations:
         prometheus.io/port: "8080"
         prometheus.io/scrape: "true"
       labels:
-        app: source-controller
+        app: {{.Name}}
         pci-scope: out-of-scope
     spec:
       containers:
@@ -262,14 +255,15 @@ spec:
         - --log-level=info
         - --log-encoding=json
         - --enable-leader-election
-        - --storage-path=/data
-        - --storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.
+{{- range .Args}}
+        - {{.}}
+{{- end}}
         env:
         - name: RUNTIME_NAMESPACE
           valueFrom:
             fieldRef:
               fieldPath: metadata.namespace
-        image: ghcr.io/fluxcd/source-controller:v0.8.1
+        image: ghcr.io/fluxcd/{{.Name}}:v0.8.1
         imagePullPolicy: IfNotPresent
         livenessProbe:
           httpGet:
@@ -277,42 +271,43 @@ spec:
             port: healthz
         name: manager
         ports:
-        - containerPort: 9090
-          name: http
-        - containerPort: 8080
-          name: http-prom
-        - containerPort: 9440
-          name: healthz
+{{- range .Ports}}
+        - containerPort: {{.Number}}
+          name: {{.Name}}
+{{- if .Protocol}}
+          protocol: {{.Protocol}}
+{{- end}}
+{{- end}}
         readinessProbe:
           httpGet:
-            path: /
-            port: http
+            path: {{.Readiness.Path}}
+            port: {{.Readiness.Port}}
         resources:
           limits:
             cpu: 1000m
             memory: 1Gi
           requests:
-            cpu: 50m
+            cpu: {{.CPURequest}}
             memory: 64Mi
         securityContext:
           allowPrivilegeEscalation: false
           readOnlyRootFilesystem: true
         volumeMounts:
-        - mountPath: /data
-          name: data
-        - mountPath: /tmp
-          name: tmp
+{{- range .Volumes}}
+        - mountPath: {{.Path}}
+          name: {{.Name}}
+{{- end}}
       nodeSelector:
         kubernetes.io/arch: amd64
         kubernetes.io/os: linux
         pci-scope: out-of-scope
       securityContext:
         fsGroup: 1337
-      serviceAccountName: source-controller
-      terminationGracePeriodSeconds: 10
+      serviceAccountName: {{.Name}}
+      terminationGracePeriodSeconds: {{.GracePeriod}}
       volumes:
+{{- range .Volumes}}
       - emptyDir: {}
-        name: data
-      - emptyDir: {}
-        name: tmp
-`
+        name: {{.Name}}
+{{- end}}
+{{end}}`))
