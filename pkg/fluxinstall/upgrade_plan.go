@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -122,18 +123,31 @@ func (in *installer) planUpgrade(ctx context.Context, set *Set) (*upgradePlan, e
 		gks = append(gks, gk)
 	}
 	sort.Slice(gks, func(i, j int) bool { return gks[i].String() < gks[j].String() })
-	for _, gk := range gks {
-		k, err := in.planKind(ctx, targets[gk])
-		if err != nil {
-			return nil, err
-		}
-		if k != nil {
-			up.kinds = append(up.kinds, k)
-		}
+	// The kinds are independent: each is read and its moves validated
+	// at once (one kind's validation, client CPU, overlaps another's
+	// list); the plan keeps them in name order.
+	planned := make([]*kindMove, len(gks))
+	rejectedOf := make([][]rejection, len(gks))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, gk := range gks {
+		g.Go(func() error {
+			k, err := in.planKind(gctx, targets[gk])
+			if err != nil || k == nil {
+				return err
+			}
+			planned[i], rejectedOf[i] = k, k.validate(gctx)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	var rejected []rejection
-	for _, k := range up.kinds {
-		rejected = append(rejected, k.validate(ctx)...)
+	for i, k := range planned {
+		if k != nil {
+			up.kinds = append(up.kinds, k)
+			rejected = append(rejected, rejectedOf[i]...)
+		}
 	}
 	if len(rejected) > 0 {
 		return nil, &RejectedError{rejections: rejected}
