@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -153,7 +152,7 @@ func (in *installer) waitStorage(ctx context.Context, k *kindMove) error {
 	have := ""
 	wctx, cancel := context.WithTimeout(ctx, storageSwitchTimeout)
 	defer cancel()
-	err := wait.PollUntilContextCancel(wctx, in.crdPollInterval, true, func(ctx context.Context) (bool, error) {
+	err := in.pollSoon(wctx, func(ctx context.Context) (bool, error) {
 		l, err := in.discovery.ServerResourcesForGroupVersion(gv)
 		if err != nil {
 			return false, nil // not served yet: the bridge was just written
@@ -185,6 +184,26 @@ func (in *installer) waitStorage(ctx context.Context, k *kindMove) error {
 		return fmt.Errorf("the API server does not store %s at %s yet (discovery's storageVersionHash %q, want %q) after %s: run bootstrap again", k.resource, gv, have, want, storageSwitchTimeout)
 	}
 	return nil
+}
+
+// pollSoon asks done at once, then at growing intervals (from 10ms up to
+// in.crdPollInterval) until it is true, fails, or ctx ends. For the waits on
+// the API server's own bookkeeping (a storage switch, a deletion), which
+// mostly end within milliseconds: a fixed interval would make each cost a
+// whole one.
+func (in *installer) pollSoon(ctx context.Context, done func(context.Context) (bool, error)) error {
+	delay := min(10*time.Millisecond, in.crdPollInterval)
+	for {
+		if ok, err := done(ctx); err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*3/2, in.crdPollInterval)
+	}
 }
 
 // storageVersionHash is the opaque hash discovery publishes for the

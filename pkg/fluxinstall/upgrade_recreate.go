@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -100,7 +99,7 @@ func (in *installer) recreate(ctx context.Context, c *change, deadline time.Time
 	}
 	wctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	err := wait.PollUntilContextCancel(wctx, in.crdPollInterval, true, func(ctx context.Context) (bool, error) {
+	err := in.pollSoon(wctx, func(ctx context.Context) (bool, error) {
 		d := &metav1.PartialObjectMetadata{}
 		d.SetGroupVersionKind(deploymentGVK)
 		err := in.client.Get(ctx, key, d)
