@@ -27,12 +27,13 @@ const nudgeAnnotation = "aksbaseline.io/establish"
 // between those two moments (bootstrap interrupted by an outage) starts
 // again with the CRD in that state and only an add event for it, so the CRD
 // stays "Install in progress" until something writes to it; an unchanged
-// server-side apply writes nothing. CRDs this run created are left alone:
-// their creation is the change that leads to Established.
+// server-side apply writes nothing. CRDs this run created or changed are
+// left alone: that write is the change that leads to Established (an
+// upgrade changes every CRD it moves).
 func (in *installer) nudgeStuck(ctx context.Context, changes []*change) (int, error) {
 	n := 0
 	for _, c := range changes {
-		if !ssautil.IsCRD(c.obj.Unstructured) || c.action == ssa.CreatedAction {
+		if !ssautil.IsCRD(c.obj.Unstructured) || c.action == ssa.CreatedAction || c.action == ssa.ConfiguredAction {
 			continue
 		}
 		live := &unstructured.Unstructured{}
