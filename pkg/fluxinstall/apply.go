@@ -81,13 +81,16 @@ func (in *installer) apply(ctx context.Context, p *plan, deadline time.Time) err
 		return err
 	}
 
+	// The controllers to recreate are independent: removed at once.
+	g, gctx := errgroup.WithContext(ctx)
 	for _, c := range two {
 		if c.recreate {
 			pr.Actionf("recreating %s: its spec.selector changes, which Kubernetes does not allow in place", c.obj.ref())
-			if err := in.recreate(ctx, c, deadline); err != nil {
-				return err
-			}
+			g.Go(func() error { return in.recreate(gctx, c, deadline) })
 		}
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	pr.Actionf("applying %d objects", len(two))
 	if err := in.applyStage(ctx, "objects", two); err != nil {
