@@ -20,15 +20,11 @@ const secondContext = "aksbaseline-demo-centralus"
 // a check.
 func fleetView(ctx context.Context, u *ui, op *operator, era sim.Era) error {
 	u.Actionf("the in-cluster verifier: an hourly CronJob running 'verify --report-to-cluster', delivered by Flux like the rest of the tree")
-	if err := op.runAll(ctx,
+	if err := deliver(ctx, op, era,
 		append(append([]string{}, op.plugin...), "configure", "cluster-manifests", "--add-verifier", "--acr-name", sim.ACRName),
 		[]string{"git", "add", "--all"},
 		[]string{"git", "commit", "--quiet", "-m", "Add the in-cluster verifier"},
-		[]string{"git", "push", "--quiet", "origin", "main"},
 	); err != nil {
-		return err
-	}
-	if err := syncNow(ctx, op, era); err != nil {
 		return err
 	}
 	u.Actionf("waiting for Flux to apply it")

@@ -239,10 +239,9 @@ func prepareFork(ctx context.Context, u *ui, op *operator, l layout, root string
 	if wantCheck == 1 {
 		u.Waitingf("as expected for this era: the fork still carries Flux %s, which the upgrade below moves", oldflux.Version)
 	}
-	if err := op.runAll(ctx,
+	if err := push(ctx, op,
 		[]string{"git", "add", "--all"},
 		[]string{"git", "commit", "--quiet", "-m", "Use images from my ACR, my Key Vault and tenant"},
-		[]string{"git", "push", "--quiet", "origin", "main"},
 	); err != nil {
 		return err
 	}
@@ -268,14 +267,10 @@ func overlayNote(era sim.Era) string {
 func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) error {
 	const file = "cluster-manifests/a0005-i/microservice-c.yaml"
 	u.Actionf("a change to microservice-c copies the nodeSelector of the a0005-o manifests, so its pods leave the in-scope pool")
-	if err := op.runAll(ctx,
+	if err := deliver(ctx, op, era,
 		[]string{"sed", "-i", "/nodeSelector:/,/pci-scope:/ s/pci-scope: in-scope/pci-scope: out-of-scope/", file},
 		[]string{"git", "commit", "--quiet", "-am", "microservice-c: schedule like the a0005-o services"},
-		[]string{"git", "push", "--quiet", "origin", "main"},
 	); err != nil {
-		return err
-	}
-	if err := syncNow(ctx, op, era); err != nil {
 		return err
 	}
 	u.Actionf("waiting for Flux to roll it out")
@@ -292,13 +287,7 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	u.Okf("caught: verify exited with code 1, failing check %s", strings.Join(failingChecks(ctx, op, "segmentation"), ", "))
 
 	u.Actionf("the repair: revert the commit; Flux moves the pods back to the in-scope pool")
-	if err := op.runAll(ctx,
-		[]string{"git", "revert", "--no-edit", "HEAD"},
-		[]string{"git", "push", "--quiet", "origin", "main"},
-	); err != nil {
-		return err
-	}
-	if err := syncNow(ctx, op, era); err != nil {
+	if err := deliver(ctx, op, era, []string{"git", "revert", "--no-edit", "HEAD"}); err != nil {
 		return err
 	}
 	if code, err := op.tool(ctx, "verify", "segmentation", "--wait", "2m"); err != nil || code != 0 {
@@ -306,6 +295,21 @@ func segmentationBreak(ctx context.Context, u *ui, op *operator, era sim.Era) er
 	}
 	u.Okf("repaired: verify is green again")
 	return nil
+}
+
+// push runs the commands that make a commit in the fork, then pushes its
+// branch to the demo's Git server.
+func push(ctx context.Context, op *operator, commit ...[]string) error {
+	return op.runAll(ctx, append(commit, []string{"git", "push", "--quiet", "origin", "main"})...)
+}
+
+// deliver is push, then syncNow: a change made in Git, and Flux told to
+// take it now rather than at its next interval.
+func deliver(ctx context.Context, op *operator, era sim.Era, commit ...[]string) error {
+	if err := push(ctx, op, commit...); err != nil {
+		return err
+	}
+	return syncNow(ctx, op, era)
 }
 
 // syncNow asks Flux to fetch the fork at once instead of at its next

@@ -79,10 +79,9 @@ func upgradeFlux(ctx context.Context, u *ui, op *operator) error {
 		return cmdErr("configure --check after --upgrade-flux", code, err)
 	}
 	u.Actionf("step 2 of 3: commit and push, so that Flux does not reconcile %s back from Git", oldflux.Version)
-	if err := op.runAll(ctx,
+	if err := push(ctx, op,
 		[]string{"git", "add", "--all"},
 		[]string{"git", "commit", "--quiet", "-m", "Upgrade Flux to " + manifests.FluxVersion},
-		[]string{"git", "push", "--quiet", "origin", "main"},
 	); err != nil {
 		return err
 	}
