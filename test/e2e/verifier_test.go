@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/flux"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
@@ -85,7 +86,10 @@ func TestInClusterVerifier(t *testing.T) {
 	if _, err := s.git.Publish(sim.RepoName, "main", s.fork, "aksbaseline: in-cluster verifier"); err != nil {
 		t.Fatal(err)
 	}
-	s.reconcileNow(t, ctx)
+	repo, ks := s.era.SyncNames()
+	if err := flux.ReconcileNow(ctx, s.c.Config, repo, ks); err != nil {
+		t.Fatal(err)
+	}
 	s.waitFolderApplied(t, ctx)
 	// A run of the CronJob now, as 'kubectl create job --from=cronjob/…'
 	// makes one: its pod is what verify's pod checks judge.
@@ -162,23 +166,6 @@ func TestInClusterVerifier(t *testing.T) {
 	t.Run("RBAC sufficient and no broader than verify's reads", func(t *testing.T) {
 		s.checkVerifierRBAC(t, ctx, s.auditedRequests(t))
 	})
-}
-
-// reconcileNow asks Flux to fetch the fork and apply it at once, as 'flux
-// reconcile ks flux-system --with-source' does.
-func (s *simCluster) reconcileNow(t *testing.T, ctx context.Context) {
-	t.Helper()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	patch := []byte(fmt.Sprintf(`{"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":%q}}}`, now))
-	repo, ks := s.era.SyncNames()
-	for name, gvr := range map[string]schema.GroupVersionResource{
-		repo: {Group: "source.toolkit.fluxcd.io", Version: "v1", Resource: "gitrepositories"},
-		ks:   {Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations"},
-	} {
-		if _, err := s.dyn.Resource(gvr).Namespace("flux-system").Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // waitFolderApplied waits until every object of the folder in the fork

@@ -45,15 +45,15 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	plugintest.WriteFile(t, filepath.Join(repo, "cluster-manifests", "team-a", "kustomization.yaml"), "resources:\n- namespace.yaml\n")
 	git, url := serve(t, repo)
 
-	flux, err := flux.Start(ctx, c.Kubeconfig, t.TempDir())
+	ctrl, err := flux.Start(ctx, c.Kubeconfig, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := flux.Stop(); err != nil {
+		if err := ctrl.Stop(); err != nil {
 			t.Error(err)
 		}
-		for _, pid := range flux.PIDs() {
+		for _, pid := range ctrl.PIDs() {
 			// Reaped children are gone from the process table.
 			if err := syscall.Kill(pid, 0); err == nil {
 				t.Errorf("flux controller pid %d still running after Stop", pid)
@@ -91,18 +91,8 @@ func TestLocalFluxReconcilesFromGitServer(t *testing.T) {
 	if _, err := git.Publish(sim.RepoName, "main", repo, "Add team-b"); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().Format(time.RFC3339Nano)
-	for _, kind := range []struct{ apiVersion, kind string }{{"source.toolkit.fluxcd.io/v1", "GitRepository"}, {"kustomize.toolkit.fluxcd.io/v1", "Kustomization"}} {
-		u := &unstructured.Unstructured{}
-		u.SetAPIVersion(kind.apiVersion)
-		u.SetKind(kind.kind)
-		u.SetName("flux-system")
-		u.SetNamespace("flux-system")
-		u.SetAnnotations(map[string]string{"reconcile.fluxcd.io/requestedAt": now})
-		// A manager of its own, so the spec the test applied stays.
-		if err := cl.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("test-reconcile"), client.ForceOwnership); err != nil {
-			t.Fatal(err)
-		}
+	if err := flux.ReconcileNow(ctx, c.Config, "flux-system", "flux-system"); err != nil {
+		t.Fatal(err)
 	}
 	waitNamespace(t, cl, "team-b")
 }
