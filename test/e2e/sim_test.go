@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +50,7 @@ func newSim(t *testing.T, era sim.Era) *simCluster {
 // newSimWith is newSim on a cluster made with opts.
 func newSimWith(t *testing.T, era sim.Era, opts kwok.Options) *simCluster {
 	t.Helper()
-	tree := configuredTree(t, era)
+	tree := testenv.ConfiguredFork(t, plugin, era)
 	s := &simCluster{era: era, fluxUp: make(chan struct{}), fork: tree}
 	s.c = testenv.KwokT(t, opts)
 	git, url := testenv.ForkT(t)
@@ -133,25 +132,6 @@ func (s *simCluster) startFluxWhenCRDs(t *testing.T) {
 			}
 		}
 	})
-}
-
-// configuredTree copies demo/cluster-manifests (with the era's overlays) and
-// fills in its placeholders with the built configure, as an operator does
-// before pushing.
-func configuredTree(t *testing.T, era sim.Era) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := sim.Fork(repoRoot, era, filepath.Join(dir, "cluster-manifests")); err != nil {
-		t.Fatal(err)
-	}
-	args := era.ConfigureArgs("cluster-manifests")
-	if r := tool(t, dir, args...); r.Code != 0 {
-		t.Fatalf("configure: %s", r)
-	}
-	if r := tool(t, dir, "configure", "--check", "cluster-manifests"); r.Code != 0 {
-		t.Fatalf("configure --check after configure: %s", r)
-	}
-	return dir
 }
 
 // bootstrap runs the operator's bootstrap against the sim's Git server.

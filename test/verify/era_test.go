@@ -34,7 +34,8 @@ func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	if err := seed.Apply(ctx, env.Config, era, opts); err != nil {
 		t.Fatalf("seeding era %s: %v", era, err)
 	}
-	if err := seed.ApplyTree(ctx, env.Config, configuredTree(t, era), opts); err != nil {
+	tree := filepath.Join(testenv.ConfiguredFork(t, plugintest.Cmd{Name: plugin}, era), "cluster-manifests")
+	if err := seed.ApplyTree(ctx, env.Config, tree, opts); err != nil {
 		t.Fatalf("applying the cluster-manifests of era %s: %v", era, err)
 	}
 	c := newClient(t, env.Config)
@@ -60,21 +61,6 @@ func seedEra(t *testing.T, era sim.Era) (*testenv.Env, client.Client) {
 	setStatus(t, c, obj("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system", ks), map[string]any{
 		"conditions": readyCondition("Applied revision: " + revision), "lastAppliedRevision": revision})
 	return env, c
-}
-
-// configuredTree is the demo's cluster-manifests for era, filled in by the
-// built configure as an operator's fork is before Flux syncs it.
-func configuredTree(t *testing.T, era sim.Era) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := sim.Fork(plugintest.RepoRoot(t), era, filepath.Join(dir, "cluster-manifests")); err != nil {
-		t.Fatal(err)
-	}
-	r := plugintest.Run(t, plugintest.Cmd{Name: plugin, Dir: dir, Args: era.ConfigureArgs("cluster-manifests")})
-	if r.Code != 0 {
-		t.Fatalf("configure: %s", r)
-	}
-	return filepath.Join(dir, "cluster-manifests")
 }
 
 func deployment(ns, name string, labels map[string]any) *unstructured.Unstructured {
