@@ -26,13 +26,13 @@ func largeSnapshot(b *testing.B) *cluster.Snapshot {
 	s.Nodes = s.Nodes[:0]
 	pools := []struct{ name, scope string }{{"npsystem", ""}, {"npinscope01", "in-scope"}, {"npooscope01", "out-of-scope"}}
 	for i := 0; i < nodes; i++ {
-		n := *tmpl.DeepCopy()
+		n := tmpl
 		pool := pools[min(i%10, 2)]
 		n.Name = fmt.Sprintf("aks-%s-26621167-vmss%06d", pool.name, i)
-		n.Labels = map[string]string{"kubernetes.azure.com/agentpool": pool.name, "kubernetes.io/os": "linux",
-			"kubernetes.azure.com/node-image-version": "AKSUbuntu-2204gen2containerd-202611.16.0"}
+		n.Labels = cluster.Labels{"kubernetes.azure.com/agentpool", pool.name, "kubernetes.azure.com/node-image-version", "AKSUbuntu-2204gen2containerd-202611.16.0",
+			"kubernetes.io/os", "linux"}
 		if pool.scope != "" {
-			n.Labels["pci-scope"] = pool.scope
+			n.Labels = append(n.Labels, "pci-scope", pool.scope)
 		}
 		s.Nodes = append(s.Nodes, n)
 	}
@@ -49,7 +49,7 @@ func largeSnapshot(b *testing.B) *cluster.Snapshot {
 	for i := 0; len(s.Pods) < pods; i++ {
 		node := s.Nodes[i%nodes]
 		ns := "a0005-o"
-		switch node.Labels["pci-scope"] {
+		switch node.Labels.Get("pci-scope") {
 		case "in-scope":
 			ns = "a0005-i"
 		case "":

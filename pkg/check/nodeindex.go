@@ -3,20 +3,18 @@ package check
 import (
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/cluster"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/profile"
 )
 
 // nodeIndex describes nodes by pool and PCI scope, as findings name them.
 type nodeIndex struct {
-	byName              map[string]*corev1.Node
+	byName              map[string]*cluster.Node
 	poolLabel, scopeLbl string
 }
 
 func newNodeIndex(s *cluster.Snapshot, p *profile.Profile) nodeIndex {
-	ix := nodeIndex{byName: make(map[string]*corev1.Node, len(s.Nodes)), poolLabel: p.Nodes.PoolLabel, scopeLbl: p.Segmentation.ScopeLabel}
+	ix := nodeIndex{byName: make(map[string]*cluster.Node, len(s.Nodes)), poolLabel: p.Nodes.PoolLabel, scopeLbl: p.Segmentation.ScopeLabel}
 	for i := range s.Nodes {
 		ix.byName[s.Nodes[i].Name] = &s.Nodes[i]
 	}
@@ -28,7 +26,7 @@ func (ix nodeIndex) scope(name string) (string, bool) {
 	if n == nil || ix.scopeLbl == "" {
 		return "", false
 	}
-	v, ok := n.Labels[ix.scopeLbl]
+	v, ok := n.Labels.Lookup(ix.scopeLbl)
 	return v, ok
 }
 
@@ -39,11 +37,11 @@ func (ix nodeIndex) describe(name string) string {
 		return name + " (not among the nodes read)"
 	}
 	var attrs []string
-	if pool := n.Labels[ix.poolLabel]; pool != "" {
+	if pool := n.Labels.Get(ix.poolLabel); pool != "" {
 		attrs = append(attrs, "pool "+pool)
 	}
 	if ix.scopeLbl != "" {
-		if v, ok := n.Labels[ix.scopeLbl]; ok {
+		if v, ok := n.Labels.Lookup(ix.scopeLbl); ok {
 			attrs = append(attrs, ix.scopeLbl+"="+v)
 		} else {
 			attrs = append(attrs, "no "+ix.scopeLbl+" label")

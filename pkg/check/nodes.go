@@ -25,20 +25,19 @@ var nodeChecks = []*Check{
 	nodesImageAgeCheck,
 }
 
-func nodeReady(n *corev1.Node) (bool, string) {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			if c.Status == corev1.ConditionTrue {
-				return true, ""
-			}
-			reason := c.Reason
-			if reason == "" {
-				reason = "Ready=" + string(c.Status)
-			}
-			return false, reason
-		}
+func nodeReady(n *cluster.Node) (bool, string) {
+	c := n.Ready
+	if c == nil {
+		return false, "no Ready condition"
 	}
-	return false, "no Ready condition"
+	if c.Status == corev1.ConditionTrue {
+		return true, ""
+	}
+	reason := c.Reason
+	if reason == "" {
+		reason = "Ready=" + string(c.Status)
+	}
+	return false, reason
 }
 
 var nodesReadyCheck = &Check{ID: "nodes-ready", Severity: result.Critical, Uses: []cluster.Resource{cluster.Nodes}, Run: nodesReady,
@@ -71,7 +70,7 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	if len(p.Nodes.Pools) == 0 {
 		return skip("the profile expects no node pools")
 	}
-	byPool := groupBy(s.Nodes, func(n *corev1.Node) string { return n.Labels[p.Nodes.PoolLabel] })
+	byPool := groupBy(s.Nodes, func(n *cluster.Node) string { return n.Labels.Get(p.Nodes.PoolLabel) })
 	var bad, good, objs []string
 	var fs findings
 	for _, pool := range p.Nodes.Pools {
@@ -84,12 +83,12 @@ func nodesPools(s *cluster.Snapshot, p *profile.Profile) result.Result {
 		}
 		var wrongMode, wrongLabels []string
 		for _, n := range nodes {
-			if pool.Mode != "" && p.Nodes.ModeLabel != "" && !strings.EqualFold(n.Labels[p.Nodes.ModeLabel], pool.Mode) {
+			if pool.Mode != "" && p.Nodes.ModeLabel != "" && !strings.EqualFold(n.Labels.Get(p.Nodes.ModeLabel), pool.Mode) {
 				wrongMode = append(wrongMode, n.Name)
-				fs.add("Node/"+n.Name, "in pool %s but not in mode %s (%s=%q)", pool.Name, pool.Mode, p.Nodes.ModeLabel, n.Labels[p.Nodes.ModeLabel])
+				fs.add("Node/"+n.Name, "in pool %s but not in mode %s (%s=%q)", pool.Name, pool.Mode, p.Nodes.ModeLabel, n.Labels.Get(p.Nodes.ModeLabel))
 			}
 			for _, k := range sortedKeys(pool.Labels) {
-				if v, ok := n.Labels[k]; !ok || v != pool.Labels[k] {
+				if v, ok := n.Labels.Lookup(k); !ok || v != pool.Labels[k] {
 					wrongLabels = append(wrongLabels, n.Name)
 					fs.add("Node/"+n.Name, "in pool %s without labels %s", pool.Name, labelString(pool.Labels))
 					break
@@ -134,10 +133,10 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	var fs findings
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
-		v, err := version.ParseGeneric(n.Status.NodeInfo.KubeletVersion)
+		v, err := version.ParseGeneric(n.KubeletVersion)
 		if err != nil {
 			unparsable = append(unparsable, n.Name)
-			fs.add("Node/"+n.Name, "reports no kubelet version (%q)", n.Status.NodeInfo.KubeletVersion)
+			fs.add("Node/"+n.Name, "reports no kubelet version (%q)", n.KubeletVersion)
 			continue
 		}
 		k := fmt.Sprintf("%d.%d", v.Major(), v.Minor())
@@ -183,7 +182,7 @@ func nodesKubelet(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	}
 	if why != "" {
 		for i := range s.Nodes {
-			fs.add("Node/"+s.Nodes[i].Name, "runs kubelet %s; the API server runs %s", s.Nodes[i].Status.NodeInfo.KubeletVersion, s.Version.GitVersion)
+			fs.add("Node/"+s.Nodes[i].Name, "runs kubelet %s; the API server runs %s", s.Nodes[i].KubeletVersion, s.Version.GitVersion)
 		}
 		return fail("%s", why).About(fs...)
 	}
@@ -197,7 +196,7 @@ func nodesCordoned(s *cluster.Snapshot, _ *profile.Profile) result.Result {
 	var names, objs []string
 	var fs findings
 	for i := range s.Nodes {
-		if s.Nodes[i].Spec.Unschedulable {
+		if s.Nodes[i].Unschedulable {
 			names = append(names, s.Nodes[i].Name)
 			objs = append(objs, "Node/"+s.Nodes[i].Name)
 			fs.add("Node/"+s.Nodes[i].Name, "cordoned")
@@ -221,12 +220,12 @@ func nodesSystemTaint(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	var nodes, missing []string
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
-		if n.Labels[p.Nodes.PoolLabel] != t.Pool {
+		if n.Labels.Get(p.Nodes.PoolLabel) != t.Pool {
 			continue
 		}
 		nodes = append(nodes, n.Name)
 		has := false
-		for _, taint := range n.Spec.Taints {
+		for _, taint := range n.Taints {
 			if taint.Key == t.Key && taint.Value == t.Value && string(taint.Effect) == t.Effect {
 				has = true
 			}

@@ -45,11 +45,11 @@ func nodesImageAge(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	oldest := 0
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
-		pool := n.Labels[p.Nodes.PoolLabel]
+		pool := n.Labels.Get(p.Nodes.PoolLabel)
 		if pool == "" {
 			pool = "no pool"
 		}
-		v := n.Labels[label]
+		v := n.Labels.Get(label)
 		d, ok := parseNodeImageDate(v)
 		if !ok {
 			what := "no " + label + " label"

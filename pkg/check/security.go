@@ -34,7 +34,7 @@ func securityAgents(s *cluster.Snapshot, p *profile.Profile) result.Result {
 	var cover []string
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
-		if !n.Spec.Unschedulable && sel.Matches(labels.Set(n.Labels)) {
+		if !n.Unschedulable && sel.Matches(n.Labels) {
 			cover = append(cover, n.Name)
 		}
 	}

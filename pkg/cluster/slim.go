@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"encoding/binary"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -117,17 +118,21 @@ type ObjectRef struct {
 // interner shares one copy of what repeats across objects: strings (image
 // names, namespaces, node names, label keys and values) and, for pods, whole
 // label sets and container lists, which the pods of one controller have in
-// common. 50,000 pods of a few hundred controllers then cost little more
-// than their names. Shared values are read-only.
+// common, and for nodes taint lists and Ready conditions. 50,000 pods of a
+// few hundred controllers then cost little more than their names. Shared
+// values are read-only.
 type interner struct {
 	strs       map[string]string
 	labels     map[string]Labels
 	containers map[string][]Container
-	key        []byte // scratch for the keys of labels and containers
+	taints     map[string][]corev1.Taint
+	conditions map[NodeCondition]*NodeCondition
+	key        []byte // scratch for the keys of labels, containers and taints
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, labels: map[string]Labels{}, containers: map[string][]Container{}}
+	return &interner{strs: map[string]string{}, labels: map[string]Labels{}, containers: map[string][]Container{},
+		taints: map[string][]corev1.Taint{}, conditions: map[NodeCondition]*NodeCondition{}}
 }
 
 func (in *interner) get(s string) string {
@@ -142,7 +147,7 @@ func (in *interner) get(s string) string {
 func (in *interner) labelSet(l Labels) Labels {
 	in.key = in.key[:0]
 	for _, s := range l {
-		in.key = append(append(in.key, s...), 0)
+		in.key = appendKey(in.key, s)
 	}
 	if v, ok := in.labels[string(in.key)]; ok {
 		return v
@@ -155,8 +160,7 @@ func (in *interner) labelSet(l Labels) Labels {
 func (in *interner) containerList(cs []Container) []Container {
 	in.key = in.key[:0]
 	for _, c := range cs {
-		in.key = append(append(append(append(in.key, byte(c.Kind)), c.Name...), 0), c.Image...)
-		in.key = append(in.key, 0)
+		in.key = appendKey(appendKey(append(in.key, byte(c.Kind)), c.Name), c.Image)
 	}
 	if v, ok := in.containers[string(in.key)]; ok {
 		return v
@@ -165,17 +169,11 @@ func (in *interner) containerList(cs []Container) []Container {
 	return cs
 }
 
-// labelMap returns m with shared keys and values (a new map: the decoded
-// one holds copies of its own).
-func (in *interner) labelMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[in.get(k)] = in.get(v)
-	}
-	return out
+// appendKey adds s to the key of a shared value, its length first: a key
+// made of strings from the cluster must not read the same for two different
+// lists, whatever bytes (a NUL among them) the strings hold.
+func appendKey(key []byte, s string) []byte {
+	return append(binary.AppendUvarint(key, uint64(len(s))), s...)
 }
 
 // reducePod keeps what checks read of p; in shares repeated strings.
@@ -260,35 +258,6 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 		out.Egress = len(np.Spec.Egress) > 0
 	}
 	return out
-}
-
-// slimNode drops what no check reads (managed fields, annotations, images,
-// volumes, addresses, capacity, the provider ID, machine IDs) and shares the
-// strings that repeat across nodes: a node keeps its name, labels, taints,
-// conditions and versions.
-func slimNode(n *corev1.Node, in *interner) corev1.Node {
-	n.ManagedFields = nil
-	n.Annotations = nil
-	n.Labels = in.labelMap(n.Labels)
-	n.Spec.ProviderID, n.Spec.PodCIDR, n.Spec.PodCIDRs = "", "", nil
-	for i := range n.Spec.Taints {
-		t := &n.Spec.Taints[i]
-		t.Key, t.Value, t.Effect = in.get(t.Key), in.get(t.Value), corev1.TaintEffect(in.get(string(t.Effect)))
-	}
-	st := &n.Status
-	st.Images, st.VolumesAttached, st.VolumesInUse = nil, nil, nil
-	st.Addresses, st.Capacity, st.Allocatable = nil, nil, nil
-	for i := range st.Conditions {
-		c := &st.Conditions[i]
-		c.Type, c.Status = corev1.NodeConditionType(in.get(string(c.Type))), corev1.ConditionStatus(in.get(string(c.Status)))
-		c.Reason, c.Message = in.get(c.Reason), in.get(c.Message)
-	}
-	ni := &st.NodeInfo
-	ni.MachineID, ni.SystemUUID, ni.BootID = "", "", ""
-	for _, f := range []*string{&ni.KernelVersion, &ni.OSImage, &ni.ContainerRuntimeVersion, &ni.KubeletVersion, &ni.KubeProxyVersion, &ni.OperatingSystem, &ni.Architecture} {
-		*f = in.get(*f)
-	}
-	return *n
 }
 
 // slimCRD drops what no check reads of a CRD: managed fields, annotations

@@ -11,6 +11,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -99,34 +100,73 @@ func TestPodsOfOneControllerShareLabelsAndContainers(t *testing.T) {
 	}
 }
 
-func TestSlimNodeKeepsWhatChecksRead(t *testing.T) {
+func TestReduceNodeKeepsWhatChecksRead(t *testing.T) {
 	in := newInterner()
+	added := metav1.Now()
 	mk := func(name string) corev1.Node {
 		return corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.azure.com/agentpool": "npinscope01", "pci-scope": "in-scope"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, UID: "u-" + types.UID(name), ResourceVersion: "7",
+				Labels:      map[string]string{"kubernetes.azure.com/agentpool": "npinscope01", "pci-scope": "in-scope", "kubernetes.io/hostname": name},
 				Annotations: map[string]string{"node.alpha.kubernetes.io/ttl": "0"}},
 			Spec: corev1.NodeSpec{ProviderID: "azure:///subscriptions/x/" + name, Unschedulable: true,
-				Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule}}},
+				Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule, TimeAdded: &added}}},
 			Status: corev1.NodeStatus{
-				Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: "PLEG is not healthy"}},
-				NodeInfo:   corev1.NodeSystemInfo{KubeletVersion: "v1.31.2", MachineID: name, OSImage: "Ubuntu 22.04.5 LTS"},
-				Addresses:  []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.240.0.4"}},
-				Images:     []corev1.ContainerImage{{Names: []string{"busybox"}}},
+				Conditions: []corev1.NodeCondition{
+					{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory"},
+					{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: "PLEG is not healthy"},
+					{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "a second Ready condition"},
+				},
+				NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.31.2", MachineID: name, OSImage: "Ubuntu 22.04.5 LTS"},
+				Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.240.0.4"}},
+				Images:    []corev1.ContainerImage{{Names: []string{"busybox"}}},
 			},
 		}
 	}
-	a, b := mk("aks-npinscope01-1-vmss000000"), mk("aks-npinscope01-1-vmss000001")
-	slimNode(&a, in)
-	slimNode(&b, in)
-	if a.Name != "aks-npinscope01-1-vmss000000" || a.Labels["pci-scope"] != "in-scope" || !a.Spec.Unschedulable || len(a.Spec.Taints) != 1 ||
-		a.Status.Conditions[0].Reason != "KubeletNotReady" || a.Status.NodeInfo.KubeletVersion != "v1.31.2" {
-		t.Errorf("slimmed node lost what checks read: %+v", a)
+	fa, fb := mk("aks-npinscope01-1-vmss000000"), mk("aks-npinscope01-1-vmss000001")
+	a, b := reduceNode(&fa, in), reduceNode(&fb, in)
+	want := Node{Name: "aks-npinscope01-1-vmss000000",
+		Labels:        Labels{"kubernetes.azure.com/agentpool", "npinscope01", "kubernetes.io/hostname", "aks-npinscope01-1-vmss000000", "pci-scope", "in-scope"},
+		Unschedulable: true, Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule}},
+		Ready: &NodeCondition{Status: corev1.ConditionFalse, Reason: "KubeletNotReady"}, KubeletVersion: "v1.31.2",
+		Meta: Meta{UID: "u-aks-npinscope01-1-vmss000000", ResourceVersion: "7"}}
+	if !reflect.DeepEqual(a, want) {
+		t.Errorf("reduced node\n%+v\nwant\n%+v", a, want)
 	}
-	if a.Annotations != nil || a.Spec.ProviderID != "" || a.Status.Addresses != nil || a.Status.Images != nil || a.Status.NodeInfo.MachineID != "" {
-		t.Errorf("slimmed node keeps what no check reads: %+v", a)
+	sel, _ := labels.Parse("pci-scope=in-scope,kubernetes.azure.com/agentpool")
+	if !sel.Matches(a.Labels) {
+		t.Errorf("labels %v do not match %s", a.Labels, sel)
 	}
-	if unsafe.StringData(a.Labels["pci-scope"]) != unsafe.StringData(b.Labels["pci-scope"]) || unsafe.StringData(a.Status.Conditions[0].Message) != unsafe.StringData(b.Status.Conditions[0].Message) {
+	if unsafe.StringData(a.Labels.Get("pci-scope")) != unsafe.StringData(b.Labels.Get("pci-scope")) || unsafe.StringData(a.KubeletVersion) != unsafe.StringData(b.KubeletVersion) {
 		t.Error("strings repeated across nodes are not interned")
+	}
+	if unsafe.SliceData(a.Taints) != unsafe.SliceData(b.Taints) || a.Ready != b.Ready {
+		t.Error("equal taints and conditions are not shared")
+	}
+	none := reduceNode(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "bare"}}, in)
+	if none.Ready != nil || none.Labels != nil || none.Taints != nil {
+		t.Errorf("a node without conditions, labels or taints reduces to %+v", none)
+	}
+}
+
+// TestInternedListsNeverCollide: two different lists are never taken for
+// one, whatever bytes their strings hold (a NUL can end one field and
+// begin the next).
+func TestInternedListsNeverCollide(t *testing.T) {
+	in := newInterner()
+	a := in.taintList([]corev1.Taint{{Key: "a\x00b", Value: "", Effect: "c"}})
+	b := in.taintList([]corev1.Taint{{Key: "a", Value: "b\x00", Effect: "c"}})
+	if a[0].Key == b[0].Key {
+		t.Errorf("two taint lists share one copy: %+v", b)
+	}
+	l1 := in.labelSet(Labels{"k\x00", "v"})
+	l2 := in.labelSet(Labels{"k", "\x00v"})
+	if l1[0] == l2[0] {
+		t.Errorf("two label sets share one copy: %q", l2)
+	}
+	c1 := in.containerList([]Container{{Name: "n\x00", Image: "i"}})
+	c2 := in.containerList([]Container{{Name: "n", Image: "\x00i"}})
+	if c1[0].Name == c2[0].Name {
+		t.Errorf("two container lists share one copy: %+v", c2)
 	}
 }
 

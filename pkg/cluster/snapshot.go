@@ -136,9 +136,9 @@ type Snapshot struct {
 	// Every type is held as its descriptor (types.go) reduces it, whether
 	// read from a cluster or built from objects (clustertest).
 	//
-	// Nodes and CRDs are slimmed (slim.go): no managed fields, annotations,
-	// images, addresses or schemas.
-	Nodes []corev1.Node
+	// Nodes are reduced to what the checks read (node.go); CRDs are slimmed
+	// (slim.go): no managed fields, annotations or schemas.
+	Nodes []Node
 	// Namespaces are each namespace's identity, sorted by name.
 	Namespaces []ObjectRef
 	// KubeSystem is the kube-system namespace read for ClusterIdentity.

@@ -52,7 +52,7 @@ var descriptors = []descriptor{
 		}
 	}},
 	listed(Nodes, gvk("", "v1", "Node"), core, func(l *corev1.NodeList) []corev1.Node { return l.Items },
-		slot[corev1.Node, corev1.Node]{field: func(s *Snapshot) *[]corev1.Node { return &s.Nodes }, reduce: slimNode, ref: refOf[corev1.Node]}),
+		slot[corev1.Node, Node]{field: func(s *Snapshot) *[]Node { return &s.Nodes }, reduce: reduceNode, ref: (*Node).ref}),
 	metadataListed(Namespaces, gvk("", "v1", "Namespace"), func(s *Snapshot) *[]ObjectRef { return &s.Namespaces }, byName),
 	listed(Pods, gvk("", "v1", "Pod"), core, func(l *corev1.PodList) []corev1.Pod { return l.Items },
 		slot[corev1.Pod, Pod]{field: func(s *Snapshot) *[]Pod { return &s.Pods }, reduce: reducePod, ref: (*Pod).ref}),

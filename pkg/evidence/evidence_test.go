@@ -41,12 +41,12 @@ func fixture(t testing.TB, ctxName, uid string) Bundle {
 		Data:       map[string][]byte{"tls.key": []byte(sentinel)},
 		StringData: map[string]string{"password": sentinel},
 	}
-	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "aks-npsystem-0", UID: "3333", ResourceVersion: "9"}}
+	node := cluster.Node{Name: "aks-npsystem-0", Meta: cluster.Meta{UID: "3333", ResourceVersion: "9"}}
 	// A snapshot as a careless reader could leave it, Secret data and all:
 	// the inventory still names the objects only.
 	snap := cluster.NewSnapshot()
 	snap.Secrets = []corev1.Secret{*secret}
-	snap.Nodes = []corev1.Node{*node}
+	snap.Nodes = []cluster.Node{node}
 	kubeconfig := clientcmdapi.Config{
 		CurrentContext: ctxName,
 		Contexts:       map[string]*clientcmdapi.Context{ctxName: {Cluster: "c", AuthInfo: "u"}},

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/rest"
 
@@ -46,29 +45,25 @@ func (s *script) rounds() int {
 
 // state is a cluster with nodes that answered every read; with no nodes
 // given, one Ready node.
-func state(nodes ...corev1.Node) *cluster.Snapshot {
+func state(nodes ...cluster.Node) *cluster.Snapshot {
 	s := cluster.NewSnapshot()
 	for _, r := range []cluster.Resource{cluster.Kubeconfig, cluster.ServerVersion, cluster.Nodes, cluster.CRDs, cluster.Secrets} {
 		s.SetReadStatus(r, cluster.ReadStatus{Outcome: cluster.OK, Verb: "list"})
 	}
 	s.Version = &version.Info{GitVersion: "v1.31.2"}
 	if len(nodes) == 0 {
-		nodes = []corev1.Node{node("aks-system-1", true, false)}
+		nodes = []cluster.Node{node("aks-system-1", true, false)}
 	}
 	s.Nodes = nodes
 	return s
 }
 
-func node(name string, ready, cordoned bool) corev1.Node {
+func node(name string, ready, cordoned bool) cluster.Node {
 	st := corev1.ConditionTrue
 	if !ready {
 		st = corev1.ConditionFalse
 	}
-	return corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       corev1.NodeSpec{Unschedulable: cordoned},
-		Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: st}}},
-	}
+	return cluster.Node{Name: name, Unschedulable: cordoned, Ready: &cluster.NodeCondition{Status: st}}
 }
 
 func forbidden(s *cluster.Snapshot, r cluster.Resource) *cluster.Snapshot {
