@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sort"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -258,6 +259,49 @@ func reduceNetworkPolicy(np *networkingv1.NetworkPolicy, in *interner) NetworkPo
 		out.Egress = len(np.Spec.Egress) > 0
 	}
 	return out
+}
+
+// slimMeta keeps what the checks and the evidence inventory read of a
+// workload's metadata: its identity, labels (the Flux controllers are found
+// by label) and what kstatus judges (generation, deletion).
+func slimMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
+		Generation: m.Generation, DeletionTimestamp: m.DeletionTimestamp, Labels: m.Labels}
+}
+
+// slimPodSpec keeps what the checks read of a workload's pod template: where
+// it may be scheduled (nodeSelector, required node affinity) and each
+// container's name and image. Init containers, volumes, probes, resources
+// and the rest are what make a Deployment kilobytes.
+func slimPodSpec(ps *corev1.PodSpec, in *interner) corev1.PodSpec {
+	out := corev1.PodSpec{NodeSelector: ps.NodeSelector}
+	if a := ps.Affinity; a != nil && a.NodeAffinity != nil {
+		out.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution}}
+	}
+	if len(ps.Containers) > 0 {
+		out.Containers = make([]corev1.Container, len(ps.Containers))
+		for i, c := range ps.Containers {
+			out.Containers[i] = corev1.Container{Name: in.get(c.Name), Image: in.get(c.Image)}
+		}
+	}
+	return out
+}
+
+// slimDeployment keeps what the checks read of a Deployment: the metadata
+// slimMeta keeps, the pod template slimPodSpec keeps, and what kstatus
+// computes its health from (spec.replicas, spec.progressDeadlineSeconds,
+// the whole status).
+func slimDeployment(d *appsv1.Deployment, in *interner) appsv1.Deployment {
+	return appsv1.Deployment{ObjectMeta: slimMeta(&d.ObjectMeta), Status: d.Status,
+		Spec: appsv1.DeploymentSpec{Replicas: d.Spec.Replicas, ProgressDeadlineSeconds: d.Spec.ProgressDeadlineSeconds,
+			Template: corev1.PodTemplateSpec{Spec: slimPodSpec(&d.Spec.Template.Spec, in)}}}
+}
+
+// slimDaemonSet keeps what the checks read of a DaemonSet: as for a
+// Deployment, with kstatus judging from the status alone.
+func slimDaemonSet(d *appsv1.DaemonSet, in *interner) appsv1.DaemonSet {
+	return appsv1.DaemonSet{ObjectMeta: slimMeta(&d.ObjectMeta), Status: d.Status,
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: slimPodSpec(&d.Spec.Template.Spec, in)}}}
 }
 
 // slimCRD drops what no check reads of a CRD: managed fields, annotations

@@ -7,10 +7,15 @@ import (
 	"testing"
 	"unsafe"
 
+	kstatus "github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -270,6 +275,138 @@ func BenchmarkDecodeReducePage(b *testing.B) {
 				b.Fatal(err)
 			}
 			out[i] = reducePod(&p, in)
+		}
+	}
+}
+
+// fullDeployment is a Deployment as the API server returns it, with the
+// parts no check reads (annotations, template labels, probes, resources,
+// volumes, init containers, tolerations, pod anti-affinity).
+func fullDeployment() appsv1.Deployment {
+	replicas, deadline := int32(2), int32(600)
+	return appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "source-controller", Namespace: "flux-system", UID: "d-1", ResourceVersion: "77", Generation: 3,
+			Labels:          map[string]string{"app.kubernetes.io/part-of": "flux"},
+			Annotations:     map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"big":"json"}`},
+			OwnerReferences: []metav1.OwnerReference{{Kind: "Kustomization", Name: "flux-system"}},
+			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "kustomize-controller"}}},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, ProgressDeadlineSeconds: &deadline,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "source-controller"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "source-controller"}},
+				Spec: corev1.PodSpec{
+					NodeSelector:   map[string]string{"pci-scope": "out-of-scope"},
+					InitContainers: []corev1.Container{{Name: "init", Image: "busybox"}},
+					Containers: []corev1.Container{{Name: "manager", Image: "ghcr.io/fluxcd/source-controller:v1.6.0", Args: []string{"--log-level=info"},
+						Resources:      corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
+						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/"}}}}},
+					Volumes:     []corev1.Volume{{Name: "tmp"}},
+					Tolerations: []corev1.Toleration{{Key: "CriticalAddonsOnly", Operator: corev1.TolerationOpExists}},
+					Affinity: &corev1.Affinity{
+						NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{
+							{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "pci-scope", Operator: corev1.NodeSelectorOpIn, Values: []string{"out-of-scope"}}}}}}},
+						PodAntiAffinity: &corev1.PodAntiAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{Weight: 1}}}},
+				}},
+		},
+		Status: appsv1.DeploymentStatus{ObservedGeneration: 3, Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: 2, AvailableReplicas: 2,
+			Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue},
+				{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"}}},
+	}
+}
+
+// health is what kstatus makes of a workload, as the checks compute it.
+func health(t *testing.T, obj any, kind string) kstatus.Result {
+	t.Helper()
+	m, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetAPIVersion("apps/v1")
+	u.SetKind(kind)
+	res, err := kstatus.Compute(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *res
+}
+
+// TestSlimWorkloadsKeepWhatChecksRead: a slim Deployment or DaemonSet keeps
+// its identity, labels, scheduling and images, and kstatus judges it
+// exactly as the whole object, whatever state it is in.
+func TestSlimWorkloadsKeepWhatChecksRead(t *testing.T) {
+	now := metav1.Now()
+	zero, one := int32(0), int32(1)
+	deployments := map[string]func(*appsv1.Deployment){
+		"available":           func(*appsv1.Deployment) {},
+		"being deleted":       func(d *appsv1.Deployment) { d.DeletionTimestamp = &now },
+		"generation not seen": func(d *appsv1.Deployment) { d.Status.ObservedGeneration = 2 },
+		"too few replicas":    func(d *appsv1.Deployment) { d.Status.Replicas, d.Status.ReadyReplicas = 1, 1 },
+		"not yet ready":       func(d *appsv1.Deployment) { d.Status.ReadyReplicas = 1 },
+		"deadline exceeded":   func(d *appsv1.Deployment) { d.Status.Conditions[1].Reason = "ProgressDeadlineExceeded" },
+		"no deadline": func(d *appsv1.Deployment) {
+			d.Spec.ProgressDeadlineSeconds = nil
+			d.Status.Conditions[1].Reason = "ReplicaSetUpdated"
+		},
+		"replicas unset": func(d *appsv1.Deployment) { d.Spec.Replicas = nil },
+		"scaled to zero": func(d *appsv1.Deployment) { d.Spec.Replicas = &zero },
+		"stalled": func(d *appsv1.Deployment) {
+			d.Status.Conditions = append(d.Status.Conditions, appsv1.DeploymentCondition{Type: "Stalled", Status: corev1.ConditionTrue, Message: "m"})
+		},
+		"pending termination":  func(d *appsv1.Deployment) { d.Spec.Replicas = &one },
+		"no affinity, no pods": func(d *appsv1.Deployment) { d.Spec.Template.Spec = corev1.PodSpec{} },
+	}
+	for name, change := range deployments {
+		full := fullDeployment()
+		change(&full)
+		whole := full.DeepCopy()
+		slim := slimDeployment(&full, newInterner())
+		if got, want := health(t, &slim, "Deployment"), health(t, whole, "Deployment"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: kstatus judges the slim Deployment %+v, the whole one %+v", name, got, want)
+		}
+		if slim.Name != whole.Name || slim.Namespace != whole.Namespace || slim.UID != whole.UID || slim.ResourceVersion != whole.ResourceVersion ||
+			!reflect.DeepEqual(slim.Labels, whole.Labels) || !reflect.DeepEqual(slim.Spec.Template.Spec.NodeSelector, whole.Spec.Template.Spec.NodeSelector) {
+			t.Errorf("%s: slim Deployment lost its identity, labels or node selector: %+v", name, slim.ObjectMeta)
+		}
+		if a := whole.Spec.Template.Spec.Affinity; a != nil && !reflect.DeepEqual(slim.Spec.Template.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution, a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution) {
+			t.Errorf("%s: slim Deployment lost its required node affinity", name)
+		}
+		if len(slim.Spec.Template.Spec.Containers) != len(whole.Spec.Template.Spec.Containers) {
+			t.Fatalf("%s: containers %+v", name, slim.Spec.Template.Spec.Containers)
+		}
+		for i, c := range slim.Spec.Template.Spec.Containers {
+			if w := whole.Spec.Template.Spec.Containers[i]; c.Name != w.Name || c.Image != w.Image {
+				t.Errorf("%s: container %d is %s %s, want %s %s", name, i, c.Name, c.Image, w.Name, w.Image)
+			}
+		}
+	}
+	slim := slimDeployment(new(fullDeployment()), newInterner())
+	if slim.Annotations != nil || slim.ManagedFields != nil || slim.OwnerReferences != nil || slim.Spec.Selector != nil || slim.Spec.Template.Labels != nil ||
+		slim.Spec.Template.Spec.InitContainers != nil || slim.Spec.Template.Spec.Volumes != nil || slim.Spec.Template.Spec.Tolerations != nil ||
+		slim.Spec.Template.Spec.Affinity.PodAntiAffinity != nil || slim.Spec.Template.Spec.Containers[0].Args != nil || slim.Spec.Template.Spec.Containers[0].ReadinessProbe != nil {
+		t.Errorf("slim Deployment keeps what no check reads: %+v", slim)
+	}
+
+	daemonSets := map[string]func(*appsv1.DaemonSet){
+		"ready":               func(*appsv1.DaemonSet) {},
+		"being deleted":       func(d *appsv1.DaemonSet) { d.DeletionTimestamp = &now },
+		"generation unset":    func(d *appsv1.DaemonSet) { d.Generation = 0 },
+		"generation not seen": func(d *appsv1.DaemonSet) { d.Status.ObservedGeneration = 1 },
+		"not scheduled":       func(d *appsv1.DaemonSet) { d.Status.CurrentNumberScheduled = 3 },
+		"not ready":           func(d *appsv1.DaemonSet) { d.Status.NumberReady = 4 },
+	}
+	for name, change := range daemonSets {
+		full := appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "aks-falco", Namespace: "falco-system", Generation: 2, Annotations: map[string]string{"a": "b"}},
+			Spec:   appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "falco", Image: "falco:0.38", Args: []string{"-v"}}}}}},
+			Status: appsv1.DaemonSetStatus{ObservedGeneration: 2, DesiredNumberScheduled: 5, CurrentNumberScheduled: 5, UpdatedNumberScheduled: 5, NumberAvailable: 5, NumberReady: 5}}
+		change(&full)
+		whole := full.DeepCopy()
+		slim := slimDaemonSet(&full, newInterner())
+		if got, want := health(t, &slim, "DaemonSet"), health(t, whole, "DaemonSet"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: kstatus judges the slim DaemonSet %+v, the whole one %+v", name, got, want)
+		}
+		if slim.Annotations != nil || slim.Spec.Template.Spec.Containers[0].Image != "falco:0.38" || slim.Spec.Template.Spec.Containers[0].Args != nil || !reflect.DeepEqual(slim.Status, whole.Status) {
+			t.Errorf("%s: slim DaemonSet %+v", name, slim)
 		}
 	}
 }

@@ -154,7 +154,10 @@ type Snapshot struct {
 	// sorted by namespace and name.
 	ServiceAccounts []corev1.ServiceAccount
 	// Secrets hold metadata and type only: their data is dropped on read.
-	Secrets     []corev1.Secret
+	Secrets []corev1.Secret
+	// Deployments and DaemonSets keep their identity, labels, what kstatus
+	// judges and of their pod template where it schedules and what images
+	// it runs (slim.go).
 	Deployments []appsv1.Deployment
 	DaemonSets  []appsv1.DaemonSet
 	CRDs        []apiextensionsv1.CustomResourceDefinition

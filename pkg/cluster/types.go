@@ -71,10 +71,10 @@ var descriptors = []descriptor{
 			ref: refOf[corev1.Secret], compare: byKey[corev1.Secret], scrub: []string{"data", "stringData"}}),
 	listed(Deployments, gvk("apps", "v1", "Deployment"), apps, func(l *appsv1.DeploymentList) []appsv1.Deployment { return l.Items },
 		slot[appsv1.Deployment, appsv1.Deployment]{field: func(s *Snapshot) *[]appsv1.Deployment { return &s.Deployments },
-			reduce: dropManagedFields[appsv1.Deployment], ref: refOf[appsv1.Deployment]}),
+			reduce: slimDeployment, ref: refOf[appsv1.Deployment]}),
 	listed(DaemonSets, gvk("apps", "v1", "DaemonSet"), apps, func(l *appsv1.DaemonSetList) []appsv1.DaemonSet { return l.Items },
 		slot[appsv1.DaemonSet, appsv1.DaemonSet]{field: func(s *Snapshot) *[]appsv1.DaemonSet { return &s.DaemonSets },
-			reduce: dropManagedFields[appsv1.DaemonSet], ref: refOf[appsv1.DaemonSet]}),
+			reduce: slimDaemonSet, ref: refOf[appsv1.DaemonSet]}),
 	listed(CRDs, gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition"), func(rd *Reader) rest.Interface { return rd.ext.ApiextensionsV1().RESTClient() },
 		func(l *apiextensionsv1.CustomResourceDefinitionList) []apiextensionsv1.CustomResourceDefinition {
 			return l.Items
