@@ -1,11 +1,12 @@
 package cluster
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
+	"io"
 	"strconv"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -32,20 +33,21 @@ var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00}
 // listReduced lists resource (all namespaces) in pages through rc and keeps
 // only what reduce makes of each item.
 //
-// It reads each response into one buffer reused from page to page and
-// walks the protobuf itself, decoding one item at a time: through the
-// typed client, each page of 500 pods is copied three times (the body grown
-// by doubling, the envelope, the codec's copy) and decoded whole, which at
-// 50,000 pods is most of what verify holds at once. Here a page costs its
-// bytes and one item.
+// It reads each protobuf response as a stream, one item at a time into a
+// buffer reused from item to item (readProtoPage): through the typed
+// client, each page of 500 pods is copied three times (the body grown by
+// doubling, the envelope, the codec's copy) and decoded whole, and even
+// read whole into one buffer a page of pods is megabytes, at 50,000 pods a
+// tenth of what verify holds at once. Here a page costs one item.
 func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx context.Context, rc rest.Interface, resource string, size int64,
 	items func(PL) []T, reduce func(*T) O) ([]O, error) {
 	var (
 		all  []O
-		buf  bytes.Buffer
 		cont string
+		item bytes.Buffer
 	)
-	for {
+	keep := func(t *T) { all = append(all, reduce(t)) }
+	for page := 0; ; page++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -53,42 +55,15 @@ func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx cont
 		if cont != "" {
 			req = req.Param("continue", cont)
 		}
-		data, err := fetchPage(ctx, req, &buf)
+		meta, err := readPage[L, PL, T, PT](ctx, req, &item, items, keep)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading a page of %s: %w", resource, err)
 		}
-		var meta metav1.ListMeta
-		if raw, ok := bytes.CutPrefix(data, protobufMagic); ok {
-			var its [][]byte
-			if meta, its, err = splitList(raw); err != nil {
-				return nil, fmt.Errorf("decoding a page of %s: %w", resource, err)
+		if page == 0 {
+			// One allocation of the right size for the pages to come.
+			if n := presize(len(all), meta.RemainingItemCount); n > cap(all) {
+				all = append(make([]O, 0, n), all...)
 			}
-			if all == nil {
-				all = make([]O, 0, presize(len(its), meta.RemainingItemCount))
-			}
-			for _, b := range its {
-				// A fresh value for each item: what the reduction keeps
-				// of one must never be overwritten by the next.
-				var t T
-				if err := PT(&t).Unmarshal(b); err != nil {
-					return nil, fmt.Errorf("decoding a page of %s: %w", resource, err)
-				}
-				all = append(all, reduce(&t))
-			}
-		} else {
-			// A server that answers with JSON: the page is decoded whole.
-			var l PL = new(L)
-			if err := json.Unmarshal(data, l); err != nil {
-				return nil, err
-			}
-			its := items(l)
-			if all == nil {
-				all = make([]O, 0, presize(len(its), l.GetRemainingItemCount()))
-			}
-			for i := range its {
-				all = append(all, reduce(&its[i]))
-			}
-			meta.Continue = l.GetContinue()
 		}
 		next := meta.Continue
 		if next == "" {
@@ -101,61 +76,118 @@ func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx cont
 	}
 }
 
-// splitList reads a protobuf list in its runtime.Unknown envelope (the
-// magic removed): the list's metadata, and each item's bytes, which point
-// into raw. Nothing is copied.
-func splitList(raw []byte) (metav1.ListMeta, [][]byte, error) {
-	var meta metav1.ListMeta
-	// runtime.Unknown: the object's bytes are field 2; as protobuf merges
-	// repeated occurrences of a message field, the last wins for bytes.
-	var list []byte
-	if err := eachBytes(raw, func(_ protowire.Number, v []byte) error { list = v; return nil }, 2); err != nil {
-		return meta, nil, fmt.Errorf("the protobuf envelope: %w", err)
-	}
-	var items [][]byte
-	err := eachBytes(list, func(num protowire.Number, v []byte) error {
-		if num == 1 { // metadata
-			return meta.Unmarshal(v)
-		}
-		items = append(items, v)
-		return nil
-	}, 1, 2)
+// readPage requests one page and hands each item to keep: decoded one at a
+// time from protobuf, through item; a server that answers with JSON has its
+// page decoded whole.
+func readPage[L any, PL protoList[L], T any, PT protoItem[T]](ctx context.Context, req *rest.Request, item *bytes.Buffer,
+	items func(PL) []T, keep func(*T)) (metav1.ListMeta, error) {
+	body, err := req.Stream(ctx)
 	if err != nil {
-		return meta, nil, err
+		return metav1.ListMeta{}, err
 	}
-	return meta, items, nil
+	defer body.Close()
+	r := bufio.NewReaderSize(body, 32<<10)
+	if magic, err := r.Peek(len(protobufMagic)); err == nil && bytes.Equal(magic, protobufMagic) {
+		_, _ = r.Discard(len(protobufMagic))
+		return readProtoPage(r, item, func(b []byte) error {
+			// A fresh value for each item: what the reduction keeps of one
+			// must never be overwritten by the next.
+			var t T
+			if err := PT(&t).Unmarshal(b); err != nil {
+				return err
+			}
+			keep(&t)
+			return nil
+		})
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return metav1.ListMeta{}, err
+	}
+	var l PL = new(L)
+	if err := json.Unmarshal(data, l); err != nil {
+		return metav1.ListMeta{}, err
+	}
+	its := items(l)
+	for i := range its {
+		keep(&its[i])
+	}
+	return metav1.ListMeta{Continue: l.GetContinue(), RemainingItemCount: l.GetRemainingItemCount()}, nil
 }
 
-// eachBytes walks the message b and calls f with the number and value
-// (pointing into b) of each field among nums, which must be bytes fields.
-// Other fields are skipped, as the generated decoders skip them.
-func eachBytes(b []byte, f func(num protowire.Number, v []byte) error, nums ...protowire.Number) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return protowire.ParseError(n)
+// readProtoPage reads a protobuf list in its runtime.Unknown envelope (the
+// magic already read) from r to its end: it returns the list's metadata
+// and hands each item's bytes to each, in item, which the next item
+// overwrites. Fields it does not know are skipped, as the generated
+// decoders skip them. An envelope holding two lists is an error (the
+// generated decoder would keep the second).
+func readProtoPage(r *bufio.Reader, item *bytes.Buffer, each func([]byte) error) (metav1.ListMeta, error) {
+	var meta metav1.ListMeta
+	env := &fields{r: r, left: -1}
+	found := false
+	for {
+		num, typ, err := env.next()
+		if err == io.EOF {
+			return meta, nil
 		}
-		b = b[n:]
-		if !slices.Contains(nums, num) {
-			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
-				return protowire.ParseError(n)
+		if err != nil {
+			return meta, fmt.Errorf("the protobuf envelope: %w", err)
+		}
+		if num != 2 { // runtime.Unknown: the object's bytes are field 2
+			if err := env.skip(num, typ); err != nil {
+				return meta, fmt.Errorf("the protobuf envelope: %w", err)
 			}
-			b = b[n:]
+			continue
+		}
+		if typ != protowire.BytesType {
+			return meta, fmt.Errorf("the protobuf envelope: field 2 has wire type %d, not bytes", typ)
+		}
+		if found {
+			return meta, fmt.Errorf("the protobuf envelope holds two objects")
+		}
+		found = true
+		list, err := env.message()
+		if err != nil {
+			return meta, fmt.Errorf("the protobuf envelope: %w", err)
+		}
+		if err := readList(list, item, &meta, each); err != nil {
+			return meta, err
+		}
+	}
+}
+
+// readList reads the fields of a list message: metadata (1) and items (2).
+func readList(list *fields, item *bytes.Buffer, meta *metav1.ListMeta, each func([]byte) error) error {
+	for {
+		num, typ, err := list.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if num != 1 && num != 2 {
+			if err := list.skip(num, typ); err != nil {
+				return err
+			}
 			continue
 		}
 		if typ != protowire.BytesType {
 			return fmt.Errorf("field %d has wire type %d, not bytes", num, typ)
 		}
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 {
-			return protowire.ParseError(n)
+		b, err := list.bytes(item)
+		if err != nil {
+			return err
 		}
-		b = b[n:]
-		if err := f(num, v); err != nil {
+		if num == 1 {
+			err = meta.Unmarshal(b)
+		} else {
+			err = each(b)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 // maxPresize bounds the capacity the first page may ask for: a server's
@@ -173,19 +205,4 @@ func presize(first int, remaining *int64) int {
 		n += min(*remaining, maxPresize)
 	}
 	return int(min(n, maxPresize))
-}
-
-// fetchPage reads one response into buf and returns its bytes, valid until
-// the next call.
-func fetchPage(ctx context.Context, req *rest.Request, buf *bytes.Buffer) ([]byte, error) {
-	body, err := req.Stream(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(body); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
