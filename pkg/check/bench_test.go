@@ -29,11 +29,12 @@ func largeSnapshot(b *testing.B) *cluster.Snapshot {
 		n := tmpl
 		pool := pools[min(i%10, 2)]
 		n.Name = fmt.Sprintf("aks-%s-26621167-vmss%06d", pool.name, i)
-		n.Labels = cluster.Labels{"kubernetes.azure.com/agentpool", pool.name, "kubernetes.azure.com/node-image-version", "AKSUbuntu-2204gen2containerd-202611.16.0",
-			"kubernetes.io/os", "linux"}
+		labels := map[string]string{"kubernetes.azure.com/agentpool": pool.name, "kubernetes.io/os": "linux",
+			"kubernetes.azure.com/node-image-version": "AKSUbuntu-2204gen2containerd-202611.16.0"}
 		if pool.scope != "" {
-			n.Labels = append(n.Labels, "pci-scope", pool.scope)
+			labels["pci-scope"] = pool.scope
 		}
+		n.Labels = cluster.NewNodeLabels(n.Name, labels)
 		s.Nodes = append(s.Nodes, n)
 	}
 	acr := "acraksxkgp5rywefmci.azurecr.io/live/"

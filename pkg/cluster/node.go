@@ -1,19 +1,22 @@
 package cluster
 
 import (
+	"maps"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 )
 
 // Node is what the checks read of a node. A corev1.Node, even slimmed,
 // costs kilobytes (its label map alone about two); 5,000 of them were a
-// third of verify's heap. This keeps a few hundred bytes a node, most of it
-// the label pairs, whose strings are shared with every other node's.
+// third of verify's heap. This keeps under two hundred bytes a node: its
+// labels, taints and condition are shared with the other nodes of its pool.
 type Node struct {
 	Name string
 	// Labels are all of the node's labels: the profile names which ones
 	// matter (pool, mode, scope, image version, the security agents'
 	// selector), so none can be dropped on read.
-	Labels Labels
+	Labels NodeLabels
 	// Unschedulable is set on a cordoned node.
 	Unschedulable bool
 	// Taints keep key, value and effect; equal lists are shared.
@@ -45,7 +48,7 @@ func reduceNode(n *corev1.Node, in *interner) Node {
 		Meta:           metaOf(&n.ObjectMeta),
 	}
 	if len(n.Labels) > 0 {
-		out.Labels = reduceLabels(n.Labels, in)
+		out.Labels = in.nodeLabels(n.Name, n.Labels)
 	}
 	if len(n.Spec.Taints) > 0 {
 		out.Taints = in.taintList(n.Spec.Taints)
@@ -57,6 +60,67 @@ func reduceNode(n *corev1.Node, in *interner) Node {
 		}
 	}
 	return out
+}
+
+// NodeLabels are a node's labels in two shared parts: the keys whose value
+// is the node's own name (kubernetes.io/hostname), and every other pair,
+// which the nodes of one pool and zone have in common. 5,000 nodes then
+// share a few label sets instead of each holding its own (the labels were
+// most of what a node cost). They satisfy labels.Labels, as Labels do:
+// read them through Lookup, Get and Has, which see both parts.
+type NodeLabels struct {
+	// Pairs are the labels but those of Self, as sorted key, value pairs.
+	Pairs Labels
+	// Self are the sorted keys whose value is the node's name, Name.
+	Self []string
+	Name string
+}
+
+// NewNodeLabels returns the labels m of the node called name, as the
+// reader keeps them.
+func NewNodeLabels(name string, m map[string]string) NodeLabels {
+	return newInterner().nodeLabels(name, m)
+}
+
+// Lookup returns the value of key and whether it is set.
+func (l NodeLabels) Lookup(key string) (string, bool) {
+	if v, ok := l.Pairs.Lookup(key); ok {
+		return v, true
+	}
+	if _, ok := slices.BinarySearch(l.Self, key); ok {
+		return l.Name, true
+	}
+	return "", false
+}
+
+// Has reports whether key is set.
+func (l NodeLabels) Has(key string) bool { return has(l, key) }
+
+// Get returns the value of key, or "".
+func (l NodeLabels) Get(key string) string { return get(l, key) }
+
+// nodeLabels splits m, the labels of the node called name, into its shared
+// parts.
+func (in *interner) nodeLabels(name string, m map[string]string) NodeLabels {
+	keys := slices.Sorted(maps.Keys(m))
+	pairs := make(Labels, 0, 2*len(keys))
+	var self []string
+	for _, k := range keys {
+		if v := m[k]; v == name {
+			self = append(self, in.get(k))
+		} else {
+			pairs = append(pairs, in.get(k), in.get(v))
+		}
+	}
+	l := NodeLabels{Name: name}
+	if len(pairs) > 0 {
+		l.Pairs = in.labelSet(pairs)
+	}
+	if len(self) > 0 {
+		// A list of keys is shared as a label set is: by its strings.
+		l.Self = in.labelSet(self)
+	}
+	return l
 }
 
 // taintList returns the shared copy of ts, without the times taints were

@@ -59,13 +59,23 @@ type Container struct {
 type Labels []string
 
 // Has reports whether key is set.
-func (l Labels) Has(key string) bool {
+func (l Labels) Has(key string) bool { return has(l, key) }
+
+// Get returns the value of key, or "".
+func (l Labels) Get(key string) string { return get(l, key) }
+
+// lookup is a label set, of a pod (Labels) or a node (NodeLabels); has and
+// get are what it answers to labels.Labels besides Lookup.
+type lookup interface {
+	Lookup(key string) (string, bool)
+}
+
+func has[L lookup](l L, key string) bool {
 	_, ok := l.Lookup(key)
 	return ok
 }
 
-// Get returns the value of key, or "".
-func (l Labels) Get(key string) string {
+func get[L lookup](l L, key string) string {
 	v, _ := l.Lookup(key)
 	return v
 }

@@ -132,7 +132,8 @@ func TestReduceNodeKeepsWhatChecksRead(t *testing.T) {
 	fa, fb := mk("aks-npinscope01-1-vmss000000"), mk("aks-npinscope01-1-vmss000001")
 	a, b := reduceNode(&fa, in), reduceNode(&fb, in)
 	want := Node{Name: "aks-npinscope01-1-vmss000000",
-		Labels:        Labels{"kubernetes.azure.com/agentpool", "npinscope01", "kubernetes.io/hostname", "aks-npinscope01-1-vmss000000", "pci-scope", "in-scope"},
+		Labels: NodeLabels{Pairs: Labels{"kubernetes.azure.com/agentpool", "npinscope01", "pci-scope", "in-scope"},
+			Self: []string{"kubernetes.io/hostname"}, Name: "aks-npinscope01-1-vmss000000"},
 		Unschedulable: true, Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule}},
 		Ready: &NodeCondition{Status: corev1.ConditionFalse, Reason: "KubeletNotReady"}, KubeletVersion: "v1.31.2",
 		Meta: Meta{UID: "u-aks-npinscope01-1-vmss000000", ResourceVersion: "7"}}
@@ -143,14 +144,29 @@ func TestReduceNodeKeepsWhatChecksRead(t *testing.T) {
 	if !sel.Matches(a.Labels) {
 		t.Errorf("labels %v do not match %s", a.Labels, sel)
 	}
-	if unsafe.StringData(a.Labels.Get("pci-scope")) != unsafe.StringData(b.Labels.Get("pci-scope")) || unsafe.StringData(a.KubeletVersion) != unsafe.StringData(b.KubeletVersion) {
-		t.Error("strings repeated across nodes are not interned")
+	for _, k := range []string{"kubernetes.azure.com/agentpool", "pci-scope", "kubernetes.io/hostname"} {
+		if v, ok := a.Labels.Lookup(k); !ok || v != fa.Labels[k] || a.Labels.Get(k) != fa.Labels[k] || !a.Labels.Has(k) {
+			t.Errorf("label %s: %q, %v, want %q", k, v, ok, fa.Labels[k])
+		}
+	}
+	if v, ok := a.Labels.Lookup("missing"); ok || v != "" || a.Labels.Has("missing") {
+		t.Errorf("an unset label reads %q, %v", v, ok)
+	}
+	if b.Labels.Get("kubernetes.io/hostname") != "aks-npinscope01-1-vmss000001" {
+		t.Errorf("the second node's hostname label reads %q", b.Labels.Get("kubernetes.io/hostname"))
+	}
+	if unsafe.SliceData(a.Labels.Pairs) != unsafe.SliceData(b.Labels.Pairs) || unsafe.SliceData(a.Labels.Self) != unsafe.SliceData(b.Labels.Self) ||
+		unsafe.StringData(a.KubeletVersion) != unsafe.StringData(b.KubeletVersion) {
+		t.Error("what nodes of one pool have in common is not shared")
+	}
+	if fb.Labels["pci-scope"] = "out-of-scope"; reduceNode(&fb, in).Labels.Get("pci-scope") != "out-of-scope" {
+		t.Error("a node with other labels shares another's")
 	}
 	if unsafe.SliceData(a.Taints) != unsafe.SliceData(b.Taints) || a.Ready != b.Ready {
 		t.Error("equal taints and conditions are not shared")
 	}
 	none := reduceNode(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "bare"}}, in)
-	if none.Ready != nil || none.Labels != nil || none.Taints != nil {
+	if none.Ready != nil || none.Labels.Pairs != nil || none.Labels.Self != nil || none.Taints != nil {
 		t.Errorf("a node without conditions, labels or taints reduces to %+v", none)
 	}
 }

@@ -158,8 +158,9 @@ func TestOpenReportsAtScale(t *testing.T) {
 	s.Access = cluster.Access{Server: "https://203.0.113.7:443"}
 	const nodes, pods = 5000, 50000
 	for i := range nodes {
-		s.Nodes = append(s.Nodes, cluster.Node{Name: fmt.Sprintf("aks-npinscope01-26621167-vmss%06d", i),
-			Labels: cluster.Labels{"kubernetes.azure.com/agentpool", "npinscope01", "pci-scope", "in-scope"},
+		name := fmt.Sprintf("aks-npinscope01-26621167-vmss%06d", i)
+		s.Nodes = append(s.Nodes, cluster.Node{Name: name,
+			Labels: cluster.NewNodeLabels(name, map[string]string{"kubernetes.azure.com/agentpool": "npinscope01", "pci-scope": "in-scope"}),
 			Ready:  &cluster.NodeCondition{Status: corev1.ConditionFalse}})
 	}
 	s.Pods = make([]cluster.Pod, pods)
