@@ -3,14 +3,13 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
+	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
 
 // TestVerifyAsRestrictedUser impersonates (--as) a user who may read nodes
@@ -19,23 +18,9 @@ import (
 // pass.
 func TestVerifyAsRestrictedUser(t *testing.T) {
 	s := newSim(t, sim.EraPodIdentity)
-	ctx := ctxFor(t, time.Minute)
 	const user = "auditor@contoso.com"
-	role := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "e2e-nodes-reader"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}}},
-	}
-	if _, err := s.cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "e2e-nodes-reader"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
-		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: user}},
-	}
-	if _, err := s.cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Grant(t, s.c.Config, "e2e-nodes-reader", user,
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}})
 
 	r, rep := verify(t, s.c.Kubeconfig, "--as", user)
 	got := plugintest.ByID(rep)
@@ -78,29 +63,14 @@ func TestVerifyAsRestrictedUser(t *testing.T) {
 // verb and resource, and every other check still runs and reaches a verdict.
 func TestVerifyWithoutListPods(t *testing.T) {
 	s := newSim(t, sim.EraWorkloadIdentity)
-	ctx := ctxFor(t, time.Minute)
 	const user = "no-pods@contoso.com"
 	read := []string{"get", "list", "watch"}
-	role := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "e2e-all-but-pods"},
-		Rules: []rbacv1.PolicyRule{
-			// The core resources verify reads, pods left out.
-			{APIGroups: []string{""}, Resources: []string{"nodes", "namespaces", "services", "secrets", "serviceaccounts", "resourcequotas", "limitranges", "configmaps"}, Verbs: read},
-			{APIGroups: []string{"apps", "networking.k8s.io", "apiextensions.k8s.io", "templates.gatekeeper.sh", "constraints.gatekeeper.sh",
-				"aadpodidentity.k8s.io", "secrets-store.csi.x-k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "clusterconfig.azure.com"}, Resources: []string{"*"}, Verbs: read},
-		},
-	}
-	if _, err := s.cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
-		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: user}},
-	}
-	if _, err := s.cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Grant(t, s.c.Config, "e2e-all-but-pods", user,
+		// The core resources verify reads, pods left out.
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes", "namespaces", "services", "secrets", "serviceaccounts", "resourcequotas", "limitranges", "configmaps"}, Verbs: read},
+		rbacv1.PolicyRule{APIGroups: []string{"apps", "networking.k8s.io", "apiextensions.k8s.io", "templates.gatekeeper.sh", "constraints.gatekeeper.sh",
+			"aadpodidentity.k8s.io", "secrets-store.csi.x-k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "clusterconfig.azure.com"}, Resources: []string{"*"}, Verbs: read},
+	)
 	// As the cluster's admin first: what each check says with pods readable.
 	_, admin := verify(t, s.c.Kubeconfig)
 	before := plugintest.ByID(admin)

@@ -4,15 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	orv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 	authorizationv1 "k8s.io/api/authorization/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/openreports"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/report"
@@ -47,13 +42,13 @@ func TestReportToCluster(t *testing.T) {
 	env := testenv.StartT(t, testenv.Options{CRDs: crds})
 	const user = "report-writer"
 	grantNodes(t, env, user)
-	grant(t, env, "verify-test-write-"+user, user, openreports.WriterRule(report.OpenReportsName))
+	testenv.Grant(t, env.Config, "verify-test-write-"+user, user, openreports.WriterRule(report.OpenReportsName))
 	u, err := env.AddUser(user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitAuthorized(t, env, user, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: report.OpenReportsName}, true)
-	waitAuthorized(t, env, user, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
+	testenv.WaitAuthorized(t, env.Config, user, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: report.OpenReportsName}, true)
+	testenv.WaitAuthorized(t, env.Config, user, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
 	plain := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools")
 	first := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools", "--report-to-cluster", "--report-interval", "30m")
 	if first.Code != plain.Code || first.Code == 2 {
@@ -117,48 +112,4 @@ func getReport(t *testing.T, env *testenv.Env) *orv1alpha1.ClusterReport {
 		t.Fatal(err)
 	}
 	return cr
-}
-
-// grant gives user rule through a ClusterRole and binding called name.
-func grant(t *testing.T, env *testenv.Env, name, user string, rule rbacv1.PolicyRule) {
-	t.Helper()
-	cs := kubernetes.NewForConfigOrDie(env.Config)
-	ctx := context.Background()
-	_, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: []rbacv1.PolicyRule{rule}}, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatal(err)
-	}
-	_, err = cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
-		Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatal(err)
-	}
-	awaitGrant(t, cs, user, rule)
-}
-
-// awaitGrant returns once the API server's authorizer allows user every
-// verb of rule: the RBAC authorizer learns of a new binding from its
-// informer, so a request sent right after the create can still be refused.
-func awaitGrant(t *testing.T, cs kubernetes.Interface, user string, rule rbacv1.PolicyRule) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for _, verb := range rule.Verbs {
-		attrs := &authorizationv1.ResourceAttributes{Verb: verb, Group: rule.APIGroups[0], Resource: rule.Resources[0]}
-		if len(rule.ResourceNames) > 0 {
-			attrs.Name = rule.ResourceNames[0]
-		}
-		err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-			r, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{
-				Spec: authorizationv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: attrs}}, metav1.CreateOptions{})
-			if err != nil {
-				return false, err
-			}
-			return r.Status.Allowed, nil
-		})
-		if err != nil {
-			t.Fatalf("%s may not %s %s yet: %v", user, verb, rule.Resources[0], err)
-		}
-	}
 }

@@ -134,7 +134,7 @@ func TestReaderPaginatesAndReadsEachTypeOnce(t *testing.T) {
 // grantNodes lets user list nodes and nothing else.
 func grantNodes(t *testing.T, env *testenv.Env, user string) {
 	t.Helper()
-	grant(t, env, "verify-test-"+user, user, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list"}})
+	testenv.Grant(t, env.Config, "verify-test-"+user, user, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list"}})
 }
 
 func TestReaderForbiddenPerType(t *testing.T) {

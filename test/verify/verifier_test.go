@@ -11,9 +11,7 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
@@ -71,8 +69,8 @@ func TestVerifierRBAC(t *testing.T) {
 		}
 	}
 
-	waitAuthorized(t, env, verifierSA, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
-	waitAuthorized(t, env, verifierSA, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: "aksbaseline"}, true)
+	testenv.WaitAuthorized(t, env.Config, verifierSA, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
+	testenv.WaitAuthorized(t, env.Config, verifierSA, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: "aksbaseline"}, true)
 	r, rep := verifyJSON(t, env.Kubeconfig, "--as", verifierSA, "--report-to-cluster")
 	if r.Code == 2 {
 		t.Fatalf("verify as the verifier: exit 2\n%s", r.Stderr)
@@ -112,10 +110,10 @@ func TestVerifierRBAC(t *testing.T) {
 			}
 			t.Run("without "+what, func(t *testing.T) {
 				updateRole(t, c, less)
-				waitAuthorized(t, env, verifierSA, attrs, false)
+				testenv.WaitAuthorized(t, env.Config, verifierSA, attrs, false)
 				defer func() {
 					updateRole(t, c, full)
-					waitAuthorized(t, env, verifierSA, attrs, true)
+					testenv.WaitAuthorized(t, env.Config, verifierSA, attrs, true)
 				}()
 				_, rep := verifyJSON(t, env.Kubeconfig, "--as", verifierSA)
 				if !forbiddenSomewhere(rep) {
@@ -123,28 +121,6 @@ func TestVerifierRBAC(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// waitAuthorized waits until the API server's authorizer, which reads
-// RBAC through a cache, answers user's request attrs with want.
-func waitAuthorized(t *testing.T, env *testenv.Env, user string, attrs *authorizationv1.ResourceAttributes, want bool) {
-	t.Helper()
-	cs := kubernetes.NewForConfigOrDie(env.Config)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		sar, err := cs.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
-			Spec: authorizationv1.SubjectAccessReviewSpec{User: user, Groups: []string{"system:authenticated"}, ResourceAttributes: attrs}}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sar.Status.Allowed == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %+v still allowed=%v after 30s", user, attrs, !want)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
