@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -119,25 +121,31 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 		return &RejectedError{rejections: rejected}
 	}
 	in.reportAdmission(up, judges, dryRun)
-	// Each step runs for every kind at once (their CRDs, discovery waits
-	// and lists overlap); a kind's old versions are forgotten only once
-	// every object of every kind is stored at the new ones.
+	// Each kind moves on its own, all at once: its CRD stores the new
+	// version, the objects created since the plan are caught up, every
+	// object is re-stored (in.bulkConcurrency updates in flight across the
+	// kinds), and its old versions are forgotten as soon as its own last
+	// object is stored at the new one. One kind's CRD switch, discovery
+	// wait and status patch overlap the others' re-stores.
+	slots := semaphore.NewWeighted(int64(in.bulkConcurrency))
+	var written atomic.Int64
 	if err := in.eachKind(ctx, up.kinds, func(ctx context.Context, k *kindMove) error {
 		if err := in.storeNew(ctx, k); err != nil {
 			return err
 		}
-		return in.catchUp(ctx, k)
+		if err := in.catchUp(ctx, k); err != nil {
+			return err
+		}
+		n, err := in.restore(ctx, k, slots)
+		written.Add(int64(n))
+		if err != nil {
+			return err
+		}
+		return in.forgetOldVersions(ctx, k)
 	}); err != nil {
 		return err
 	}
-	written, err := in.restore(ctx, up.kinds)
-	if err != nil {
-		return err
-	}
-	if err := in.eachKind(ctx, up.kinds, in.forgetOldVersions); err != nil {
-		return err
-	}
-	p.Successf("%d objects re-stored at their new versions (%d written); storedVersions hold only the new versions", up.objectCount(), written)
+	p.Successf("%d objects re-stored at their new versions (%d written); storedVersions hold only the new versions", up.objectCount(), written.Load())
 	return nil
 }
 

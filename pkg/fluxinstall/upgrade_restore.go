@@ -3,7 +3,6 @@ package fluxinstall
 import (
 	"context"
 	"fmt"
-	"iter"
 	"net/http"
 	"sort"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -75,19 +75,23 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 	return out, nil
 }
 
-// restore writes every object of kinds back at its new storage version,
-// at most in.bulkConcurrency at a time across the kinds: one update each,
-// which the server stores at the CRD's storage version. An object changed
-// since it was read (its controller wrote its status) is read again and
-// moved again; one deleted since is gone and needs nothing. It returns how
-// many were written (an object already stored at the new version is not
-// written again: the server skips an update that changes nothing).
-func (in *installer) restore(ctx context.Context, kinds []*kindMove) (int, error) {
+// restore writes every object of k back at its new storage version, each
+// update holding one of slots (the requests in flight across the kinds):
+// one update each, which the server stores at the CRD's storage version.
+// An object changed since it was read (its controller wrote its status) is
+// read again and moved again; one deleted since is gone and needs nothing.
+// It returns how many were written (an object already stored at the new
+// version is not written again: the server skips an update that changes
+// nothing).
+func (in *installer) restore(ctx context.Context, k *kindMove, slots *semaphore.Weighted) (int, error) {
 	var written atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(in.bulkConcurrency)
-	for k, m := range allObjects(kinds) {
+	for _, m := range k.objects {
+		if err := slots.Acquire(gctx, 1); err != nil {
+			break // the group's error, or ctx's, follows from Wait
+		}
 		g.Go(func() error {
+			defer slots.Release(1)
 			wrote, err := in.restoreOne(gctx, k, m)
 			if err != nil {
 				return fmt.Errorf("re-storing %s: %s", m.ref(), apiReason(err))
@@ -99,23 +103,13 @@ func (in *installer) restore(ctx context.Context, kinds []*kindMove) (int, error
 		})
 	}
 	err := g.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if written.Load() > 0 {
 		in.wrote.Store(true)
 	}
 	return int(written.Load()), err
-}
-
-// allObjects yields every object of kinds with its kind.
-func allObjects(kinds []*kindMove) iter.Seq2[*kindMove, *movedObject] {
-	return func(yield func(*kindMove, *movedObject) bool) {
-		for _, k := range kinds {
-			for _, m := range k.objects {
-				if !yield(k, m) {
-					return
-				}
-			}
-		}
-	}
 }
 
 func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject) (bool, error) {
