@@ -11,10 +11,12 @@ import (
 	"time"
 
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/crd"
 )
@@ -100,6 +102,9 @@ type Options struct {
 // folder), plus o's objects; everything is created, so the cluster must
 // have no Flux yet. It returns the number of Flux objects created.
 func Install(ctx context.Context, cfg *rest.Config, o Options) (int, error) {
+	// The client logs through controller-runtime; its complaint about an
+	// unset logger (with a stack) would bury the bench's and tests' output.
+	ctrllog.SetLogger(logr.Discard())
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {
 		return 0, err
