@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,10 +13,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/kwok"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/oldflux"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/seed"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/testenv"
 )
@@ -202,60 +201,18 @@ func (s *simCluster) allowedImagesConstraint(t *testing.T) string {
 	return list.Items[0].GetName()
 }
 
-// fluxV081Cluster starts a cluster of the pod-identity era with Flux
-// v0.8.1 as its walkthrough installed it: CRDs that serve only v1beta1,
-// labelled with that version, and controllers tagged v0.8.1.
+// fluxV081Cluster starts a cluster of the era whose walkthrough installed
+// Flux v0.8.1 by hand, with that Flux as oldflux's fixture holds it: CRDs
+// that serve only v1beta1, controllers tagged v0.8.1.
 func fluxV081Cluster(t *testing.T) string {
 	t.Helper()
 	c := testenv.KwokT(t, kwok.Options{})
 	ctx := ctxFor(t, 3*time.Minute)
-	if err := seed.Apply(ctx, c.Config, sim.EraPodIdentity, seed.Options{SkipGitOps: true}); err != nil {
+	if err := seed.Apply(ctx, c.Config, sim.EraOldFlux, seed.Options{SkipGitOps: true}); err != nil {
 		t.Fatal(err)
 	}
-	crds, err := seed.FluxCRDs()
-	if err != nil {
+	if _, err := oldflux.Install(ctx, c.Config, oldflux.Options{}); err != nil {
 		t.Fatal(err)
-	}
-	cl, err := client.New(c.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, crd := range crds {
-		if g, _, _ := unstructured.NestedString(crd.Object, "spec", "group"); g == "" || strings.HasPrefix(crd.GetName(), "ocirepositories.") || strings.HasPrefix(crd.GetName(), "externalartifacts.") {
-			continue // v0.8.1 had neither
-		}
-		old := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-			"metadata": map[string]any{"name": crd.GetName(), "labels": map[string]any{
-				"app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": "v0.8.1"}},
-			"spec": map[string]any{
-				"group": crd.Object["spec"].(map[string]any)["group"], "names": crd.Object["spec"].(map[string]any)["names"], "scope": "Namespaced",
-				"versions": []any{map[string]any{"name": "v1beta1", "served": true, "storage": true,
-					"subresources": map[string]any{"status": map[string]any{}},
-					"schema":       map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
-			},
-		}}
-		if err := cl.Create(ctx, old); err != nil {
-			t.Fatalf("CRD %s: %v", old.GetName(), err)
-		}
-	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "flux-system"}}
-	if err := cl.Create(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"source-controller", "kustomize-controller"} {
-		d := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "apps/v1", "kind": "Deployment",
-			"metadata": map[string]any{"name": name, "namespace": "flux-system", "labels": map[string]any{
-				"app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": "v0.8.1", "control-plane": "controller"}},
-			"spec": map[string]any{"replicas": int64(1), "selector": map[string]any{"matchLabels": map[string]any{"app": name}},
-				"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": name}},
-					"spec": map[string]any{"nodeSelector": map[string]any{"pci-scope": "out-of-scope"},
-						"containers": []any{map[string]any{"name": "manager", "image": "ghcr.io/fluxcd/" + name + ":v0.8.1"}}}}},
-		}}
-		if err := cl.Create(ctx, d); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return c.Kubeconfig
 }
