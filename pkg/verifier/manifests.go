@@ -28,8 +28,8 @@ const (
 	ImageRepository = "live/aksbaseline/kubectl-aksbaseline"
 )
 
-// Sizing from 'make bench': verify peaks near 115 MiB of RSS at 5,000
-// nodes and 50,000 pods (its heap is held near 72 MiB), so 256 MiB leaves
+// Sizing from 'make bench': verify peaks near 95 MiB of RSS at 5,000
+// nodes and 50,000 pods (its heap is held under 56 MiB), so 256 MiB leaves
 // room; a request of 128 MiB and a tenth of a core reserve what an hourly
 // run of a few seconds needs.
 var (
