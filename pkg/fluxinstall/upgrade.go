@@ -122,21 +122,30 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 	}
 	in.reportAdmission(up, judges, dryRun)
 	// Each kind moves on its own, all at once: its CRD stores the new
-	// version, the objects created since the plan are caught up, every
-	// object is re-stored (in.bulkConcurrency updates in flight across the
-	// kinds), and its old versions are forgotten as soon as its own last
-	// object is stored at the new one. One kind's CRD switch, discovery
-	// wait and status patch overlap the others' re-stores.
+	// version, every object the plan read is re-stored (in.bulkConcurrency
+	// updates in flight across the kinds), then those created since are
+	// caught up and re-stored, and its old versions are forgotten as soon
+	// as its own last object is stored at the new one. One kind's CRD
+	// switch, discovery wait and status patch overlap the others'
+	// re-stores; the catch-up's list, which waits for the API server to
+	// fill its cache of the new version, comes once the cache has filled
+	// beside the updates instead of holding them back.
 	slots := semaphore.NewWeighted(int64(in.bulkConcurrency))
 	var written atomic.Int64
 	if err := in.eachKind(ctx, up.kinds, func(ctx context.Context, k *kindMove) error {
 		if err := in.storeNew(ctx, k); err != nil {
 			return err
 		}
-		if err := in.catchUp(ctx, k); err != nil {
+		n, err := in.restore(ctx, k, k.objects, slots)
+		written.Add(int64(n))
+		if err != nil {
 			return err
 		}
-		n, err := in.restore(ctx, k, slots)
+		added, err := in.catchUp(ctx, k)
+		if err != nil {
+			return err
+		}
+		n, err = in.restore(ctx, k, added, slots)
 		written.Add(int64(n))
 		if err != nil {
 			return err

@@ -355,6 +355,52 @@ func TestUpgradeCutBeforeResumeConverges(t *testing.T) {
 	checkUpgraded(ctx, t, env.Config, before)
 }
 
+// TestUpgradeCatchesUpObjectsCreatedDuringIt creates a v1beta1
+// GitRepository after the plan has read the kind and before its CRD
+// stores v1, as a team's pipeline might mid-upgrade: it is stored at the
+// old version and was never listed, so the catch-up must find and
+// re-store it before the old version is forgotten, or the embedded CRD
+// would leave it unreadable.
+func TestUpgradeCatchesUpObjectsCreatedDuringIt(t *testing.T) {
+	env := testenv.StartT(t, testenv.Options{})
+	ctx := context.Background()
+	if _, err := oldflux.Install(ctx, env.Config, oldflux.Options{Teams: 1, PerTeam: 2, SelfManaged: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fluxObjects(ctx, t, c, "v1beta1")
+	late := oldflux.TeamObjects("team-01", "late", "https://github.com/contoso/late")[0]
+	var once sync.Once
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPut && r.URL.Query().Get("dryRun") == "" && strings.HasSuffix(r.URL.Path, "/customresourcedefinitions/"+gitRepositoryCRD) {
+				once.Do(func() {
+					if err := c.Create(ctx, late); err != nil {
+						t.Errorf("creating the late GitRepository: %v", err)
+					}
+				})
+			}
+			return rt.RoundTrip(r)
+		})
+	})
+	var out bytes.Buffer
+	if _, err := upgrade(ctx, t, cfg, &out); err != nil {
+		t.Fatalf("upgrade: %v\n%s", err, out.String())
+	}
+	if late.GetUID() == "" {
+		t.Fatalf("the late GitRepository was never created: the upgrade sent no storage switch\n%s", out.String())
+	}
+	before[late.GetUID()] = late
+	checkUpgraded(ctx, t, env.Config, before)
+	if want := fmt.Sprintf("%d of %d Flux objects kept", len(before), len(before)); !strings.Contains(out.String(), want) {
+		t.Errorf("the UID check does not count the late object (want %q):\n%s", want, out.String())
+	}
+}
+
 // TestUpgradeRejectedWritesNothing: a v1beta1 GitRepository that v1 would
 // refuse stops the upgrade before the first write, naming it and the field.
 func TestUpgradeRejectedWritesNothing(t *testing.T) {

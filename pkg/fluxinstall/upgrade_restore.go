@@ -75,7 +75,7 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 	return out, nil
 }
 
-// restore writes every object of k back at its new storage version, each
+// restore writes objects of k back at its new storage version, each
 // update holding one of slots (the requests in flight across the kinds):
 // one update each, which the server stores at the CRD's storage version.
 // An object changed since it was read (its controller wrote its status) is
@@ -83,10 +83,10 @@ func (in *installer) dryRunMoves(ctx context.Context, k *kindMove) ([]rejection,
 // It returns how many were written (an object already stored at the new
 // version is not written again: the server skips an update that changes
 // nothing).
-func (in *installer) restore(ctx context.Context, k *kindMove, slots *semaphore.Weighted) (int, error) {
+func (in *installer) restore(ctx context.Context, k *kindMove, objects []*movedObject, slots *semaphore.Weighted) (int, error) {
 	var written atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	for _, m := range k.objects {
+	for _, m := range objects {
 		if err := slots.Acquire(gctx, 1); err != nil {
 			break // the group's error, or ctx's, follows from Wait
 		}
@@ -180,17 +180,19 @@ func (in *installer) uids(ctx context.Context, k *kindMove, version string) (map
 }
 
 // catchUp re-reads k's objects by metadata once the new version is
-// stored, and moves those created since the plan's list (stored at the
-// old version, they would be lost when it goes).
-func (in *installer) catchUp(ctx context.Context, k *kindMove) error {
+// stored, and adds to k the moves of those created since the plan's list
+// (stored at the old version, they would be lost when it goes), which it
+// returns.
+func (in *installer) catchUp(ctx context.Context, k *kindMove) ([]*movedObject, error) {
 	now, err := in.uids(ctx, k, k.to)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	known := map[types.UID]bool{}
 	for _, m := range k.objects {
 		known[m.live.GetUID()] = true
 	}
+	var added []*movedObject
 	for uid, key := range now {
 		if known[uid] {
 			continue
@@ -201,13 +203,14 @@ func (in *installer) catchUp(ctx context.Context, k *kindMove) error {
 			if apierrors.IsNotFound(err) {
 				continue
 			}
-			return err
+			return nil, err
 		}
 		m, err := moveObject(fresh, k.target, k.to)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		k.objects = append(k.objects, m)
+		added = append(added, m)
 	}
-	return nil
+	k.objects = append(k.objects, added...)
+	return added, nil
 }
