@@ -18,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -104,70 +103,6 @@ func TestPodsOfOneControllerShareLabelsAndContainers(t *testing.T) {
 	d.Spec.InitContainers, d.Spec.Containers = d.Spec.Containers[:1], d.Spec.Containers[1:]
 	if rd := reducePod(&d, in); rd.Containers[0].Kind != InitContainer || rd.Containers[1].Kind != RegularContainer {
 		t.Errorf("container kinds lost in sharing: %+v", rd.Containers)
-	}
-}
-
-func TestReduceNodeKeepsWhatChecksRead(t *testing.T) {
-	in := newInterner()
-	added := metav1.Now()
-	mk := func(name string) corev1.Node {
-		return corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name, UID: "u-" + types.UID(name), ResourceVersion: "7",
-				Labels:      map[string]string{"kubernetes.azure.com/agentpool": "npinscope01", "pci-scope": "in-scope", "kubernetes.io/hostname": name},
-				Annotations: map[string]string{"node.alpha.kubernetes.io/ttl": "0"}},
-			Spec: corev1.NodeSpec{ProviderID: "azure:///subscriptions/x/" + name, Unschedulable: true,
-				Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule, TimeAdded: &added}}},
-			Status: corev1.NodeStatus{
-				Conditions: []corev1.NodeCondition{
-					{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory"},
-					{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: "PLEG is not healthy"},
-					{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "a second Ready condition"},
-				},
-				NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.31.2", MachineID: name, OSImage: "Ubuntu 22.04.5 LTS"},
-				Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.240.0.4"}},
-				Images:    []corev1.ContainerImage{{Names: []string{"busybox"}}},
-			},
-		}
-	}
-	fa, fb := mk("aks-npinscope01-1-vmss000000"), mk("aks-npinscope01-1-vmss000001")
-	a, b := reduceNode(&fa, in), reduceNode(&fb, in)
-	want := Node{Name: "aks-npinscope01-1-vmss000000",
-		Labels: NodeLabels{Pairs: Labels{"kubernetes.azure.com/agentpool", "npinscope01", "pci-scope", "in-scope"},
-			Self: []string{"kubernetes.io/hostname"}, Name: "aks-npinscope01-1-vmss000000"},
-		Unschedulable: true, Taints: []corev1.Taint{{Key: "CriticalAddonsOnly", Value: "true", Effect: corev1.TaintEffectNoSchedule}},
-		Ready: &NodeCondition{Status: corev1.ConditionFalse, Reason: "KubeletNotReady"}, KubeletVersion: "v1.31.2",
-		Meta: Meta{UID: "u-aks-npinscope01-1-vmss000000", ResourceVersion: "7"}}
-	if !reflect.DeepEqual(a, want) {
-		t.Errorf("reduced node\n%+v\nwant\n%+v", a, want)
-	}
-	sel, _ := labels.Parse("pci-scope=in-scope,kubernetes.azure.com/agentpool")
-	if !sel.Matches(a.Labels) {
-		t.Errorf("labels %v do not match %s", a.Labels, sel)
-	}
-	for _, k := range []string{"kubernetes.azure.com/agentpool", "pci-scope", "kubernetes.io/hostname"} {
-		if v, ok := a.Labels.Lookup(k); !ok || v != fa.Labels[k] || a.Labels.Get(k) != fa.Labels[k] || !a.Labels.Has(k) {
-			t.Errorf("label %s: %q, %v, want %q", k, v, ok, fa.Labels[k])
-		}
-	}
-	if v, ok := a.Labels.Lookup("missing"); ok || v != "" || a.Labels.Has("missing") {
-		t.Errorf("an unset label reads %q, %v", v, ok)
-	}
-	if b.Labels.Get("kubernetes.io/hostname") != "aks-npinscope01-1-vmss000001" {
-		t.Errorf("the second node's hostname label reads %q", b.Labels.Get("kubernetes.io/hostname"))
-	}
-	if unsafe.SliceData(a.Labels.Pairs) != unsafe.SliceData(b.Labels.Pairs) || unsafe.SliceData(a.Labels.Self) != unsafe.SliceData(b.Labels.Self) ||
-		unsafe.StringData(a.KubeletVersion) != unsafe.StringData(b.KubeletVersion) {
-		t.Error("what nodes of one pool have in common is not shared")
-	}
-	if fb.Labels["pci-scope"] = "out-of-scope"; reduceNode(&fb, in).Labels.Get("pci-scope") != "out-of-scope" {
-		t.Error("a node with other labels shares another's")
-	}
-	if unsafe.SliceData(a.Taints) != unsafe.SliceData(b.Taints) || a.Ready != b.Ready {
-		t.Error("equal taints and conditions are not shared")
-	}
-	none := reduceNode(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "bare"}}, in)
-	if none.Ready != nil || none.Labels.Pairs != nil || none.Labels.Self != nil || none.Taints != nil {
-		t.Errorf("a node without conditions, labels or taints reduces to %+v", none)
 	}
 }
 
