@@ -23,11 +23,16 @@ import (
 // drop a version status.storedVersions names). First with the storage
 // version unchanged, so every object's move can be dry-run by the server
 // while nothing is stored at a new version (and the bridge can be taken
-// back); then with the target's storage version, so a write re-stores.
+// back); then with the target's storage version, so a write re-stores,
+// and the old versions listed but no longer served: the API server keeps
+// a cache of every served version, which decodes every write, and the old
+// controllers that read them are about to be replaced (the embedded CRD
+// drops them anyway).
 
-// bridgeVersions returns the live CRD's versions not in the target,
-// served and not stored, followed by the target's, the storage flag on the
-// target's own storage version when storeNew, else on the live one.
+// bridgeVersions returns the live CRD's versions not in the target, not
+// stored and served only while !storeNew, followed by the target's, the
+// storage flag on the target's own storage version when storeNew, else on
+// the live one.
 func (k *kindMove) bridgeVersions(storeNew bool) ([]any, error) {
 	liveVs, _, _ := unstructured.NestedSlice(k.crd.Object, "spec", "versions")
 	want := map[string]bool{}
@@ -42,7 +47,7 @@ func (k *kindMove) bridgeVersions(storeNew bool) ([]any, error) {
 			continue
 		}
 		c := runtime.DeepCopyJSONValue(m).(map[string]any)
-		c["served"] = true
+		c["served"] = !storeNew
 		c["storage"] = !storeNew && name == k.listed
 		out = append(out, c)
 	}

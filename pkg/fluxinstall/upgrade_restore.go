@@ -124,12 +124,10 @@ func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject
 		case !notFound && !apierrors.IsConflict(err) || attempt == 4:
 			return false, err
 		}
-		// A 404 is an object deleted since it was read, or the new version
-		// not served yet: read it at the version it was listed at, which
-		// is served throughout, and write it again.
-		version := k.to
+		// A 404 is an object deleted since it was read (storeNew waited
+		// until the new version was served): read it again at that
+		// version a moment later, and write it again if it is still there.
 		if notFound {
-			version = k.listed
 			select {
 			case <-ctx.Done():
 				return false, ctx.Err()
@@ -137,7 +135,7 @@ func (in *installer) restoreOne(ctx context.Context, k *kindMove, m *movedObject
 			}
 		}
 		fresh := &unstructured.Unstructured{}
-		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: version, Kind: k.gk.Kind})
+		fresh.SetGroupVersionKind(schema.GroupVersionKind{Group: k.gk.Group, Version: k.to, Kind: k.gk.Kind})
 		if err := in.objects().Get(ctx, client.ObjectKey{Namespace: m.live.GetNamespace(), Name: m.live.GetName()}, fresh); err != nil {
 			if apierrors.IsNotFound(err) {
 				return false, nil
