@@ -124,6 +124,8 @@ func TestStreamedPageBroken(t *testing.T) {
 		"object of the wrong type":  protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), 1),
 		"an item beyond its list":   envelope(t, append(append([]byte{}, raw...), tooLong...)[:len(raw)+10]),
 		"a list beyond the page":    protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.BytesType), 1<<40),
+		"a length beyond int64":     protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.BytesType), 1<<63),
+		"an item beyond int64":      envelope(t, protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.BytesType), 1<<63)),
 		"a varint overflowing":      envelope(t, append(append([]byte{}, raw...), overflow...)),
 		"a group left open":         envelope(t, append(append([]byte{}, raw...), openGroup...)),
 		"a group closed as another": envelope(t, append(append([]byte{}, raw...), wrongEnd...)),

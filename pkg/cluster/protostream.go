@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -83,6 +84,12 @@ func (f *fields) length() (int64, error) {
 	n, err := f.varint()
 	if err != nil {
 		return 0, err
+	}
+	// Beyond int64 a length would read as negative, and a negative left
+	// means "to the end of the stream": a hostile page would end its list
+	// there, short, without an error.
+	if n > math.MaxInt64 {
+		return 0, fmt.Errorf("a length of %d bytes", n)
 	}
 	if err := f.take(n); err != nil {
 		return 0, err
