@@ -3,7 +3,6 @@ package cluster
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"testing"
 	"unsafe"
 
@@ -105,22 +104,13 @@ func aksNode(i int) corev1.Node {
 // what they keep on the heap.
 func BenchmarkReduceNodes(b *testing.B) {
 	const total = 5000
-	b.ReportAllocs()
-	var retained uint64
-	for b.Loop() {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
+	reportRetained(b, func() any {
 		in := newInterner()
 		out := make([]Node, 0, total)
 		for i := range total {
 			n := aksNode(i)
 			out = append(out, reduceNode(&n, in))
 		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		retained = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(out)
-	}
-	b.ReportMetric(float64(retained)/(1<<20), "retained-MiB")
+		return out
+	})
 }
