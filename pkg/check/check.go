@@ -113,9 +113,7 @@ func (fs *findings) addStatus(st result.Status, object, format string, a ...any)
 func Plan(checks []*Check, p *profile.Profile) cluster.Request {
 	var q cluster.Request
 	for _, c := range checks {
-		for _, r := range c.Uses {
-			q.Add(r)
-		}
+		q.Add(c.Uses...)
 		if c.Named != nil {
 			for _, n := range c.Named(p) {
 				q.AddNamed(n.Resource, n.Namespace, n.Name)

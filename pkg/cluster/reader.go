@@ -33,12 +33,14 @@ type Request struct {
 	Named     map[Resource][]types.NamespacedName
 }
 
-// Add asks for r.
-func (q *Request) Add(r Resource) {
+// Add asks for each of rs.
+func (q *Request) Add(rs ...Resource) {
 	if q.Resources == nil {
 		q.Resources = map[Resource]bool{}
 	}
-	q.Resources[r] = true
+	for _, r := range rs {
+		q.Resources[r] = true
+	}
 }
 
 // AddNamed asks for one object of r.

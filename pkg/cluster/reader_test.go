@@ -158,9 +158,7 @@ func TestBuiltinNotFoundIsAnError(t *testing.T) {
 	})
 	var q Request
 	builtins := []Resource{Nodes, Namespaces, Pods, Services, NetworkPolicies, ResourceQuotas, LimitRanges, Deployments, DaemonSets, CRDs, ServerVersion, ClusterIdentity}
-	for _, r := range builtins {
-		q.Add(r)
-	}
+	q.Add(builtins...)
 	q.Add(GitRepositories)
 	s := rd.Read(context.Background(), q, Access{})
 	for _, r := range builtins {

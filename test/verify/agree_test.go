@@ -116,10 +116,8 @@ func TestReaderAndFixtureBuilderAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q cluster.Request
-	for _, r := range []cluster.Resource{cluster.Nodes, cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies,
-		cluster.ResourceQuotas, cluster.LimitRanges, cluster.Deployments, cluster.DaemonSets, cluster.CRDs} {
-		q.Add(r)
-	}
+	q.Add(cluster.Nodes, cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies,
+		cluster.ResourceQuotas, cluster.LimitRanges, cluster.Deployments, cluster.DaemonSets, cluster.CRDs)
 	q.AddNamed(cluster.Secrets, "agree", "tls")
 	q.AddNamed(cluster.ServiceAccounts, "agree", "web")
 	read := rd.Read(ctx, q, cluster.Access{})

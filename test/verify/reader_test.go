@@ -81,10 +81,7 @@ func TestReaderPaginatesAndReadsEachTypeOnce(t *testing.T) {
 	}
 	rd.PageSize = 100
 	var q cluster.Request
-	q.Add(cluster.Nodes)
-	q.Add(cluster.Deployments)
-	q.Add(cluster.GitRepositories)
-	q.Add(cluster.ConstraintTemplates)
+	q.Add(cluster.Nodes, cluster.Deployments, cluster.GitRepositories, cluster.ConstraintTemplates)
 	snap := rd.Read(context.Background(), q, cluster.Access{})
 	if st := snap.ReadStatus(cluster.Nodes); st.Outcome != cluster.OK {
 		t.Fatalf("nodes: %v", st.Message(cluster.Nodes))
@@ -148,9 +145,7 @@ func TestReaderForbiddenPerType(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q cluster.Request
-	for _, r := range []cluster.Resource{cluster.Nodes, cluster.Pods, cluster.Deployments, cluster.CRDs, cluster.ServerVersion} {
-		q.Add(r)
-	}
+	q.Add(cluster.Nodes, cluster.Pods, cluster.Deployments, cluster.CRDs, cluster.ServerVersion)
 	q.AddNamed(cluster.Secrets, "ingress-nginx", "ingress-tls-csi")
 	snap := rd.Read(context.Background(), q, cluster.Access{})
 	want := map[cluster.Resource]string{
@@ -223,9 +218,7 @@ func TestReaderReducesControlTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q cluster.Request
-	for _, r := range []cluster.Resource{cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges, cluster.ClusterIdentity} {
-		q.Add(r)
-	}
+	q.Add(cluster.Namespaces, cluster.Pods, cluster.Services, cluster.NetworkPolicies, cluster.ResourceQuotas, cluster.LimitRanges, cluster.ClusterIdentity)
 	snap := rd.Read(ctx, q, cluster.Access{})
 	for _, r := range snap.Resources() {
 		if st := snap.ReadStatus(r); st.Outcome != cluster.OK {
