@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -197,18 +199,8 @@ func (in *installer) waitStorage(ctx context.Context, k *kindMove) error {
 // mostly end within milliseconds: a fixed interval would make each cost a
 // whole one.
 func (in *installer) pollSoon(ctx context.Context, done func(context.Context) (bool, error)) error {
-	delay := min(10*time.Millisecond, in.crdPollInterval)
-	for {
-		if ok, err := done(ctx); err != nil || ok {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(delay*3/2, in.crdPollInterval)
-	}
+	b := wait.Backoff{Duration: min(10*time.Millisecond, in.crdPollInterval), Factor: 1.5, Cap: in.crdPollInterval, Steps: math.MaxInt32}
+	return b.DelayFunc().Until(ctx, true, true, done)
 }
 
 // storageVersionHash is the opaque hash discovery publishes for the
