@@ -68,10 +68,7 @@ func (in *installer) upgradeStores(ctx context.Context, up *upgradePlan) error {
 		return nil
 	}
 	p := in.progress
-	judges, err := in.admissionJudges(ctx, up.kinds)
-	if err != nil {
-		return err
-	}
+	judges := in.admissionJudges(ctx, up.kinds)
 	if up.manager != nil && up.managerResumeOK {
 		ks, err := in.setSuspended(ctx, *up.manager, true)
 		if err != nil {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
-	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -58,24 +58,21 @@ func policyRules(u *unstructured.Unstructured) []any {
 // admissionJudges names, for each kind of the plan, the webhook
 // configurations and admission policies whose rules match an update of
 // its objects.
-func (in *installer) admissionJudges(ctx context.Context, kinds []*kindMove) (map[*kindMove][]string, error) {
+func (in *installer) admissionJudges(ctx context.Context, kinds []*kindMove) map[*kindMove][]string {
 	// The four lists are independent: read at once, merged in order.
 	found := make([]map[*kindMove][]string, len(admissionKinds))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, ak := range admissionKinds {
-		g.Go(func() error {
-			found[i] = in.judgesOfKind(ctx, ak.kind, ak.rules, kinds)
-			return nil
-		})
+		wg.Go(func() { found[i] = in.judgesOfKind(ctx, ak.kind, ak.rules, kinds) })
 	}
-	_ = g.Wait()
+	wg.Wait()
 	out := map[*kindMove][]string{}
 	for _, f := range found {
 		for k, names := range f {
 			out[k] = append(out[k], names...)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // judgesOfKind names, for each kind of the plan, the objects of one
