@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/aksbaseline/kubectl-aksbaseline/internal/sanitize"
+	"github.com/aksbaseline/kubectl-aksbaseline/internal/output"
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/result"
 )
 
@@ -286,23 +285,15 @@ func writeOpenReports(w io.Writer, reports []*result.Report, o OpenReportsOption
 		if i < len(o.Verdicts) {
 			verdict = o.Verdicts[i]
 		}
-		j, err := json.Marshal(ClusterReport(r, verdict, o))
-		if err != nil {
-			return err
-		}
-		// As -o yaml: messages from the cluster may hold characters the
-		// YAML library refuses or writes raw.
-		b, err := sanitize.YAML(j)
-		if err != nil {
-			return err
-		}
 		if !first {
 			if _, err := io.WriteString(w, "---\n"); err != nil {
 				return err
 			}
 		}
 		first = false
-		if _, err := w.Write(b); err != nil {
+		// As -o yaml: messages from the cluster may hold characters the
+		// YAML library refuses or writes raw.
+		if err := output.Write(w, "yaml", ClusterReport(r, verdict, o)); err != nil {
 			return err
 		}
 	}
