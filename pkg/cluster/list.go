@@ -47,7 +47,7 @@ func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx cont
 		item bytes.Buffer
 	)
 	keep := func(t *T) { all = append(all, reduce(t)) }
-	for page := 0; ; page++ {
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -59,8 +59,9 @@ func listReduced[L any, PL protoList[L], T any, PT protoItem[T], O any](ctx cont
 		if err != nil {
 			return nil, fmt.Errorf("reading a page of %s: %w", resource, err)
 		}
-		if page == 0 {
-			// One allocation of the right size for the pages to come.
+		if cont == "" {
+			// The first page: one allocation of the right size for the
+			// pages to come.
 			if n := presize(len(all), meta.RemainingItemCount); n > cap(all) {
 				all = append(make([]O, 0, n), all...)
 			}
