@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim"
+	simcrd "github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/crd"
 	"github.com/aksbaseline/kubectl-aksbaseline/internal/dev/sim/proc"
 	"github.com/aksbaseline/kubectl-aksbaseline/test/plugintest"
 )
@@ -222,7 +223,8 @@ func holdEstablishing(t *testing.T, s *simCluster, crd string) (lift func()) {
 			t.Fatal(err)
 		}
 		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 5*time.Second, true, func(ctx context.Context) (bool, error) {
-			return !stuckCRD(t, s, probe) && established(t, s, probe), nil
+			ok, _ := simcrd.Established(ctx, s.cl, probe)
+			return ok, nil
 		})
 		held := err != nil && stuckCRD(t, s, probe)
 		if err := ext.ApiextensionsV1().CustomResourceDefinitions().Delete(ctx, probe, metav1.DeleteOptions{}); err != nil {
@@ -278,9 +280,4 @@ func crdConditions(t *testing.T, s *simCluster, name string) (namesAccepted, est
 func stuckCRD(t *testing.T, s *simCluster, name string) bool {
 	accepted, est := crdConditions(t, s, name)
 	return accepted && !est
-}
-
-func established(t *testing.T, s *simCluster, name string) bool {
-	_, est := crdConditions(t, s, name)
-	return est
 }
