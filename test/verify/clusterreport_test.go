@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	orv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
-	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aksbaseline/kubectl-aksbaseline/pkg/openreports"
@@ -47,8 +46,6 @@ func TestReportToCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testenv.WaitAuthorized(t, env.Config, user, &authorizationv1.ResourceAttributes{Verb: "patch", Group: "openreports.io", Resource: "clusterreports", Name: report.OpenReportsName}, true)
-	testenv.WaitAuthorized(t, env.Config, user, &authorizationv1.ResourceAttributes{Verb: "list", Resource: "nodes"}, true)
 	plain := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools")
 	first := runVerify(t, "verify", "--kubeconfig", u.Kubeconfig, "--checks", "nodes-ready,nodes-pools", "--report-to-cluster", "--report-interval", "30m")
 	if first.Code != plain.Code || first.Code == 2 {
