@@ -28,7 +28,7 @@ func main() {
 	flag.StringVar(&o.binary, "binary", "bin/kubectl-aksbaseline", "the plugin binary")
 	flag.IntVar(&o.nodes, "nodes", 5000, "nodes in the cluster")
 	flag.IntVar(&o.pods, "pods", 50000, "pods added for the second case (0: nodes only)")
-	flag.IntVar(&o.runs, "runs", 7, "timed runs per command, nodes only")
+	flag.IntVar(&o.runs, "runs", 7, "timed runs per command of the nodes, evidence verify and status cases")
 	flag.IntVar(&o.podRuns, "pod-runs", 5, "timed runs per command with the pods (kubectl takes tens of seconds each)")
 	flag.IntVar(&o.contexts, "contexts", 20, "contexts of the fleet status reads")
 	flag.BoolVar(&o.hold, "hold", false, "after seeding, print the kubeconfig and keep the control plane up until interrupted, instead of timing (for profiling)")
