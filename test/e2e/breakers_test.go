@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -314,6 +315,51 @@ func (s *simCluster) delete(t *testing.T, gvr schema.GroupVersionResource, ns, n
 	})
 	if err != nil {
 		t.Fatalf("%s %s/%s still there after delete: %v", gvr.Resource, ns, name, err)
+	}
+	if ns != "" {
+		s.waitQuotasCount(t, gvr, ns)
+	}
+}
+
+// waitQuotasCount waits until every ResourceQuota of ns counts no more
+// objects of gvr than there are. The quota controller replenishes a quota
+// some time after a delete; until then admission refuses a create the
+// quota has room for (a repair right after the breakage, under load).
+func (s *simCluster) waitQuotasCount(t *testing.T, gvr schema.GroupVersionResource, ns string) {
+	t.Helper()
+	keys := []corev1.ResourceName{corev1.ResourceName("count/" + gvr.Resource)}
+	if gvr.Group == "" {
+		keys = append(keys, corev1.ResourceName(gvr.Resource))
+	} else {
+		keys[0] += corev1.ResourceName("." + gvr.Group)
+	}
+	ctx := ctxFor(t, 2*time.Minute)
+	var last string
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		objs, err := s.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, nil
+		}
+		quotas, err := s.dyn.Resource(gvrResourceQuotas).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, nil
+		}
+		for _, u := range quotas.Items {
+			var q corev1.ResourceQuota
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &q); err != nil {
+				return false, err
+			}
+			for _, k := range keys {
+				if used, ok := q.Status.Used[k]; ok && used.Value() > int64(len(objs.Items)) {
+					last = fmt.Sprintf("quota %s counts %s=%s, %d exist", q.Name, k, used.String(), len(objs.Items))
+					return false, nil
+				}
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("the quotas of %s never counted the deleted %s (%s): %v", ns, gvr.Resource, last, err)
 	}
 }
 
