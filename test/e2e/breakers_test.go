@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -327,31 +326,35 @@ func (s *simCluster) delete(t *testing.T, gvr schema.GroupVersionResource, ns, n
 // quota has room for (a repair right after the breakage, under load).
 func (s *simCluster) waitQuotasCount(t *testing.T, gvr schema.GroupVersionResource, ns string) {
 	t.Helper()
-	keys := []corev1.ResourceName{corev1.ResourceName("count/" + gvr.Resource)}
+	// Object-count quotas name a kind count/RESOURCE.GROUP; core kinds also
+	// have a bare name (pods, secrets, services).
+	keys := []corev1.ResourceName{corev1.ResourceName("count/" + gvr.Resource + "." + gvr.Group)}
 	if gvr.Group == "" {
-		keys = append(keys, corev1.ResourceName(gvr.Resource))
-	} else {
-		keys[0] += corev1.ResourceName("." + gvr.Group)
+		keys = []corev1.ResourceName{corev1.ResourceName("count/" + gvr.Resource), corev1.ResourceName(gvr.Resource)}
 	}
 	ctx := ctxFor(t, 2*time.Minute)
 	var last string
 	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		objs, err := s.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+		quotas, err := s.cs.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, nil
 		}
-		quotas, err := s.dyn.Resource(gvrResourceQuotas).Namespace(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, nil
-		}
-		for _, u := range quotas.Items {
-			var q corev1.ResourceQuota
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &q); err != nil {
-				return false, err
-			}
+		exist := -1 // listed only when a quota counts this kind
+		for _, q := range quotas.Items {
 			for _, k := range keys {
-				if used, ok := q.Status.Used[k]; ok && used.Value() > int64(len(objs.Items)) {
-					last = fmt.Sprintf("quota %s counts %s=%s, %d exist", q.Name, k, used.String(), len(objs.Items))
+				used, ok := q.Status.Used[k]
+				if !ok {
+					continue
+				}
+				if exist < 0 {
+					objs, err := s.dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+					if err != nil {
+						return false, nil
+					}
+					exist = len(objs.Items)
+				}
+				if used.Value() > int64(exist) {
+					last = fmt.Sprintf("quota %s counts %s=%s, %d exist", q.Name, k, used.String(), exist)
 					return false, nil
 				}
 			}
